@@ -1,0 +1,37 @@
+# Two commands: `make run` serves the demo, `make test` runs the whole suite (as CI does).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(PY) -m flask --app app
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint bench system-deps
+
+$(STAMP): requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+# Debian packages the app relies on: WeasyPrint's fast font subsetting and the letter fonts.
+# Installed only where we can (root on Debian); elsewhere the app warns at start-up.
+system-deps:
+	@./.ci/system-deps
+
+run: $(STAMP) system-deps
+	$(FLASK) db upgrade
+	$(FLASK) demo seed --if-empty
+	@echo "Asuh is running on http://127.0.0.1:5000"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP) system-deps
+	$(MAKE) --no-print-directory lint test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(PY) -m ruff check asuh tests app.py
+
+test-sqlite: $(STAMP)
+	$(PY) -m pytest -n 2 -q
+
+test-postgres: $(STAMP)
+	$(PY) -m pytest -n 2 -q --postgres

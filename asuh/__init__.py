@@ -1,0 +1,115 @@
+"""Asuh: the Bapak/Bunda Asuh Anak Stunting programme's system of record."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from asuh.config import load_config
+from asuh.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Silakan masuk untuk membuka halaman itu."
+    login_manager.login_message_category = "info"
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from asuh.accounts import services as accounts
+
+    @login_manager.user_loader
+    def load_user_from_session(token):
+        from flask import request
+
+        # The API never trusts cookies: that would make every API write a CSRF target.
+        if request.blueprint == "api":
+            return None
+        return accounts.user_for_token(token, "web")
+
+    @login_manager.request_loader
+    def load_user_from_bearer(request):
+        if request.blueprint != "api":
+            return None
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return accounts.user_for_token(token.strip(), "api")
+
+
+def register_blueprints(app: Flask) -> None:
+    from asuh import api, home
+    from asuh.accounts.views import bp as accounts_bp
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from asuh.errors import register_error_handlers
+    from asuh.permissions import refuse_auditor_writes
+    from asuh.security import add_security_headers
+
+    app.before_request(refuse_auditor_writes)
+    app.after_request(add_security_headers)
+    register_error_handlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from asuh.identifiers import mask_identifier
+    from asuh.permissions import Permission, has_permission
+    from asuh.timeutil import format_date_id, format_datetime_id, format_rupiah
+
+    app.jinja_env.filters.update(
+        date_id=format_date_id,
+        datetime_id=format_datetime_id,
+        rupiah=format_rupiah,
+        masked=mask_identifier,
+    )
+
+    @app.context_processor
+    def _permissions():
+        from flask_login import current_user
+
+        return {"can": lambda name: has_permission(current_user, Permission(name)),
+                "Permission": Permission}
+
+
+def register_cli(app: Flask) -> None:
+    from asuh.accounts.cli import users_cli
+    from asuh.audit.cli import audit_cli
+    from asuh.demo import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_cli)

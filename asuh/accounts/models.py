@@ -1,0 +1,67 @@
+"""Users and their login sessions (browser cookies and API tokens alike)."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from asuh.extensions import db
+from asuh.permissions import ROLE_LABELS, Role
+from asuh.timeutil import utcnow
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deactivated_at: Mapped[datetime | None]
+    deactivation_reason: Mapped[str | None] = mapped_column(String(500))
+
+    sessions: Mapped[list["LoginSession"]] = relationship(back_populates="user", lazy="raise")
+
+    # The login session this request was authenticated by; Flask-Login stores it in the
+    # cookie instead of the user id, so revoking the session invalidates the cookie.
+    current_session_token = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]
+
+    def get_id(self) -> str | None:
+        return self.current_session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One sign-in: a browser session (``web``) or an API token (``api``).
+
+    Only a SHA-256 of the secret is stored, so a database leak does not hand out logins.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship(back_populates="sessions", lazy="joined")

@@ -1,0 +1,215 @@
+"""Account rules: creating users, signing in and out, passwords, roles."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_request_context, request
+from sqlalchemy import func, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from asuh.accounts.models import LoginSession, User
+from asuh.audit import services as audit
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.permissions import Role
+from asuh.timeutil import utcnow
+
+MIN_PASSWORD_LENGTH = 10
+# Verifying against a real hash when the email is unknown keeps the response time the
+# same, so the login form does not reveal which emails have accounts.
+_DUMMY_HASH = None
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def check_email(email: str) -> str:
+    try:
+        return validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationFailed({"email": [f"Alamat email tidak valid: {exc}"]}) from exc
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            {field: [f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter."]}
+        )
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(email: str, password: str, role: str, name: str | None = None,
+                *, actor=None) -> User:
+    email = check_email(email)
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise ValidationFailed({"role": [f"Peran tidak dikenal: {role}"]}) from exc
+    check_password_strength(password)
+    if find_user_by_email(email) is not None:
+        raise ValidationFailed({"email": ["Email ini sudah terdaftar."]}, status=409)
+    user = User(
+        email=email,
+        name=(name or email.split("@")[0]).strip(),
+        password_hash=hash_password(password),
+        role=role.value,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "create", "user", user.id, summary=f"Pengguna {email} dibuat ({role.value})",
+        changes={"email": [None, email], "role": [None, role.value], "name": [None, user.name]},
+        user=actor,
+    )
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; failures are audited."""
+    global _DUMMY_HASH
+    user = find_user_by_email(email)
+    if user is None:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password(secrets.token_hex(8))
+        check_password_hash(_DUMMY_HASH, password or "")
+        ok = False
+    else:
+        ok = check_password_hash(user.password_hash, password or "") and user.active
+    if not ok:
+        audit.record(
+            "login_failed", "user", user.id if user else None,
+            summary=f"Gagal masuk sebagai {normalize_email(email)[:200]}",
+        )
+        return None
+    audit.record("login", "user", user.id, summary="Masuk", user=user)
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user: User, kind: str) -> tuple[str, LoginSession]:
+    """Start a login session and return its secret (shown once) and the row."""
+    token = secrets.token_urlsafe(32)
+    if kind == "api":
+        lifetime = timedelta(hours=current_app.config["API_TOKEN_HOURS"])
+    else:
+        lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    session = LoginSession(
+        user=user,
+        kind=kind,
+        token_hash=_token_hash(token),
+        expires_at=utcnow() + lifetime,
+        ip_address=request.remote_addr if has_request_context() else None,
+        user_agent=(request.user_agent.string[:300] if has_request_context() else None),
+    )
+    db.session.add(session)
+    db.session.flush()
+    user.current_session_token = token
+    return token, session
+
+
+def user_for_token(token: str | None, kind: str) -> User | None:
+    if not token:
+        return None
+    session = db.session.scalar(
+        select(LoginSession).where(
+            LoginSession.token_hash == _token_hash(token),
+            LoginSession.kind == kind,
+            LoginSession.revoked_at.is_(None),
+            LoginSession.expires_at > utcnow(),
+        )
+    )
+    if session is None or not session.user.active:
+        return None
+    session.user.current_session_token = token
+    return session.user
+
+
+def close_session(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == _token_hash(token), LoginSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+def _revoke_all(user: User) -> None:
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the password and end every other session, browser and API alike."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise ValidationFailed({"current_password": ["Kata sandi saat ini salah."]})
+    check_password_strength(new_password, "new_password")
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    _revoke_all(user)
+    audit.record("change_password", "user", user.id, summary="Kata sandi diganti", user=user)
+
+
+def set_active(user: User, active: bool, reason: str = "", *, actor) -> None:
+    if user.id == actor.id and not active:
+        raise ValidationFailed({"active": ["Anda tidak dapat menonaktifkan akun Anda sendiri."]})
+    if not active and not reason.strip():
+        raise ValidationFailed({"reason": ["Alasan penonaktifan wajib diisi."]})
+    if user.active == active:
+        return
+    before = {"active": user.active}
+    user.active = active
+    user.deactivated_at = None if active else utcnow()
+    user.deactivation_reason = None if active else reason.strip()
+    if not active:
+        _revoke_all(user)
+    audit.record(
+        "activate" if active else "deactivate", "user", user.id,
+        summary=(f"Akun {user.email} diaktifkan" if active
+                 else f"Akun {user.email} dinonaktifkan: {reason.strip()}"),
+        changes=audit.diff(before, {"active": active}), user=actor,
+    )
+
+
+def change_role(user: User, role: str, *, actor) -> None:
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise ValidationFailed({"role": [f"Peran tidak dikenal: {role}"]}) from exc
+    if user.id == actor.id and role != Role.ADMIN:
+        raise ValidationFailed({"role": ["Anda tidak dapat melepas peran admin Anda sendiri."]})
+    if user.role == role:
+        return
+    before = user.role
+    user.role = role.value
+    # Permissions change with the role, so old sessions must not keep the old powers' view.
+    _revoke_all(user)
+    audit.record(
+        "change_role", "user", user.id, summary=f"Peran {user.email}: {before} → {role.value}",
+        changes={"role": [before, role.value]}, user=actor,
+    )
+
+
+def list_users(page: int, role: str | None = None, query: str | None = None, per_page: int = 25):
+    stmt = select(User).order_by(User.name, User.id)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(func.lower(User.name).like(like) | User.email.like(like))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

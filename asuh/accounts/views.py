@@ -1,0 +1,183 @@
+"""Sign-in, sign-out, own password, and the admin's user pages."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from asuh.accounts import services
+from asuh.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    UserActivateForm,
+    UserCreateForm,
+    UserDeactivateForm,
+    UserRoleForm,
+)
+from asuh.accounts.models import User
+from asuh.accounts.throttle import note_failure, throttled
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.forms import attach_errors
+from asuh.permissions import Permission, Role, public, requires
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only same-site paths: an absolute URL here would make the login an open redirect.
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@throttled
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.commit()
+            note_failure()
+            form.password.errors.append("Email atau kata sandi salah, atau akun tidak aktif.")
+        else:
+            services.open_session(user, "web")
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("home.dashboard"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def logout():
+    services.close_session(current_user.current_session_token)
+    db.session.commit()
+    logout_user()
+    flash("Anda telah keluar.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Permission.SIGNED_IN)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            services.open_session(user, "web")
+            db.session.commit()
+            login_user(user)
+            flash("Kata sandi diganti. Sesi di perangkat lain telah diakhiri.", "success")
+            return redirect(url_for("home.dashboard"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/admin/users")
+@requires(Permission.VIEW_USERS)
+def users():
+    role = request.args.get("role") or None
+    if role not in {r.value for r in Role}:
+        role = None
+    query = request.args.get("q", "").strip()
+    page = services.list_users(request.args.get("page", 1, type=int), role=role, query=query)
+    return render_template("accounts/users.html", page=page, role=role, query=query)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def create_user():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data, form.password.data, form.role.data, form.name.data,
+                actor=current_user,
+            )
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(f"Pengguna {user.email} dibuat.", "success")
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
+    return render_template("accounts/user_new.html", form=form)
+
+
+@bp.route("/admin/users/<int:user_id>")
+@requires(Permission.VIEW_USERS)
+def user_detail(user_id: int):
+    user = db.get_or_404(User, user_id)
+    return render_template(
+        "accounts/user_detail.html",
+        user=user,
+        role_form=UserRoleForm(role=user.role),
+        deactivate_form=UserDeactivateForm(),
+        activate_form=UserActivateForm(),
+    )
+
+
+def _admin_action(user_id: int, form, action):
+    user = db.get_or_404(User, user_id)
+    if form.validate_on_submit():
+        try:
+            message = action(user)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            flash(str(failure), "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("accounts.user_detail", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def change_role(user_id: int):
+    form = UserRoleForm()
+
+    def action(user):
+        services.change_role(user, form.role.data, actor=current_user)
+        return f"Peran {user.email} sekarang {user.role_label}."
+
+    return _admin_action(user_id, form, action)
+
+
+@bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def deactivate_user(user_id: int):
+    form = UserDeactivateForm()
+
+    def action(user):
+        services.set_active(user, False, form.reason.data, actor=current_user)
+        return f"Akun {user.email} dinonaktifkan."
+
+    return _admin_action(user_id, form, action)
+
+
+@bp.route("/admin/users/<int:user_id>/activate", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def activate_user(user_id: int):
+    form = UserActivateForm()
+
+    def action(user):
+        services.set_active(user, True, actor=current_user)
+        return f"Akun {user.email} diaktifkan kembali."
+
+    return _admin_action(user_id, form, action)

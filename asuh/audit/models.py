@@ -1,0 +1,38 @@
+"""The audit trail: append-only rows, each chained to the previous by a hash."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from asuh.extensions import db
+from asuh.timeutil import utcnow
+
+
+class AuditRecord(db.Model):
+    __tablename__ = "audit_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entity_type: Mapped[str] = mapped_column(String(40), index=True)
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(db.Model):
+    """A single row holding the newest hash.
+
+    Writers lock it (``SELECT … FOR UPDATE``) so that two transactions can never chain
+    onto the same predecessor; on SQLite the write lock taken by BEGIN IMMEDIATE does it.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))

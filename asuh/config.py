@@ -1,0 +1,86 @@
+"""Settings read from the environment (12-factor), with safe development defaults."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY must be set when ASUH_ENV=production.")
+    # A generated key survives restarts, so developers are not logged out on every reload.
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'asuh.db'}")
+    # Heroku-style URLs name the old driver; psycopg 3 is the one we ship.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the Flask config mapping from the environment."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    production = os.environ.get("ASUH_ENV", "development") == "production"
+    https = _bool("ASUH_HTTPS", production)
+    return {
+        "ASUH_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_FOLDER": os.environ.get("ASUH_UPLOAD_FOLDER", str(instance_path / "uploads")),
+        "LETTER_FOLDER": os.environ.get("ASUH_LETTER_FOLDER", str(instance_path / "letters")),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("ASUH_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=int(os.environ.get("ASUH_SESSION_HOURS", "12"))
+        ),
+        "API_TOKEN_HOURS": int(os.environ.get("ASUH_API_TOKEN_HOURS", "24")),
+        # Werkzeug's default (scrypt) is a modern memory-hard KDF; overridable only for tests.
+        "PASSWORD_HASH_METHOD": os.environ.get("ASUH_PASSWORD_HASH", "scrypt"),
+        "LOGIN_FAILURE_LIMIT": os.environ.get("ASUH_LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
+        "LOGIN_ATTEMPT_LIMIT": os.environ.get("ASUH_LOGIN_ATTEMPT_LIMIT", "30 per minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("ASUH_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("ASUH_SQLITE_BUSY_MS", "30000")),
+        "CITY_NAME": os.environ.get("ASUH_CITY_NAME", "Kota Pangkalpinang"),
+        "CITY_PLACE": os.environ.get("ASUH_CITY_PLACE", "Pangkalpinang"),
+        "OFFICE_NAME": os.environ.get(
+            "ASUH_OFFICE_NAME",
+            "Dinas Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk "
+            "dan Keluarga Berencana",
+        ),
+        "OFFICE_SHORT_NAME": os.environ.get("ASUH_OFFICE_SHORT_NAME", "DPPPAKB"),
+        "OFFICE_ADDRESS": os.environ.get(
+            "ASUH_OFFICE_ADDRESS", "Jl. Rasakunda No. 1, Pangkalpinang"
+        ),
+        "OFFICE_PHONE": os.environ.get("ASUH_OFFICE_PHONE", "(0717) 000000"),
+        "OFFICE_EMAIL": os.environ.get("ASUH_OFFICE_EMAIL", "dpppakb@pangkalpinangkota.go.id"),
+    }

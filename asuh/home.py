@@ -1,0 +1,22 @@
+"""The landing page each role sees after signing in."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from asuh.permissions import Permission, public, requires
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("home.dashboard"))
+
+
+@bp.route("/home")
+@requires(Permission.SIGNED_IN)
+def dashboard():
+    return render_template("home.html")

@@ -1,0 +1,30 @@
+"""Security headers on every response."""
+
+from flask import request
+from flask_login import current_user
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; "
+    "img-src 'self' data: blob:; "
+    "style-src 'self'; "
+    "script-src 'self'; "
+    "object-src 'none'; "
+    "base-uri 'self'; "
+    "form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    # Anything shown to a signed-in user, and every API answer, may hold personal data:
+    # no shared or back-button cache may keep it. Static assets stay cacheable.
+    if request.endpoint != "static" and (
+        current_user.is_authenticated or request.path.startswith("/api/")
+    ):
+        headers["Cache-Control"] = "no-store"
+    return response

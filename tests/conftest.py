@@ -1,0 +1,181 @@
+"""Fixtures: a migrated database per test run (SQLite file or throwaway PostgreSQL),
+wiped between tests; app, client, runner and sign-in helpers."""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from asuh import create_app
+from asuh.extensions import db, limiter
+from tests import factories
+from tests.postgres import ThrowawayPostgres, find_bindir
+
+PASSWORD = factories.PASSWORD
+PG_URL_ENV = "ASUH_TEST_POSTGRES_URL"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--postgres", action="store_true",
+                     help="run against a throwaway PostgreSQL server started for the run")
+
+
+def pytest_configure(config):
+    # Only the controlling process starts the server; xdist workers inherit its URL.
+    if config.getoption("--postgres") and not os.environ.get("PYTEST_XDIST_WORKER"):
+        bindir = find_bindir()
+        if bindir is None:
+            config._asuh_pg_skip = "no PostgreSQL binaries on this machine (initdb, pg_ctl)"
+            return
+        server = ThrowawayPostgres(bindir)
+        os.environ[PG_URL_ENV] = server.start()
+        config._asuh_pg = server
+
+
+def pytest_unconfigure(config):
+    server = getattr(config, "_asuh_pg", None)
+    if server is not None:
+        server.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = getattr(config, "_asuh_pg_skip", None)
+    if reason:
+        marker = pytest.mark.skip(reason=f"PostgreSQL run skipped: {reason}")
+        for item in items:
+            item.add_marker(marker)
+
+
+def _database_url(tmp_dir: Path) -> str:
+    server_url = os.environ.get(PG_URL_ENV)
+    if not server_url:
+        return f"sqlite:///{tmp_dir / 'test.db'}"
+    name = "asuh_test_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def app_settings(tmp_dir: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        # Production hashes with scrypt (~150 ms); tests need thousands of hashes.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "UPLOAD_FOLDER": str(tmp_dir / "uploads"),
+        "LETTER_FOLDER": str(tmp_dir / "letters"),
+    }
+
+
+@pytest.fixture(scope="session")
+def tmp_dir():
+    with tempfile.TemporaryDirectory(prefix="asuh-test-") as path:
+        yield Path(path)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_dir):
+    return _database_url(tmp_dir)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_dir, database_url):
+    from flask_migrate import upgrade
+
+    app = create_app(app_settings(tmp_dir, database_url))
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _wipe(app) -> None:
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                  + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request):
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    _wipe(app)
+    with app.app_context():
+        limiter.reset()
+    yield
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def users(app):
+    """One active user per role, created through the account service."""
+    with app.app_context():
+        created = {role: factories.user(role) for role in factories.ROLES}
+        db.session.commit()
+        return {role: (u.id, u.email) for role, u in created.items()}
+
+
+@pytest.fixture
+def login(client, users):
+    """``login('officer')`` signs the test client in as that role's user."""
+
+    def _login(role: str, the_client=None):
+        target = the_client or client
+        response = sign_in(target, users[role][1])
+        assert response.status_code == 302, response.text
+        return target
+
+    return _login
+
+
+@pytest.fixture
+def api_token(client, users):
+    def _token(role: str) -> dict:
+        response = client.post("/api/v1/tokens",
+                               json={"email": users[role][1], "password": PASSWORD})
+        assert response.status_code == 201, response.text
+        return {"Authorization": f"Bearer {response.json['token']}"}
+
+    return _token
