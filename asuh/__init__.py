@@ -29,7 +29,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def import_models() -> None:
+    """Load every area's models so the metadata (and Alembic) sees all tables."""
+    import asuh.accounts.models
+    import asuh.audit.models
+    import asuh.children.models
+    import asuh.contributions.models
+    import asuh.matching.models
+    import asuh.regions.models
+    import asuh.settings.models
+    import asuh.sponsors.models  # noqa: F401
+
+
 def register_extensions(app: Flask) -> None:
+    import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -68,9 +81,17 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from asuh import api, home
     from asuh.accounts.views import bp as accounts_bp
+    from asuh.children.views import bp as children_bp
+    from asuh.regions.views import bp as regions_bp
+    from asuh.settings.views import bp as settings_bp
+    from asuh.sponsors.views import bp as sponsors_bp
 
     app.register_blueprint(home.bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(regions_bp)
+    app.register_blueprint(settings_bp)
+    app.register_blueprint(sponsors_bp)
+    app.register_blueprint(children_bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 
@@ -109,7 +130,9 @@ def register_cli(app: Flask) -> None:
     from asuh.accounts.cli import users_cli
     from asuh.audit.cli import audit_cli
     from asuh.demo import demo_cli
+    from asuh.regions.cli import regions_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(regions_cli)

@@ -33,36 +33,82 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_USERS = "view_users"
     MANAGE_REGIONS = "manage_regions"
-    VIEW_REGISTRY = "view_registry"
+    VIEW_CHILDREN = "view_children"
+    VIEW_SPONSORS = "view_sponsors"
     EDIT_SPONSORS = "edit_sponsors"
     APPROVE_SPONSORS = "approve_sponsors"
     EDIT_CHILDREN = "edit_children"
     IMPORT_CHILDREN = "import_children"
     RECORD_MEASUREMENTS = "record_measurements"
     OWN_SPONSORSHIP = "own_sponsorship"
+    VIEW_SETTINGS = "view_settings"
+    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_CATALOGUE = "manage_catalogue"
+    VIEW_MATCHES = "view_matches"
+    MANAGE_MATCHES = "manage_matches"
+    VIEW_CONTRIBUTIONS = "view_contributions"
+    LOG_CONTRIBUTIONS = "log_contributions"
+    VERIFY_CONTRIBUTIONS = "verify_contributions"
+    VOID_CONTRIBUTIONS = "void_contributions"
+    VIEW_LETTERS = "view_letters"
+    ISSUE_LETTERS = "issue_letters"
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_AUDIT = "view_audit"
+    EXPORT_DATA = "export_data"
 
 
-_READ = {Permission.SIGNED_IN, Permission.VIEW_REGISTRY, Permission.VIEW_USERS}
+READ_PERMISSIONS = {
+    Permission.SIGNED_IN,
+    Permission.VIEW_CHILDREN,
+    Permission.VIEW_SPONSORS,
+    Permission.VIEW_USERS,
+    Permission.VIEW_SETTINGS,
+    Permission.VIEW_MATCHES,
+    Permission.VIEW_CONTRIBUTIONS,
+    Permission.VIEW_LETTERS,
+    Permission.VIEW_DASHBOARD,
+    Permission.VIEW_AUDIT,
+    Permission.EXPORT_DATA,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(set(Permission) - {Permission.OWN_SPONSORSHIP}),
     Role.OFFICER: frozenset(
         {
             Permission.SIGNED_IN,
-            Permission.VIEW_REGISTRY,
+            Permission.VIEW_CHILDREN,
+            Permission.VIEW_SPONSORS,
             Permission.EDIT_SPONSORS,
             Permission.APPROVE_SPONSORS,
             Permission.EDIT_CHILDREN,
             Permission.IMPORT_CHILDREN,
             Permission.RECORD_MEASUREMENTS,
+            Permission.VIEW_MATCHES,
+            Permission.MANAGE_MATCHES,
+            Permission.VIEW_CONTRIBUTIONS,
+            Permission.VERIFY_CONTRIBUTIONS,
+            Permission.VOID_CONTRIBUTIONS,
+            Permission.VIEW_LETTERS,
+            Permission.ISSUE_LETTERS,
+            Permission.VIEW_DASHBOARD,
+            Permission.EXPORT_DATA,
         }
     ),
-    # Field staff see the registry too, but services narrow it to their kelurahan.
+    # Field staff see children too, but services narrow them to their kelurahan.
     Role.FIELD: frozenset(
-        {Permission.SIGNED_IN, Permission.VIEW_REGISTRY, Permission.RECORD_MEASUREMENTS}
+        {
+            Permission.SIGNED_IN,
+            Permission.VIEW_CHILDREN,
+            Permission.RECORD_MEASUREMENTS,
+            Permission.VIEW_CONTRIBUTIONS,
+            Permission.VERIFY_CONTRIBUTIONS,
+        }
     ),
-    Role.SPONSOR: frozenset({Permission.SIGNED_IN, Permission.OWN_SPONSORSHIP}),
-    Role.AUDITOR: frozenset(_READ),
+    # Sponsors reach only their own records; services check ownership object by object.
+    Role.SPONSOR: frozenset(
+        {Permission.SIGNED_IN, Permission.OWN_SPONSORSHIP, Permission.LOG_CONTRIBUTIONS}
+    ),
+    Role.AUDITOR: frozenset(READ_PERMISSIONS),
 }
 
 # Endpoints every signed-in user may POST to even when their role changes nothing:

@@ -171,6 +171,17 @@ def login(client, users):
 
 
 @pytest.fixture
+def regions(app):
+    """Kota Pangkalpinang's kecamatan and kelurahan, as a default install has them."""
+    from asuh.regions.regionfile import default_region_file, parse_region_csv
+    from asuh.regions.services import import_regions
+
+    with app.app_context():
+        import_regions(parse_region_csv(default_region_file().read_bytes()))
+        db.session.commit()
+
+
+@pytest.fixture
 def api_token(client, users):
     def _token(role: str) -> dict:
         response = client.post("/api/v1/tokens",

@@ -20,6 +20,7 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.forms import attach_errors
 from asuh.permissions import Permission, Role, public, requires
+from asuh.regions.services import assigned_kelurahan_names
 
 bp = Blueprint("accounts", __name__)
 
@@ -123,6 +124,7 @@ def user_detail(user_id: int):
     return render_template(
         "accounts/user_detail.html",
         user=user,
+        work_areas=assigned_kelurahan_names(user) if user.role == Role.FIELD else [],
         role_form=UserRoleForm(role=user.role),
         deactivate_form=UserDeactivateForm(),
         activate_form=UserActivateForm(),

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from asuh.api import accounts, openapi  # noqa: E402,F401  (routes register on bp)
+# Each module registers its routes (and their OpenAPI paths) on bp when imported.
+from asuh.api import accounts, children, openapi, regions, sponsors  # noqa: E402,F401

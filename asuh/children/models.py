@@ -1,0 +1,110 @@
+"""Stunted children in the registry and their growth measurements."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from asuh.accounts.models import User
+from asuh.extensions import db
+from asuh.regions.models import Region
+from asuh.timeutil import utcnow
+
+CHILD_STATUSES = {
+    "active": "Aktif",
+    "graduated": "Lulus (tidak stunting lagi)",
+    "moved": "Pindah",
+    "deceased": "Meninggal",
+    "withdrawn": "Keluar dari program",
+}
+HEIGHT_CATEGORIES = {
+    "severely_stunted": "Sangat pendek",
+    "stunted": "Pendek",
+    "normal": "Normal",
+    "tall": "Tinggi",
+}
+
+
+class Child(db.Model):
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(index=True)
+    guardian_name: Mapped[str] = mapped_column(String(120))
+    guardian_phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(300))
+    kelurahan_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    posyandu: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(12), default="active", index=True)
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    status_changed_at: Mapped[datetime | None]
+    # NIK/birth-date/sex disagreements the officer looked at and confirmed.
+    nik_warnings: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The newest measurement's figures, kept by the measurement service so that lists and
+    # the dashboard filter by category without scanning every measurement.
+    latest_measured_on: Mapped[date | None]
+    latest_haz: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    latest_category: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Kept by the matching services (a higher area writes it; this one only reads it).
+    is_matched: Mapped[bool] = mapped_column(default=False, index=True)
+
+    kelurahan: Mapped[Region] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship(lazy="raise")
+    measurements: Mapped[list["Measurement"]] = relationship(
+        back_populates="child", lazy="raise", order_by="Measurement.measured_on"
+    )
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name else ""
+
+    @property
+    def status_label(self) -> str:
+        return CHILD_STATUSES[self.status]
+
+    @property
+    def category_label(self) -> str:
+        return HEIGHT_CATEGORIES.get(self.latest_category or "", "Belum diukur")
+
+
+class Measurement(db.Model):
+    __tablename__ = "measurements"
+    __table_args__ = (
+        # One live measurement per child per day: re-imports match on it.
+        Index(
+            "uq_measurements_child_day", "child_id", "measured_on", unique=True,
+            sqlite_where=text("voided_at IS NULL"),
+            postgresql_where=text("voided_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    measured_on: Mapped[date]
+    height_cm: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    weight_kg: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    position: Mapped[str] = mapped_column(String(8))  # "lying" | "standing"
+    measured_by: Mapped[str | None] = mapped_column(String(120))
+    age_days: Mapped[int]
+    height_adjusted_cm: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    haz: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    waz: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    whz: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    category: Mapped[str | None] = mapped_column(String(20))
+    weight_category: Mapped[str | None] = mapped_column(String(24))
+    wasting_category: Mapped[str | None] = mapped_column(String(24))
+    # WHO biologically implausible z-scores, comma-separated ("haz,whz"); stored, not refused.
+    flags: Mapped[str] = mapped_column(String(20), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    voided_at: Mapped[datetime | None]
+    void_reason: Mapped[str | None] = mapped_column(String(500))
+
+    child: Mapped[Child] = relationship(back_populates="measurements", lazy="raise")
+    recorded_by: Mapped[User | None] = relationship(lazy="raise")

@@ -1,0 +1,5 @@
+"""Children pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("children", __name__)

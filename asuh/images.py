@@ -1,0 +1,67 @@
+"""Checking uploaded images by decoding them, and re-encoding them without metadata.
+
+The file name and the browser's content type are ignored: only Pillow decoding the bytes
+decides what a file is. Re-encoding drops EXIF (GPS location of the family's house) and
+anything hidden after the image data.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from asuh.errors import ValidationFailed
+
+ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+DEFAULT_MAX_PIXELS = 40_000_000
+MAX_STORED_SIDE = 2000
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+def clean_image(data: bytes, *, field: str, max_bytes: int,
+                max_pixels: int = DEFAULT_MAX_PIXELS,
+                max_side: int = MAX_STORED_SIDE) -> CleanImage:
+    """Decode, check and re-encode an uploaded image, or raise ValidationFailed."""
+    if not data:
+        raise ValidationFailed({field: ["Berkas kosong."]})
+    if len(data) > max_bytes:
+        raise ValidationFailed({field: [
+            f"Berkas terlalu besar ({len(data) / 1_048_576:.1f} MB); "
+            f"maksimal {max_bytes / 1_048_576:.0f} MB."]})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ALLOWED_FORMATS:
+                raise ValidationFailed({field: ["Foto harus berformat JPEG, PNG atau WebP."]})
+            # Checked from the header before decoding, so a small file that expands to
+            # gigabytes of pixels is refused without allocating them.
+            if image.width * image.height > max_pixels:
+                raise ValidationFailed({field: [
+                    f"Gambar terlalu besar ({image.width}×{image.height} piksel); "
+                    f"maksimal {max_pixels // 1_000_000} megapiksel."]})
+            image.load()
+    except ValidationFailed:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationFailed({field: [
+            "Berkas bukan gambar yang valid (JPEG, PNG atau WebP)."]}) from exc
+    fmt = image.format
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail((max_side, max_side))
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    save_options = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True},
+                    "WEBP": {"quality": 85}}[fmt]
+    image.save(out, format=fmt, **save_options)
+    return CleanImage(out.getvalue(), ALLOWED_FORMATS[fmt], image.width, image.height)

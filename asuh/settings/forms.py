@@ -1,0 +1,29 @@
+"""The admin's settings form."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+
+class SettingsForm(FlaskForm):
+    city_name = StringField("Nama pemerintah daerah", validators=[DataRequired(), Length(max=100)])
+    city_place = StringField("Tempat penandatanganan surat", validators=[DataRequired(),
+                                                                        Length(max=60)])
+    office_name = TextAreaField("Nama dinas", validators=[DataRequired(), Length(max=200)])
+    office_short_name = StringField("Singkatan dinas", validators=[DataRequired(),
+                                                                   Length(max=20)])
+    office_address = StringField("Alamat", validators=[DataRequired(), Length(max=200)])
+    office_phone = StringField("Telepon", validators=[Optional(), Length(max=40)])
+    office_email = StringField("Email", validators=[Optional(), Length(max=120)])
+    head_title = StringField("Jabatan penanda tangan", validators=[DataRequired(),
+                                                                   Length(max=120)])
+    head_name = StringField("Nama kepala dinas", validators=[Optional(), Length(max=120)])
+    head_nip = StringField("NIP kepala dinas", validators=[
+        Optional(), Regexp(r"^\d{18}$", message="NIP terdiri dari 18 digit angka.")])
+    commitment_months = IntegerField("Masa komitmen (bulan)", validators=[
+        DataRequired(), NumberRange(1, 36, "Masa komitmen 1–36 bulan.")])
+    letter_number_pattern = StringField("Pola nomor surat", validators=[DataRequired(),
+                                                                        Length(max=80)])
+    logo = FileField("Logo (PNG atau JPEG, maks. 1 MB)", validators=[
+        FileAllowed(["png", "jpg", "jpeg"], "Logo harus berkas PNG atau JPEG.")])

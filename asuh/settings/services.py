@@ -1,0 +1,86 @@
+"""Reading and changing programme settings; defaults come from the app config."""
+
+from flask import current_app
+from sqlalchemy import select
+
+from asuh.audit import services as audit
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.settings.models import Setting
+
+LETTERHEAD_KEYS = (
+    "city_name", "city_place", "office_name", "office_short_name",
+    "office_address", "office_phone", "office_email",
+)
+DEFAULT_NUMBER_PATTERN = "{seq:03d}/BAAS/DPPPAKB/{month_roman}/{year}"
+
+
+def defaults() -> dict:
+    config = current_app.config
+    return {
+        "city_name": config["CITY_NAME"],
+        "city_place": config["CITY_PLACE"],
+        "office_name": config["OFFICE_NAME"],
+        "office_short_name": config["OFFICE_SHORT_NAME"],
+        "office_address": config["OFFICE_ADDRESS"],
+        "office_phone": config["OFFICE_PHONE"],
+        "office_email": config["OFFICE_EMAIL"],
+        "head_name": "",
+        "head_nip": "",
+        "head_title": f"Kepala {config['OFFICE_SHORT_NAME']}",
+        "commitment_months": 6,
+        # Canonical units per commodity code per month (BKKBN/Babel benchmarks, DOMAIN.md).
+        "monthly_package": {"rice": 10, "eggs": 30},
+        "letter_number_pattern": DEFAULT_NUMBER_PATTERN,
+        "logo_data_uri": "",
+    }
+
+
+def get_all() -> dict:
+    values = defaults()
+    for row in db.session.scalars(select(Setting)):
+        values[row.key] = row.value
+    return values
+
+
+def get(key: str):
+    row = db.session.get(Setting, key)
+    return row.value if row is not None else defaults()[key]
+
+
+def check_number_pattern(pattern: str) -> None:
+    if "{seq" not in pattern:
+        raise ValidationFailed({"letter_number_pattern": ["Pola harus memuat {seq}."]})
+    try:
+        pattern.format(seq=1, month_roman="XI", month=11, year=2026)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ValidationFailed({"letter_number_pattern": [
+            "Pola tidak valid; gunakan {seq:03d}, {month_roman}, {month} dan {year}."]}) from exc
+
+
+def update(changes: dict, *, actor) -> dict:
+    """Store the changed settings; returns ``{key: [old, new]}`` of what changed."""
+    known = defaults()
+    unknown = set(changes) - set(known)
+    if unknown:
+        raise ValidationFailed({k: ["Pengaturan tidak dikenal."] for k in sorted(unknown)})
+    if "letter_number_pattern" in changes:
+        check_number_pattern(changes["letter_number_pattern"])
+    if "commitment_months" in changes:
+        months = changes["commitment_months"]
+        if not isinstance(months, int) or not 1 <= months <= 36:
+            raise ValidationFailed({"commitment_months": ["Masa komitmen 1–36 bulan."]})
+    current = get_all()
+    changed = {k: [current[k], v] for k, v in changes.items() if current[k] != v}
+    for key, (_old, new) in changed.items():
+        row = db.session.get(Setting, key)
+        if row is None:
+            db.session.add(Setting(key=key, value=new, updated_by_id=actor.id if actor else None))
+        else:
+            row.value = new
+            row.updated_by_id = actor.id if actor else None
+    if changed:
+        audit.record("update", "settings", None, user=actor,
+                     summary="Pengaturan diubah: " + ", ".join(sorted(changed)),
+                     changes=changed)
+    return changed

@@ -1,0 +1,58 @@
+"""Sponsors: civil servants (ASN, by NIP) and citizens (by NIK) who adopt a child."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from asuh.accounts.models import User
+from asuh.extensions import db
+from asuh.regions.models import Region
+from asuh.timeutil import utcnow
+
+ASN = "asn"
+CITIZEN = "citizen"
+SPONSOR_KINDS = {ASN: "ASN", CITIZEN: "Masyarakat"}
+
+
+class Sponsor(db.Model):
+    __tablename__ = "sponsors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), index=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    nip: Mapped[str | None] = mapped_column(String(18), unique=True)
+    nik: Mapped[str | None] = mapped_column(String(16), unique=True)
+    is_pppk: Mapped[bool] = mapped_column(default=False)
+    agency: Mapped[str | None] = mapped_column(String(150))
+    rank: Mapped[str | None] = mapped_column(String(60))
+    phone: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    address: Mapped[str] = mapped_column(String(300))
+    kelurahan_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    capacity: Mapped[int] = mapped_column(default=1)
+    # Kept by the matching services, so lists filter "with/without children" cheaply.
+    active_matches: Mapped[int] = mapped_column(default=0)
+    registered_via: Mapped[str] = mapped_column(String(10))  # "self" | "officer" | "api"
+    approved_at: Mapped[datetime | None] = mapped_column(index=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(500))
+
+    kelurahan: Mapped[Region] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="raise")
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="raise")
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def identifier(self) -> str:
+        return (self.nip if self.kind == ASN else self.nik) or ""
+
+    @property
+    def kind_label(self) -> str:
+        return SPONSOR_KINDS[self.kind]

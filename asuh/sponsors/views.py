@@ -1,0 +1,5 @@
+"""Sponsors pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("sponsors", __name__)
