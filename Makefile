@@ -20,6 +20,7 @@ system-deps:
 
 run: $(STAMP) system-deps
 	$(FLASK) db upgrade
+	$(FLASK) install
 	$(FLASK) demo seed --if-empty
 	@echo "Asuh is running on http://127.0.0.1:5000"
 	$(FLASK) run --host 127.0.0.1 --port 5000

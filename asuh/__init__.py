@@ -21,6 +21,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -82,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from asuh import api, home
     from asuh.accounts.views import bp as accounts_bp
     from asuh.children.views import bp as children_bp
+    from asuh.matching.views import bp as matching_bp
     from asuh.regions.views import bp as regions_bp
     from asuh.settings.views import bp as settings_bp
     from asuh.sponsors.views import bp as sponsors_bp
@@ -92,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(sponsors_bp)
     app.register_blueprint(children_bp)
+    app.register_blueprint(matching_bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 
@@ -130,9 +137,11 @@ def register_cli(app: Flask) -> None:
     from asuh.accounts.cli import users_cli
     from asuh.audit.cli import audit_cli
     from asuh.demo import demo_cli
+    from asuh.install import install_command
     from asuh.regions.cli import regions_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(install_command)
     app.cli.add_command(regions_cli)

@@ -67,6 +67,11 @@ def load_config(instance_path: Path) -> dict:
         "PASSWORD_HASH_METHOD": os.environ.get("ASUH_PASSWORD_HASH", "scrypt"),
         "LOGIN_FAILURE_LIMIT": os.environ.get("ASUH_LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
         "LOGIN_ATTEMPT_LIMIT": os.environ.get("ASUH_LOGIN_ATTEMPT_LIMIT", "30 per minute"),
+        "SPONSOR_REGISTRATION_LIMIT": os.environ.get("ASUH_REGISTRATION_LIMIT", "10 per hour"),
+        "SPONSOR_INVITATION_HOURS": int(os.environ.get("ASUH_INVITATION_HOURS", "72")),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust
+        # (client address for rate limits and the audit trail; host for invitation links).
+        "PROXY_COUNT": int(os.environ.get("ASUH_PROXY_COUNT", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("ASUH_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("ASUH_SQLITE_BUSY_MS", "30000")),

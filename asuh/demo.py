@@ -1,12 +1,19 @@
 """``flask --app app demo seed``: a realistic demo city so every screen has data."""
 
+import random
+from datetime import date
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from asuh.accounts import services as accounts
 from asuh.accounts.models import User
+from asuh.children import demo as children_demo
 from asuh.extensions import db
+from asuh.install import install_defaults
+from asuh.regions import services as regions
+from asuh.sponsors import demo as sponsors_demo
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -24,10 +31,24 @@ def is_empty() -> bool:
     return db.session.scalar(select(func.count(User.id))) == 0
 
 
-def seed_demo() -> list[tuple[str, str]]:
-    """Create the demo city; returns the demo logins as (email, role)."""
-    for email, role, name in DEMO_USERS:
-        accounts.create_user(email, DEMO_PASSWORD, role, name)
+def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
+    """Create the demo city; returns the demo logins as (email, role).
+
+    A fixed random seed makes every demo city the same, so screenshots and walkthroughs
+    can refer to the same names.
+    """
+    today = today or date.today()
+    rng = random.Random(2026)
+    install_defaults()
+    logins = {role: accounts.create_user(email, DEMO_PASSWORD, role, name)
+              for email, role, name in DEMO_USERS}
+    kelurahan = [r.code for r in regions.kelurahan_list()]
+    # The demo kader works in the first two kelurahan of Bukit Intan.
+    field_area = [r.code for r in regions.kelurahan_list("19.71.01")][:2]
+    regions.assign_kelurahan(logins["field"], field_area, actor=logins["admin"])
+    sponsors_demo.seed_demo_sponsor_for(logins["sponsor"])
+    sponsors_demo.seed(rng, kelurahan, count=40)
+    children_demo.seed(rng, field_area + kelurahan, today, count=60, actor=logins["officer"])
     db.session.commit()
     return [(email, role) for email, role, _ in DEMO_USERS]
 

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, select, update
@@ -17,6 +18,10 @@ from asuh.permissions import Role
 from asuh.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10
+
+# Higher areas react to new accounts without this ground-floor module importing them
+# (a new sponsor login is linked to the sponsor record with the same email).
+user_created = Namespace().signal("user-created")
 # Verifying against a real hash when the email is unknown keeps the response time the
 # same, so the login form does not reveal which emails have accounts.
 _DUMMY_HASH = None
@@ -71,6 +76,7 @@ def create_user(email: str, password: str, role: str, name: str | None = None,
         changes={"email": [None, email], "role": [None, role.value], "name": [None, user.name]},
         user=actor,
     )
+    user_created.send(user)
     return user
 
 

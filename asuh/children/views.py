@@ -1,5 +1,217 @@
-"""Children pages."""
+"""Children pages: the registry list, a child's page with growth, and editing."""
 
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from asuh.children import measuring, services
+from asuh.children.forms import (
+    ChildForm,
+    MeasurementForm,
+    StatusForm,
+    VoidForm,
+    kelurahan_choices,
+)
+from asuh.children.growth import SEX_LABELS, age_label, growth_chart_svg
+from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child, Measurement
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.forms import attach_errors
+from asuh.permissions import Permission, has_permission, requires
+from asuh.regions.services import kecamatan_list, kelurahan_list
 
 bp = Blueprint("children", __name__)
+
+CATEGORY_BADGES = {"severely_stunted": "badge-danger", "stunted": "badge-warning",
+                   "normal": "badge-success", "tall": "badge-muted"}
+
+
+def id_number(value, places: int = 1) -> str:
+    """``85,5``: Indonesian decimal comma."""
+    if value is None:
+        return "–"
+    return f"{float(value):.{places}f}".replace(".", ",")
+
+
+@bp.context_processor
+def _helpers():
+    return {"id_number": id_number, "age_label": age_label, "category_badges": CATEGORY_BADGES,
+            "height_categories": HEIGHT_CATEGORIES, "sex_labels": SEX_LABELS}
+
+
+def _child_or_403(child_id: int) -> Child:
+    child = db.get_or_404(Child, child_id)
+    if not services.can_see(current_user, child):
+        abort(403)
+    return child
+
+
+@bp.route("/children")
+@requires(Permission.VIEW_CHILDREN)
+def index():
+    filters = services.parse_filters(request.args, strict=False)
+    page = services.list_children(current_user, filters, request.args.get("page", 1, type=int))
+    visible = services.visible_kelurahan(current_user)
+    kelurahan = [r for r in kelurahan_list() if visible is None or r.code in visible]
+    parents = {r.parent_code for r in kelurahan}
+    return render_template(
+        "children/index.html", page=page, filters=filters, today=date.today(),
+        full_nik=services.sees_full_nik(current_user),
+        kecamatan=[k for k in kecamatan_list() if k.code in parents],
+        kelurahan=sorted(kelurahan, key=lambda r: (r.parent.name if r.parent else "", r.name)),
+        categories=services.CATEGORY_FILTERS, statuses=CHILD_STATUSES,
+        age_bands=services.AGE_BAND_LABELS,
+        unassigned=visible == [],
+    )
+
+
+def _child_form(child: Child | None = None) -> ChildForm:
+    form = ChildForm(obj=child)
+    form.kelurahan_code.choices = kelurahan_choices(kelurahan_list())
+    return form
+
+
+def _save_child(form: ChildForm, save, child: Child | None):
+    nik_warnings = []
+    if form.validate_on_submit():
+        try:
+            saved = save(form.values(), confirm_nik_warnings=form.confirm_nik_warnings.data,
+                         actor=current_user)
+        except services.NikWarnings as failure:
+            db.session.rollback()
+            nik_warnings = failure.warnings
+            form.confirm_nik_warnings.data = False
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(f"Data {saved.name} disimpan.", "success")
+            return redirect(url_for("children.detail", child_id=saved.id))
+    return render_template("children/form.html", form=form, child=child,
+                           nik_warnings=nik_warnings)
+
+
+@bp.route("/children/new", methods=["GET", "POST"])
+@requires(Permission.EDIT_CHILDREN)
+def create():
+    return _save_child(_child_form(), services.create_child, None)
+
+
+@bp.route("/children/<int:child_id>/edit", methods=["GET", "POST"])
+@requires(Permission.EDIT_CHILDREN)
+def edit(child_id: int):
+    child = _child_or_403(child_id)
+
+    def save(values, **kwargs):
+        return services.update_child(child, values, **kwargs)
+
+    return _save_child(_child_form(child), save, child)
+
+
+def _render_detail(child: Child, measurement_form=None, status_form=None):
+    history = measuring.measurement_history(child.id)
+    live = [m for m in history if m.voided_at is None]
+    today = date.today()
+    if measurement_form is None:
+        measurement_form = MeasurementForm(
+            formdata=None, position=measuring.standard_position(child.birth_date, today))
+    return render_template(
+        "children/detail.html", child=child, history=history,
+        latest=live[0] if live else None, today=today,
+        full_nik=services.sees_full_nik(current_user),
+        can_measure=(has_permission(current_user, Permission.RECORD_MEASUREMENTS)
+                     and child.status != "deceased"),
+        can_edit=has_permission(current_user, Permission.EDIT_CHILDREN),
+        measurement_form=measurement_form,
+        status_form=status_form or StatusForm(formdata=None),
+        void_form=VoidForm(formdata=None),
+        positions=measuring.POSITIONS, flag_labels=measuring.FLAG_LABELS,
+    )
+
+
+@bp.route("/children/<int:child_id>")
+@requires(Permission.VIEW_CHILDREN)
+def detail(child_id: int):
+    return _render_detail(_child_or_403(child_id))
+
+
+@bp.route("/children/<int:child_id>/growth.svg")
+@requires(Permission.VIEW_CHILDREN)
+def growth_chart(child_id: int):
+    child = _child_or_403(child_id)
+    points = measuring.growth_points(measuring.live_measurements(child.id))
+    return Response(growth_chart_svg(child.sex, points), mimetype="image/svg+xml")
+
+
+@bp.route("/children/<int:child_id>/measurements", methods=["POST"])
+@requires(Permission.RECORD_MEASUREMENTS)
+def record_measurement(child_id: int):
+    child = _child_or_403(child_id)
+    form = MeasurementForm()
+    if form.validate_on_submit():
+        try:
+            measurement = measuring.record_measurement(
+                child, measured_on=form.measured_on.data, height_cm=form.height_cm.data,
+                weight_kg=form.weight_kg.data, position=form.position.data,
+                measured_by=form.measured_by.data, actor=current_user)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(f"Pengukuran disimpan: {HEIGHT_CATEGORIES[measurement.category]} "
+                  f"(TB/U {id_number(measurement.haz, 2)}).", "success")
+            if measurement.flags:
+                flash("Ada z-score di luar batas wajar WHO: periksa angka dan ukur ulang anak.",
+                      "warning")
+            return redirect(url_for("children.detail", child_id=child.id))
+    return _render_detail(child, measurement_form=form)
+
+
+@bp.route("/children/<int:child_id>/measurements/<int:measurement_id>/void", methods=["POST"])
+@requires(Permission.EDIT_CHILDREN)
+def void_measurement(child_id: int, measurement_id: int):
+    child = _child_or_403(child_id)
+    measurement = db.get_or_404(Measurement, measurement_id)
+    if measurement.child_id != child.id:
+        abort(404)
+    form = VoidForm()
+    if form.validate_on_submit():
+        try:
+            measuring.void_measurement(measurement, child, form.reason.data, actor=current_user)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            flash(str(failure), "error")
+        else:
+            db.session.commit()
+            flash("Pengukuran dibatalkan.", "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("children.detail", child_id=child.id))
+
+
+@bp.route("/children/<int:child_id>/status", methods=["POST"])
+@requires(Permission.EDIT_CHILDREN)
+def change_status(child_id: int):
+    child = _child_or_403(child_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(child, form.status.data, form.reason.data,
+                                   actor=current_user)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(f"Status {child.name}: {child.status_label}.", "success")
+            return redirect(url_for("children.detail", child_id=child.id))
+    return _render_detail(child, status_form=form)
+
+
+# The import pages and the CLI hang on this blueprint too.
+from asuh.children import cli, import_views  # noqa: E402,F401

@@ -1,5 +1,186 @@
-"""Sponsors pages."""
+"""Sponsors pages for officers, admins and auditors: list, detail, register, approve,
+edit, withdraw. The sponsor's own pages (registration, invitation, profile) are in
+``selfservice.py`` on the same blueprint."""
 
-from flask import Blueprint
+from urllib.parse import quote
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from asuh.accounts.models import User
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.forms import attach_errors
+from asuh.permissions import Permission, requires
+from asuh.regions import services as regions
+from asuh.sponsors import services
+from asuh.sponsors.forms import ActionForm, SponsorEditForm, SponsorForm, WithdrawForm
+from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
+from asuh.sponsors.validation import whatsapp_number
 
 bp = Blueprint("sponsors", __name__)
+
+IDENTITY_FIELDS = ("kind", "name", "nip", "nik", "is_pppk", "agency", "rank", "phone",
+                   "address", "kelurahan_code", "capacity")
+APPROVED_FILTERS = {"yes": True, "no": False}
+# The invitation link is shown once, on the page the officer lands on after saving.
+_INVITATION_KEY = "sponsor_invitation"
+
+
+def form_fields(form, names=IDENTITY_FIELDS) -> dict:
+    return {name: getattr(form, name).data for name in names if hasattr(form, name)}
+
+
+def _get_sponsor(sponsor_id: int) -> Sponsor:
+    return db.get_or_404(Sponsor, sponsor_id)
+
+
+def _remember_invitation(sponsor: Sponsor, token: str) -> None:
+    session[_INVITATION_KEY] = {"sponsor_id": sponsor.id, "token": token}
+
+
+def _invitation_to_show(sponsor: Sponsor) -> dict | None:
+    stored = session.get(_INVITATION_KEY)
+    if not stored or stored.get("sponsor_id") != sponsor.id:
+        return None
+    session.pop(_INVITATION_KEY)
+    url = url_for("sponsors.invitation", token=stored["token"], _external=True)
+    message = (f"Yth. {sponsor.name}, Anda terdaftar sebagai Bapak/Bunda Asuh Anak Stunting. "
+               f"Buat kata sandi akun Asuh Anda di: {url}")
+    return {"url": url,
+            "whatsapp": f"https://wa.me/{whatsapp_number(sponsor.phone)}?text={quote(message)}"}
+
+
+@bp.route("/sponsors")
+@requires(Permission.VIEW_SPONSORS)
+def index():
+    filters = {
+        "q": request.args.get("q", "").strip(),
+        "kind": request.args.get("kind", "") if request.args.get("kind") in SPONSOR_KINDS else "",
+        "kecamatan": request.args.get("kecamatan", "").strip(),
+        "approved": request.args.get("approved", "")
+        if request.args.get("approved") in APPROVED_FILTERS else "",
+    }
+    page = services.list_sponsors(
+        page=request.args.get("page", 1, type=int),
+        q=filters["q"], kind=filters["kind"] or None,
+        kecamatan_code=filters["kecamatan"] or None,
+        approved=APPROVED_FILTERS.get(filters["approved"]),
+    )
+    return render_template(
+        "sponsors/index.html", page=page, filters=filters, kinds=SPONSOR_KINDS,
+        kecamatan=regions.kecamatan_list(), full_ids=services.sees_identifiers(current_user),
+    )
+
+
+@bp.route("/sponsors/new", methods=["GET", "POST"])
+@requires(Permission.EDIT_SPONSORS)
+def create():
+    form = SponsorForm()
+    if form.validate_on_submit():
+        try:
+            sponsor = services.register_by_officer(
+                actor=current_user, email=form.email.data, **form_fields(form))
+            token = services.invitation_token(sponsor)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            if token:
+                _remember_invitation(sponsor, token)
+                flash(f"{sponsor.name} terdaftar dan langsung disetujui. Kirim tautan "
+                      "undangan di bawah agar ia dapat membuat kata sandi.", "success")
+            else:
+                flash(f"{sponsor.name} terdaftar, disetujui, dan ditautkan ke akun yang sudah "
+                      "ada dengan email itu.", "success")
+            return redirect(url_for("sponsors.detail", sponsor_id=sponsor.id))
+    return render_template("sponsors/form.html", form=form, sponsor=None)
+
+
+@bp.route("/sponsors/<int:sponsor_id>")
+@requires(Permission.VIEW_SPONSORS)
+def detail(sponsor_id: int):
+    sponsor = _get_sponsor(sponsor_id)
+    approved_by = db.session.get(User, sponsor.approved_by_id) if sponsor.approved_by_id else None
+    account = db.session.get(User, sponsor.user_id) if sponsor.user_id else None
+    return render_template(
+        "sponsors/detail.html", sponsor=sponsor, approved_by=approved_by, account=account,
+        invitation_pending=services.pending_invitation(sponsor),
+        invitation=_invitation_to_show(sponsor),
+        full_ids=services.sees_identifiers(current_user),
+        action_form=ActionForm(), withdraw_form=WithdrawForm(),
+    )
+
+
+@bp.route("/sponsors/<int:sponsor_id>/edit", methods=["GET", "POST"])
+@requires(Permission.EDIT_SPONSORS)
+def edit(sponsor_id: int):
+    sponsor = _get_sponsor(sponsor_id)
+    form = SponsorEditForm(obj=sponsor)
+    if form.validate_on_submit():
+        try:
+            services.update_sponsor(sponsor, actor=current_user, **form_fields(form))
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash("Perubahan disimpan.", "success")
+            return redirect(url_for("sponsors.detail", sponsor_id=sponsor.id))
+    return render_template("sponsors/form.html", form=form, sponsor=sponsor)
+
+
+def _action(sponsor_id: int, form, action):
+    """Run a button's action on the sponsor and go back to its page with the outcome."""
+    sponsor = _get_sponsor(sponsor_id)
+    if form.validate_on_submit():
+        try:
+            message = action(sponsor)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            flash(str(failure), "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("sponsors.detail", sponsor_id=sponsor_id))
+
+
+@bp.route("/sponsors/<int:sponsor_id>/approve", methods=["POST"])
+@requires(Permission.APPROVE_SPONSORS)
+def approve(sponsor_id: int):
+    def action(sponsor):
+        changed = services.approve_sponsor(sponsor, actor=current_user)
+        return (f"{sponsor.name} disetujui sebagai Bapak/Bunda Asuh." if changed
+                else f"{sponsor.name} sudah disetujui sebelumnya.")
+
+    return _action(sponsor_id, ActionForm(), action)
+
+
+@bp.route("/sponsors/<int:sponsor_id>/withdraw", methods=["POST"])
+@requires(Permission.EDIT_SPONSORS)
+def withdraw(sponsor_id: int):
+    form = WithdrawForm()
+
+    def action(sponsor):
+        services.withdraw_sponsor(sponsor, form.reason.data, actor=current_user)
+        return f"{sponsor.name} dicatat mengundurkan diri."
+
+    return _action(sponsor_id, form, action)
+
+
+@bp.route("/sponsors/<int:sponsor_id>/invitation", methods=["POST"])
+@requires(Permission.EDIT_SPONSORS)
+def reissue_invitation(sponsor_id: int):
+    def action(sponsor):
+        _remember_invitation(sponsor, services.reissue_invitation(sponsor, actor=current_user))
+        return "Tautan undangan baru dibuat; tautan lama tidak berlaku lagi."
+
+    return _action(sponsor_id, ActionForm(), action)
+
+
+from asuh.sponsors import selfservice  # noqa: E402,F401  (registers its routes on bp)

@@ -1,0 +1,90 @@
+"""The sponsor's own pages: sign up, set a password from an invitation, own profile."""
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_user
+
+from asuh.accounts import services as accounts
+from asuh.accounts.models import User
+from asuh.errors import ValidationFailed
+from asuh.extensions import db, limiter
+from asuh.forms import attach_errors
+from asuh.permissions import Permission, public, requires
+from asuh.sponsors import invitations, services
+from asuh.sponsors.forms import InvitationForm, OwnProfileForm, RegistrationForm
+from asuh.sponsors.views import bp, form_fields
+
+
+def _registration_limit() -> str:
+    return current_app.config["SPONSOR_REGISTRATION_LIMIT"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit(_registration_limit, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            sponsor = services.register_self(form.password.data, email=form.email.data,
+                                             **form_fields(form))
+            user = db.session.get(User, sponsor.user_id)
+            # Signed in at once so the new sponsor lands on their status page.
+            accounts.open_session(user, "web")
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Pendaftaran diterima; petugas akan memverifikasi.", "success")
+            return redirect(url_for("sponsors.own_profile"))
+    return render_template("sponsors/register.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def invitation(token: str):
+    try:
+        user = invitations.user_for_token(token)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        return render_template("errors/error.html", code=failure.status,
+                               title="Tautan tidak berlaku", message=str(failure)), failure.status
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            invitations.accept(token, form.password.data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash("Kata sandi disimpan. Silakan masuk dengan email dan kata sandi baru Anda.",
+                  "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("sponsors/invitation.html", form=form, user=user)
+
+
+@bp.route("/me/sponsor", methods=["GET", "POST"])
+@requires(Permission.OWN_SPONSORSHIP)
+def own_profile():
+    sponsor = services.sponsor_for_user(current_user)
+    if sponsor is None:
+        return render_template("sponsors/own.html", sponsor=None, form=None)
+    form = OwnProfileForm(obj=sponsor)
+    if form.validate_on_submit():
+        try:
+            services.update_own_profile(sponsor, phone=form.phone.data,
+                                        address=form.address.data,
+                                        capacity=form.capacity.data, actor=current_user)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash("Profil disimpan.", "success")
+            return redirect(url_for("sponsors.own_profile"))
+    return render_template("sponsors/own.html", sponsor=sponsor, form=form,
+                           full_ids=services.sees_identifiers(current_user))
