@@ -31,6 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_cli(app)
+
+    from asuh.letters.pdf import warn_if_slow_fonts
+
+    warn_if_slow_fonts(app.logger)
     return app
 
 
@@ -40,6 +44,8 @@ def import_models() -> None:
     import asuh.audit.models
     import asuh.children.models
     import asuh.contributions.models
+    import asuh.dashboard.models
+    import asuh.letters.models
     import asuh.matching.models
     import asuh.regions.models
     import asuh.settings.models
@@ -86,7 +92,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from asuh import api, home
     from asuh.accounts.views import bp as accounts_bp
+    from asuh.audit.views import bp as audit_bp
     from asuh.children.views import bp as children_bp
+    from asuh.contributions.views import bp as contributions_bp
+    from asuh.dashboard.views import bp as dashboard_bp
+    from asuh.exports.views import bp as exports_bp
+    from asuh.letters.views import bp as letters_bp
     from asuh.matching.views import bp as matching_bp
     from asuh.regions.views import bp as regions_bp
     from asuh.settings.views import bp as settings_bp
@@ -99,6 +110,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sponsors_bp)
     app.register_blueprint(children_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(contributions_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(letters_bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 
@@ -136,12 +152,16 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from asuh.accounts.cli import users_cli
     from asuh.audit.cli import audit_cli
+    from asuh.dashboard.cli import dashboard_cli
     from asuh.demo import demo_cli
     from asuh.install import install_command
+    from asuh.letters.cli import letters_cli
     from asuh.regions.cli import regions_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(dashboard_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(install_command)
+    app.cli.add_command(letters_cli)
     app.cli.add_command(regions_cli)

@@ -88,4 +88,7 @@ def load_config(instance_path: Path) -> dict:
         ),
         "OFFICE_PHONE": os.environ.get("ASUH_OFFICE_PHONE", "(0717) 000000"),
         "OFFICE_EMAIL": os.environ.get("ASUH_OFFICE_EMAIL", "dpppakb@pangkalpinangkota.go.id"),
+        # Where the public reaches this app: letters print QR codes to <PUBLIC_URL>/verify/…,
+        # also when issued by the CLI, outside any request.
+        "PUBLIC_URL": os.environ.get("ASUH_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
     }

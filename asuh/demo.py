@@ -12,6 +12,7 @@ from asuh.accounts.models import User
 from asuh.children import demo as children_demo
 from asuh.extensions import db
 from asuh.install import install_defaults
+from asuh.matching import demo as matching_demo
 from asuh.regions import services as regions
 from asuh.sponsors import demo as sponsors_demo
 
@@ -49,6 +50,7 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     sponsors_demo.seed_demo_sponsor_for(logins["sponsor"])
     sponsors_demo.seed(rng, kelurahan, count=40)
     children_demo.seed(rng, field_area + kelurahan, today, count=60, actor=logins["officer"])
+    matching_demo.seed(rng, today, demo_sponsor_user=logins["sponsor"], actor=logins["officer"])
     db.session.commit()
     return [(email, role) for email, role, _ in DEMO_USERS]
 

@@ -1,6 +1,6 @@
 """Errors shown to people (HTML pages) and to programs (JSON under /api/v1)."""
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -10,7 +10,7 @@ MESSAGES = {
     404: "Halaman atau data yang Anda cari tidak ditemukan.",
     405: "Metode tidak diizinkan.",
     409: "Data bertentangan dengan data yang sudah ada.",
-    413: "Berkas terlalu besar.",
+    413: "Berkas terlalu besar untuk diunggah.",
     422: "Data tidak valid.",
     429: "Terlalu banyak percobaan. Tunggu beberapa menit, lalu coba lagi.",
     500: "Terjadi kesalahan pada server. Tim teknis sudah dicatat; silakan coba lagi.",
@@ -35,6 +35,9 @@ def _http_error(exc: HTTPException):
     message = MESSAGES.get(code, exc.description)
     if code == 429:
         message = f"{MESSAGES[429]} (batas: {exc.description})"
+    if code == 413:
+        limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // 1_048_576
+        message = f"{MESSAGES[413]} Ukuran maksimal satu kiriman {limit_mb} MB."
     if wants_json():
         return jsonify(error=exc.name.lower().replace(" ", "_"), message=message), code
     template = "errors/error.html"

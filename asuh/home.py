@@ -3,9 +3,14 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from asuh.permissions import Permission, public, requires
+from asuh.permissions import Permission, Role, public, requires
 
 bp = Blueprint("home", __name__)
+
+# Where each role starts its day; roles not named here get the overview page.
+LANDING = {
+    Role.SPONSOR: "matching.own_children",
+}
 
 
 @bp.route("/")
@@ -19,4 +24,7 @@ def index():
 @bp.route("/home")
 @requires(Permission.SIGNED_IN)
 def dashboard():
+    landing = LANDING.get(Role(current_user.role))
+    if landing:
+        return redirect(url_for(landing))
     return render_template("home.html")

@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from asuh.contributions.catalogue import install_default_catalogue
 from asuh.extensions import db
 from asuh.regions.models import Region
 from asuh.regions.regionfile import default_region_file, parse_region_csv
@@ -16,6 +17,8 @@ def install_defaults() -> list[str]:
     if db.session.scalar(select(func.count()).select_from(Region)) == 0:
         created, _ = import_regions(parse_region_csv(default_region_file().read_bytes()))
         done.append(f"{created} regions of Kota Pangkalpinang")
+    if install_default_catalogue():
+        done.append("the default commodity catalogue")
     return done
 
 

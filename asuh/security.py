@@ -25,6 +25,6 @@ def add_security_headers(response):
     # no shared or back-button cache may keep it. Static assets stay cacheable.
     if request.endpoint != "static" and (
         current_user.is_authenticated or request.path.startswith("/api/")
-    ):
+    ) and "no-store" not in headers.get("Cache-Control", ""):
         headers["Cache-Control"] = "no-store"
     return response

@@ -93,3 +93,137 @@ def measurement(the_child, *, actor=None, **overrides):
               "position": "lying"}
     values.update(overrides)
     return measuring.record_measurement(the_child, actor=actor, **values)
+
+
+# --- matches ----------------------------------------------------------------------------
+
+
+def match(the_sponsor=None, the_child=None, *, actor=None, start_on=None, **kwargs):
+    """A match through the service (a new approved sponsor / child when not given);
+    starts today unless told otherwise."""
+    from datetime import date
+
+    from asuh.matching import services as matching
+
+    the_sponsor = the_sponsor if the_sponsor is not None else sponsor(actor=actor)
+    the_child = the_child if the_child is not None else child(actor=actor)
+    return matching.create_match(the_sponsor, the_child, start_on=start_on or date.today(),
+                                 actor=actor, **kwargs)
+
+
+# --- contributions ----------------------------------------------------------------------
+RICE_2_KARUNG = {"commodity": "rice", "quantity": "2", "unit": "karung 5 kg",
+                 "value_idr": 150000}
+
+
+def catalogue():
+    """The default commodity catalogue (a no-op when it is already installed)."""
+    from asuh.contributions.catalogue import install_default_catalogue
+
+    return install_default_catalogue()
+
+
+def contribution(the_match=None, *, actor=None, delivered_on=None, items=None, note=None,
+                 status: str = "pending", verifier=None, reason: str = "Tidak sesuai",
+                 submission_key=None):
+    """A delivery through the services (2 karung 5 kg of rice unless told otherwise),
+    dated on the match's first day; ``status`` confirmed/rejected/voided verifies it."""
+    from asuh.contributions import services, verification
+
+    catalogue()
+    the_match = the_match if the_match is not None else match(actor=actor)
+    made, _ = services.log_contribution(
+        the_match, delivered_on=delivered_on or the_match.start_on,
+        items=items or [dict(RICE_2_KARUNG)], note=note, actor=actor,
+        submission_key=submission_key)
+    if status in ("confirmed", "voided"):
+        verification.confirm_contribution(made, actor=verifier or actor)
+    if status == "rejected":
+        verification.reject_contribution(made, reason, actor=verifier or actor)
+    if status == "voided":
+        verification.void_contribution(made, reason, actor=verifier or actor)
+    return made
+
+
+def image_bytes(fmt: str = "JPEG", size=(64, 48), color="red", exif=None) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, color).save(out, fmt, **options)
+    return out.getvalue()
+
+
+def contribution_scene(users, *, start_days_ago: int = 60) -> dict:
+    """Catalogue, the field user assigned to KELURAHAN, and two active matches started
+    ``start_days_ago``: ``mine`` (the ``users['sponsor']`` login's, child in KELURAHAN)
+    and ``other`` (another sponsor's, child in Opas Indah). Returns their ids."""
+    from datetime import date, timedelta
+
+    from asuh.accounts.models import User
+    from asuh.extensions import db
+    from asuh.regions.services import assign_kelurahan
+
+    admin = db.session.get(User, users["admin"][0])
+    catalogue()
+    assign_kelurahan(db.session.get(User, users["field"][0]), [KELURAHAN], actor=admin)
+    start = date.today() - timedelta(days=start_days_ago)
+    mine = sponsor(email=users["sponsor"][1], actor=admin)
+    my_match = match(mine, child(kelurahan_code=KELURAHAN), start_on=start, actor=admin)
+    other_match = match(None, child(kelurahan_code=OTHER_KELURAHAN), start_on=start,
+                        actor=admin)
+    db.session.commit()
+    return {"match": my_match.id, "other_match": other_match.id, "sponsor": mine.id,
+            "other_sponsor": other_match.sponsor_id, "child": my_match.child_id,
+            "start": start}
+
+
+OTHER_KELURAHAN = "19.71.02.1001"
+
+
+# --- letters ----------------------------------------------------------------------------
+EGGS_TRAY = {"commodity": "eggs", "quantity": "1", "unit": "tray", "value_idr": 60000}
+CASH = {"commodity": "cash", "quantity": "50000", "unit": "Rp"}
+
+
+def last_month(today=None):
+    """``(first, last)`` day of the month before ``today``'s."""
+    from datetime import date, timedelta
+
+    end = (today or date.today()).replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def letter_scene(sponsor_email: str | None = None, *, actor=None,
+                 child_name: str | None = None) -> dict:
+    """A sponsor (ASN; linked to ``sponsor_email``'s login when given) with one child
+    matched since before last month, measured before it (short) and at its end (taller),
+    and last month's deliveries: two confirmed (rice + eggs; eggs + cash), one pending,
+    one voided. Returns ids and ``period`` (last month as a Period)."""
+    from datetime import timedelta
+
+    from asuh.letters.periods import Period
+
+    catalogue()
+    start, end = last_month()
+    the_sponsor = sponsor(actor=actor, **({"email": sponsor_email} if sponsor_email else {}))
+    the_child = child(actor=actor, **({"name": child_name} if child_name else {}))
+    measurement(the_child, actor=actor, measured_on=start - timedelta(days=20),
+                height_cm="66.0", weight_kg="7.6")
+    measurement(the_child, actor=actor, measured_on=end - timedelta(days=2),
+                height_cm="75.5", weight_kg="8.9")
+    the_match = match(the_sponsor, the_child, actor=actor, start_on=start - timedelta(days=30))
+    confirmed = [
+        contribution(the_match, actor=actor, delivered_on=start + timedelta(days=2),
+                     items=[dict(RICE_2_KARUNG), dict(EGGS_TRAY)], status="confirmed"),
+        contribution(the_match, actor=actor, delivered_on=end - timedelta(days=1),
+                     items=[dict(EGGS_TRAY), dict(CASH)], status="confirmed"),
+    ]
+    pending = contribution(the_match, actor=actor, delivered_on=start + timedelta(days=5))
+    voided = contribution(the_match, actor=actor, delivered_on=start + timedelta(days=6),
+                          status="voided")
+    return {"sponsor": the_sponsor.id, "child": the_child.id, "match": the_match.id,
+            "confirmed": [c.id for c in confirmed], "pending": pending.id,
+            "voided": voided.id, "period": Period(start, end)}

@@ -1,7 +1,6 @@
 """Tests for reading e-PPGBM / posyandu exports."""
 
 import io
-import time
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -415,14 +414,11 @@ def test_xlsx_missing_required_columns():
         read_child_rows("x.xlsx", xlsx_bytes([["NIK", "Nama"], ["1", "A"]]))
 
 
-# --- performance -------------------------------------------------------------------
+# --- volume ------------------------------------------------------------------------
 
 
-def test_ten_thousand_csv_rows_parse_fast():
+def test_ten_thousand_csv_rows_all_parse():
+    # Speed is measured by `make bench`, not asserted here.
     body = [eppgbm_values(NIK=f"19710155032{i:05d}") for i in range(10_000)]
-    data = csv_bytes([EPPGBM_HEADER, *body])
-    start = time.perf_counter()
-    rows = read_child_rows("big.csv", data)
-    elapsed = time.perf_counter() - start
+    rows = read_child_rows("big.csv", csv_bytes([EPPGBM_HEADER, *body]))
     assert len(rows) == 10_000 and not any(r.errors for r in rows)
-    assert elapsed < 1.0, f"parsing took {elapsed:.2f} s"

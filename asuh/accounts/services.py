@@ -152,6 +152,13 @@ def close_session(token: str | None) -> None:
         )
 
 
+def sign_out(user: User) -> None:
+    """End the session this request came with; the trail records who left, as it does
+    who came in."""
+    close_session(user.current_session_token)
+    audit.record("logout", "user", user.id, summary="Keluar", user=user)
+
+
 def _revoke_all(user: User) -> None:
     db.session.execute(
         update(LoginSession)

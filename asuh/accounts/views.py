@@ -59,7 +59,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires(Permission.SIGNED_IN)
 def logout():
-    services.close_session(current_user.current_session_token)
+    services.sign_out(current_user._get_current_object())
     db.session.commit()
     logout_user()
     flash("Anda telah keluar.", "info")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from asuh.extensions import db
@@ -11,6 +11,8 @@ from asuh.timeutil import utcnow
 
 class AuditRecord(db.Model):
     __tablename__ = "audit_records"
+    # "Everything that happened to child 42": the auditors' filter and each page's history.
+    __table_args__ = (Index("ix_audit_records_entity", "entity_type", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -90,6 +90,8 @@ def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
              "measured_by": "Impor berkas", "created_at": utcnow()}
             for nik, values in plan.measurements])
     db.session.flush()
+    if plan.measurements:
+        measuring.measurements_changed.send(sorted({ids[nik] for nik, _ in plan.measurements}))
     for child in plan.reassess:
         measuring.reassess_child(child)
     if not (plan.creates or plan.updates or plan.measurements):

@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +24,10 @@ POSITIONS = {"lying": "Terlentang", "standing": "Berdiri"}
 FLAG_LABELS = {"haz": "TB/U", "waz": "BB/U", "whz": "BB/TB"}
 _TENTH = Decimal("0.1")
 _HUNDREDTH = Decimal("0.01")
+# Sent with a list of child ids inside the transaction that changed their live
+# measurements (recorded, voided, re-assessed, imported): higher areas keep their own
+# summaries in step (the dashboard's growth summaries) without this area importing them.
+measurements_changed = Namespace().signal("measurements-changed")
 
 
 def parse_number(value, field: str, label: str, places: Decimal) -> Decimal:
@@ -154,6 +159,7 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
         changes=audit.diff({}, {"child_id": child.id, "measured_on": measured_on,
                                 "position": position, **values, "haz": measurement.haz,
                                 "category": result.category}))
+    measurements_changed.send([child.id])
     return measurement
 
 
@@ -182,6 +188,7 @@ def void_measurement(measurement: Measurement, child: Child, reason: str, *,
                  summary=f"Pengukuran {child.name} {format_date_id(measurement.measured_on)} "
                          f"dibatalkan: {reason}",
                  changes={"voided": [False, True], "void_reason": [None, reason]})
+    measurements_changed.send([child.id])
 
 
 def reassess_child(child: Child) -> None:
@@ -202,6 +209,7 @@ def reassess_child(child: Child) -> None:
     if problems:
         raise ValidationFailed(problems)
     refresh_latest(child)
+    measurements_changed.send([child.id])
 
 
 def growth_points(measurements: list[Measurement]) -> list[tuple[int, float]]:

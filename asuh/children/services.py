@@ -43,7 +43,13 @@ AGE_BANDS = {
 }
 AGE_BAND_LABELS = {key: f"{low}–{high} bulan" for key, (low, high) in AGE_BANDS.items()}
 UNMEASURED = "unmeasured"
-CATEGORY_FILTERS = {**HEIGHT_CATEGORIES, UNMEASURED: "Belum diukur"}
+# Both stunting categories at once: the dashboard's "stunted children" links here.
+STUNTING = "stunting"
+STUNTING_CATEGORIES = ("severely_stunted", "stunted")
+CATEGORY_FILTERS = {**HEIGHT_CATEGORIES, STUNTING: "Pendek + sangat pendek",
+                    UNMEASURED: "Belum diukur"}
+# Child.is_matched is kept by the matching area; this area only filters on it.
+MATCHED_FILTERS = {"yes": "Sudah punya Bapak/Bunda Asuh", "no": "Belum punya Bapak/Bunda Asuh"}
 ALL_STATUSES = "all"
 TOO_OLD = "Anak sudah berumur lebih dari 59 bulan; program ini untuk balita (0–59 bulan)."
 _PHONE = re.compile(r"^\+?\d{8,15}$")
@@ -279,6 +285,7 @@ class ChildFilters:
     status: str = "active"
     age_band: str | None = None
     q: str = ""
+    matched: str | None = None
 
 
 def parse_filters(args, *, strict: bool) -> ChildFilters:
@@ -299,6 +306,7 @@ def parse_filters(args, *, strict: bool) -> ChildFilters:
         status=choice("status", [*CHILD_STATUSES, ALL_STATUSES], "active"),
         age_band=choice("age_band", AGE_BANDS),
         q=" ".join((args.get("q") or "").split())[:120],
+        matched=choice("matched", MATCHED_FILTERS),
     )
     if errors and strict:
         raise ValidationFailed(errors)
@@ -326,6 +334,8 @@ def children_query(user, filters: ChildFilters, today: date | None = None):
         stmt = stmt.where(Child.status == filters.status)
     if filters.category == UNMEASURED:
         stmt = stmt.where(Child.latest_category.is_(None))
+    elif filters.category == STUNTING:
+        stmt = stmt.where(Child.latest_category.in_(STUNTING_CATEGORIES))
     elif filters.category:
         stmt = stmt.where(Child.latest_category == filters.category)
     if filters.kelurahan_code:
@@ -338,6 +348,8 @@ def children_query(user, filters: ChildFilters, today: date | None = None):
         # Completed months >= low and <= high, i.e. < high + 1.
         stmt = stmt.where(Child.birth_date <= _months_before(today, low),
                           Child.birth_date > _months_before(today, high + 1))
+    if filters.matched:
+        stmt = stmt.where(Child.is_matched.is_(filters.matched == "yes"))
     if filters.q:
         digits = filters.q.replace(" ", "")
         name_match = func.lower(Child.name).contains(filters.q.lower(), autoescape=True)

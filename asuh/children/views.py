@@ -62,6 +62,7 @@ def index():
         kelurahan=sorted(kelurahan, key=lambda r: (r.parent.name if r.parent else "", r.name)),
         categories=services.CATEGORY_FILTERS, statuses=CHILD_STATUSES,
         age_bands=services.AGE_BAND_LABELS,
+        matched_filters=services.MATCHED_FILTERS,
         unassigned=visible == [],
     )
 

@@ -282,8 +282,12 @@ def sponsor_for_user(user) -> Sponsor | None:
 
 
 def search_sponsors(*, q: str | None = None, kind: str | None = None,
-                    kecamatan_code: str | None = None, approved: bool | None = None):
-    """The list's query: search by name, agency or NIP/NIK digits, and filters."""
+                    kecamatan_code: str | None = None, approved: bool | None = None,
+                    with_children: bool | None = None):
+    """The list's query: search by name, agency or NIP/NIK digits, and filters.
+
+    ``with_children`` reads ``Sponsor.active_matches``, which the matching area keeps.
+    """
     stmt = select(Sponsor).order_by(Sponsor.name, Sponsor.id)
     q = " ".join((q or "").split())
     if q:
@@ -304,7 +308,37 @@ def search_sponsors(*, q: str | None = None, kind: str | None = None,
         stmt = stmt.where(Sponsor.approved_at.is_not(None))
     elif approved is False:
         stmt = stmt.where(Sponsor.approved_at.is_(None))
+    if with_children is True:
+        stmt = stmt.where(Sponsor.active_matches > 0)
+    elif with_children is False:
+        stmt = stmt.where(Sponsor.active_matches == 0)
     return stmt
+
+
+YES_NO = {"yes": True, "no": False}
+
+
+def parse_list_filters(args) -> dict:
+    """The list's filters from query arguments, as the form shows them (unknown values
+    dropped). The list page and the export both read them here."""
+    def yes_no(name: str) -> str:
+        return args.get(name, "") if args.get(name) in YES_NO else ""
+
+    return {
+        "q": args.get("q", "").strip(),
+        "kind": args.get("kind", "") if args.get("kind") in SPONSOR_KINDS else "",
+        "kecamatan": args.get("kecamatan", "").strip(),
+        "approved": yes_no("approved"),
+        "children": yes_no("children"),
+    }
+
+
+def search_filtered(filters: dict):
+    """``search_sponsors`` for the filters of ``parse_list_filters``."""
+    return search_sponsors(q=filters["q"], kind=filters["kind"] or None,
+                           kecamatan_code=filters["kecamatan"] or None,
+                           approved=YES_NO.get(filters["approved"]),
+                           with_children=YES_NO.get(filters["children"]))
 
 
 def list_sponsors(*, page: int = 1, per_page: int = 25, **filters):

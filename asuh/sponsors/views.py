@@ -22,7 +22,6 @@ bp = Blueprint("sponsors", __name__)
 
 IDENTITY_FIELDS = ("kind", "name", "nip", "nik", "is_pppk", "agency", "rank", "phone",
                    "address", "kelurahan_code", "capacity")
-APPROVED_FILTERS = {"yes": True, "no": False}
 # The invitation link is shown once, on the page the officer lands on after saving.
 _INVITATION_KEY = "sponsor_invitation"
 
@@ -54,19 +53,10 @@ def _invitation_to_show(sponsor: Sponsor) -> dict | None:
 @bp.route("/sponsors")
 @requires(Permission.VIEW_SPONSORS)
 def index():
-    filters = {
-        "q": request.args.get("q", "").strip(),
-        "kind": request.args.get("kind", "") if request.args.get("kind") in SPONSOR_KINDS else "",
-        "kecamatan": request.args.get("kecamatan", "").strip(),
-        "approved": request.args.get("approved", "")
-        if request.args.get("approved") in APPROVED_FILTERS else "",
-    }
-    page = services.list_sponsors(
-        page=request.args.get("page", 1, type=int),
-        q=filters["q"], kind=filters["kind"] or None,
-        kecamatan_code=filters["kecamatan"] or None,
-        approved=APPROVED_FILTERS.get(filters["approved"]),
-    )
+    filters = services.parse_list_filters(request.args)
+    page = db.paginate(services.search_filtered(filters),
+                       page=request.args.get("page", 1, type=int), per_page=25,
+                       error_out=False)
     return render_template(
         "sponsors/index.html", page=page, filters=filters, kinds=SPONSOR_KINDS,
         kecamatan=regions.kecamatan_list(), full_ids=services.sees_identifiers(current_user),

@@ -1,4 +1,4 @@
-"""Matching, contributions, commodity catalogue, monthly totals, settings
+"""Matching, contributions, commodity catalogue, monthly totals, settings, letters
 
 Revision ID: 0003
 Revises: 0002
@@ -174,9 +174,64 @@ def upgrade():
     with op.batch_alter_table('sponsors', schema=None) as batch_op:
         batch_op.add_column(sa.Column('active_matches', sa.Integer(), nullable=False, server_default='0'))
 
+    op.create_table('letter_sequences',
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('year', name=op.f('pk_letter_sequences'))
+    )
+    op.create_table('letters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('number', sa.String(length=80), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('sponsor_id', sa.Integer(), nullable=True),
+    sa.Column('contribution_id', sa.Integer(), nullable=True),
+    sa.Column('kecamatan_code', sa.String(length=13), nullable=True),
+    sa.Column('period_start', sa.Date(), nullable=True),
+    sa.Column('period_end', sa.Date(), nullable=True),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('issued_at', sa.DateTime(), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('verify_token', sa.String(length=64), nullable=False),
+    sa.Column('short_code', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('superseded_by_id', sa.Integer(), nullable=True),
+    sa.Column('superseded_at', sa.DateTime(), nullable=True),
+    sa.Column('public_summary', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['contribution_id'], ['contributions.id'], name=op.f('fk_letters_contribution_id_contributions')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_letters_issued_by_id_users')),
+    sa.ForeignKeyConstraint(['kecamatan_code'], ['regions.code'], name=op.f('fk_letters_kecamatan_code_regions')),
+    sa.ForeignKeyConstraint(['sponsor_id'], ['sponsors.id'], name=op.f('fk_letters_sponsor_id_sponsors')),
+    sa.ForeignKeyConstraint(['superseded_by_id'], ['letters.id'], name=op.f('fk_letters_superseded_by_id_letters')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_letters')),
+    sa.UniqueConstraint('number', name=op.f('uq_letters_number')),
+    sa.UniqueConstraint('short_code', name=op.f('uq_letters_short_code')),
+    sa.UniqueConstraint('verify_token', name=op.f('uq_letters_verify_token')),
+    sa.UniqueConstraint('year', 'seq', name=op.f('uq_letters_year'))
+    )
+    with op.batch_alter_table('letters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_letters_contribution_id'), ['contribution_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letters_issued_at'), ['issued_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letters_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letters_sha256'), ['sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letters_sponsor_id'), ['sponsor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letters_status'), ['status'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('letters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_letters_status'))
+        batch_op.drop_index(batch_op.f('ix_letters_sponsor_id'))
+        batch_op.drop_index(batch_op.f('ix_letters_sha256'))
+        batch_op.drop_index(batch_op.f('ix_letters_kind'))
+        batch_op.drop_index(batch_op.f('ix_letters_issued_at'))
+        batch_op.drop_index(batch_op.f('ix_letters_contribution_id'))
+
+    op.drop_table('letters')
+    op.drop_table('letter_sequences')
+
     with op.batch_alter_table('sponsors', schema=None) as batch_op:
         batch_op.drop_column('active_matches')
 

@@ -6,3 +6,58 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// --- accessibility: wide tables -------------------------------------------------------
+// A .table-wrap that scrolls sideways (a wide table on a phone) must be reachable by
+// keyboard, or its hidden columns can't be scrolled into view (WCAG 2.1.1; axe-core's
+// scrollable-region-focusable). Done here, for every area's tables at once, and only
+// while the wrapper really scrolls, so wide screens get no useless tab stop.
+(function () {
+  function tableLabel(wrap) {
+    const caption = wrap.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    for (let node = wrap; node && node !== document.body; node = node.parentElement) {
+      for (let prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+        if (/^H[1-6]$/.test(prev.tagName)) return "Tabel: " + prev.textContent.trim();
+      }
+    }
+    return "Tabel";
+  }
+
+  function markScrollableTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        if (wrap.hasAttribute("data-scroll-region")) return;
+        const labelled = wrap.hasAttribute("aria-label");
+        wrap.setAttribute("data-scroll-region", labelled ? "" : "labelled-here");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        if (!labelled) wrap.setAttribute("aria-label", tableLabel(wrap));
+      } else if (wrap.hasAttribute("data-scroll-region")) {
+        if (wrap.getAttribute("data-scroll-region")) wrap.removeAttribute("aria-label");
+        ["data-scroll-region", "tabindex", "role"].forEach(function (name) {
+          wrap.removeAttribute(name);
+        });
+      }
+    });
+  }
+
+  let pending = null;
+  document.addEventListener("DOMContentLoaded", markScrollableTables);
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(markScrollableTables, 150);
+  });
+})();
+
+// --- accessibility: refused forms -----------------------------------------------------
+// A refused form comes back as a new page, and screen readers do not read a role="alert"
+// that is already there when a page loads. Focusing the first invalid field reads its
+// label and error (aria-describedby) and brings a phone user straight to it.
+document.addEventListener("DOMContentLoaded", function () {
+  const marked = document.querySelector("main [aria-invalid='true']");
+  // A group of radio buttons is marked on its fieldset: focus its first choice.
+  const invalid = marked && marked.matches("fieldset") ? marked.querySelector("input") : marked;
+  const active = document.activeElement || document.body;
+  if (invalid && !active.closest("main")) invalid.focus();
+});

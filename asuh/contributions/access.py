@@ -1,0 +1,222 @@
+"""Who may see, log, verify and void which contribution, and the lists each role gets.
+
+Staff with VIEW_CONTRIBUTIONS see all of them except field users, who see their
+kelurahan; a sponsor sees their own. The same scoping serves the pages and the API.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import false, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from asuh.accounts.models import User
+from asuh.audit.models import AuditRecord
+from asuh.children.models import Child
+from asuh.contributions.models import (
+    CONTRIBUTION_STATUSES,
+    PENDING,
+    Contribution,
+)
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.matching.models import Match
+from asuh.permissions import Permission, Role, has_permission
+from asuh.regions.models import Region
+from asuh.regions.services import assigned_kelurahan
+from asuh.sponsors.services import sponsor_for_user
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _sponsor_id(user) -> int | None:
+    sponsor = sponsor_for_user(user) if user.role == Role.SPONSOR else None
+    return sponsor.id if sponsor is not None else None
+
+
+def can_view(user, contribution: Contribution) -> bool:
+    if has_permission(user, Permission.VIEW_CONTRIBUTIONS):
+        return (user.role != Role.FIELD
+                or contribution.kelurahan_code in assigned_kelurahan(user))
+    if has_permission(user, Permission.OWN_SPONSORSHIP):
+        sponsor_id = _sponsor_id(user)
+        return sponsor_id is not None and contribution.sponsor_id == sponsor_id
+    return False
+
+
+def can_log_for(user, match: Match) -> bool:
+    """Admins log for any match (on a sponsor's behalf); a sponsor for their own."""
+    if not has_permission(user, Permission.LOG_CONTRIBUTIONS):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    sponsor_id = _sponsor_id(user)
+    return sponsor_id is not None and match.sponsor_id == sponsor_id
+
+
+def can_edit(user, contribution: Contribution) -> bool:
+    """Whose delivery it is; whether it may still change (pending) is the service's rule."""
+    if not has_permission(user, Permission.LOG_CONTRIBUTIONS):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    sponsor_id = _sponsor_id(user)
+    return sponsor_id is not None and contribution.sponsor_id == sponsor_id
+
+
+def can_verify(user, contribution: Contribution) -> bool:
+    if not has_permission(user, Permission.VERIFY_CONTRIBUTIONS):
+        return False
+    return user.role != Role.FIELD or contribution.kelurahan_code in assigned_kelurahan(user)
+
+
+def can_void(user) -> bool:
+    return has_permission(user, Permission.VOID_CONTRIBUTIONS)
+
+
+# --- lists -----------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    match_id: int | None = None
+    sponsor_id: int | None = None
+    child_id: int | None = None
+    kecamatan_code: str = ""
+    kelurahan_code: str = ""
+    month: str = ""  # YYYY-MM
+    delivered_from: date | None = None
+    delivered_to: date | None = None
+
+    def as_args(self) -> dict:
+        """The filters as query-string arguments (for pagination links)."""
+        values = {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+def _month_range(text: str) -> tuple[date, date]:
+    first = date(int(text[:4]), int(text[5:7]), 1)
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def parse_filters(args, *, strict: bool) -> Filters:
+    """Filters from query arguments; ``strict`` (the API) refuses bad ones, pages drop them."""
+    filters, errors = Filters(), {}
+    status = (args.get("status") or "").strip()
+    if status in CONTRIBUTION_STATUSES:
+        filters.status = status
+    elif status:
+        errors["status"] = [f"Harus salah satu dari: {', '.join(CONTRIBUTION_STATUSES)}."]
+    for name in ("match_id", "sponsor_id", "child_id"):
+        raw = (args.get(name) or "").strip()
+        if raw.isdigit():
+            setattr(filters, name, int(raw))
+        elif raw:
+            errors[name] = ["Harus bilangan bulat."]
+    for name in ("kecamatan_code", "kelurahan_code"):
+        setattr(filters, name, (args.get(name) or "").strip()[:13])
+    month = (args.get("month") or "").strip()
+    if _MONTH.match(month):
+        filters.month = month
+    elif month:
+        errors["month"] = ["Bulan harus berformat YYYY-MM."]
+    for name in ("delivered_from", "delivered_to"):
+        raw = (args.get(name) or "").strip()
+        try:
+            setattr(filters, name, date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            errors[name] = ["Tanggal harus berformat YYYY-MM-DD."]
+    if errors and strict:
+        raise ValidationFailed(errors)
+    return filters
+
+
+def scoped(stmt, user):
+    """Narrow a select of contributions to what ``user`` may see."""
+    if has_permission(user, Permission.VIEW_CONTRIBUTIONS):
+        if user.role == Role.FIELD:
+            stmt = stmt.where(Contribution.kelurahan_code.in_(assigned_kelurahan(user)))
+        return stmt
+    sponsor_id = _sponsor_id(user) if has_permission(user, Permission.OWN_SPONSORSHIP) else None
+    if sponsor_id is None:
+        return stmt.where(false())
+    return stmt.where(Contribution.sponsor_id == sponsor_id)
+
+
+def _with_details(stmt):
+    # Lists show the sponsor, the child and the items: loaded up front, not per row.
+    return stmt.options(
+        joinedload(Contribution.match).joinedload(Match.sponsor),
+        joinedload(Contribution.match).joinedload(Match.child),
+        selectinload(Contribution.items),
+    )
+
+
+def search(user, filters: Filters):
+    stmt = scoped(select(Contribution), user)
+    if filters.status:
+        stmt = stmt.where(Contribution.status == filters.status)
+    for name in ("match_id", "sponsor_id", "child_id"):
+        value = getattr(filters, name)
+        if value is not None:
+            stmt = stmt.where(getattr(Contribution, name) == value)
+    if filters.kelurahan_code:
+        stmt = stmt.where(Contribution.kelurahan_code == filters.kelurahan_code)
+    if filters.kecamatan_code:
+        stmt = stmt.where(Contribution.kelurahan_code.in_(
+            select(Region.code).where(Region.parent_code == filters.kecamatan_code)))
+    if filters.month:
+        first, after = _month_range(filters.month)
+        stmt = stmt.where(Contribution.delivered_on >= first, Contribution.delivered_on < after)
+    if filters.delivered_from:
+        stmt = stmt.where(Contribution.delivered_on >= filters.delivered_from)
+    if filters.delivered_to:
+        stmt = stmt.where(Contribution.delivered_on <= filters.delivered_to)
+    return _with_details(stmt).order_by(Contribution.delivered_on.desc(),
+                                        Contribution.id.desc())
+
+
+def list_contributions(user, filters: Filters, *, page: int = 1, per_page: int = 25):
+    return db.paginate(search(user, filters), page=page, per_page=per_page, error_out=False)
+
+
+def verification_queue(user, *, page: int = 1, per_page: int = 25):
+    """Pending deliveries the user may verify, oldest first (longest waiting on top)."""
+    stmt = select(Contribution).where(Contribution.status == PENDING)
+    if user.role == Role.FIELD:
+        stmt = stmt.where(Contribution.kelurahan_code.in_(assigned_kelurahan(user)))
+    stmt = _with_details(stmt).order_by(Contribution.delivered_on, Contribution.created_at,
+                                        Contribution.id)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def load(contribution_id: int) -> Contribution | None:
+    """One contribution with its match, sponsor, child, items and photos."""
+    return db.session.scalar(_with_details(select(Contribution)).options(
+        selectinload(Contribution.photos),
+        joinedload(Contribution.submitted_by), joinedload(Contribution.verified_by),
+    ).where(Contribution.id == contribution_id))
+
+
+def history(contribution: Contribution) -> list[tuple]:
+    """``(moment, user name, summary)`` of every audited change, oldest first."""
+    return list(db.session.execute(
+        select(AuditRecord.at, User.name, AuditRecord.summary)
+        .outerjoin(User, User.id == AuditRecord.user_id)
+        .where(AuditRecord.entity_type == "contribution",
+               AuditRecord.entity_id == str(contribution.id))
+        .order_by(AuditRecord.id)))
+
+
+def can_see_match(user, match: Match) -> bool:
+    """Whose progress a user may read: staff, field users of the child's kelurahan, and
+    the match's sponsor."""
+    if has_permission(user, Permission.VIEW_MATCHES):
+        return True
+    if has_permission(user, Permission.VIEW_CONTRIBUTIONS):
+        child = db.session.get(Child, match.child_id)
+        return user.role != Role.FIELD or child.kelurahan_code in assigned_kelurahan(user)
+    sponsor_id = _sponsor_id(user) if has_permission(user, Permission.OWN_SPONSORSHIP) else None
+    return sponsor_id is not None and match.sponsor_id == sponsor_id

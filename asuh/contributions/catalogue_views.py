@@ -1,0 +1,173 @@
+"""The admin's catalogue pages: commodities, pack units with their conversion factors,
+and the monthly package. Nothing is deleted; entries are deactivated."""
+
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from asuh.contributions import catalogue
+from asuh.contributions.forms import ActionForm, CommodityEditForm, CommodityForm, UnitForm
+from asuh.contributions.models import Commodity, CommodityUnit
+from asuh.contributions.views import bp, quantity_id
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.forms import attach_errors
+from asuh.permissions import Permission, requires
+
+
+def _package_codes() -> list[str]:
+    shown = [c.code for c in catalogue.commodities() if not c.is_cash]
+    return shown + [code for code in catalogue.monthly_package() if code not in shown]
+
+
+def _render_index(form=None, package_values=None, package_errors=None, status=200):
+    package = catalogue.monthly_package()
+    values = package_values or {code: quantity_id(amount) for code, amount in package.items()}
+    return render_template(
+        "contributions/catalogue.html", commodities=catalogue.commodities(),
+        form=form or CommodityForm(formdata=None), action_form=ActionForm(formdata=None),
+        package_values=values, package_errors=package_errors or {},
+        package_codes=_package_codes()), status
+
+
+@bp.route("/catalogue")
+@requires(Permission.MANAGE_CATALOGUE)
+def catalogue_index():
+    return _render_index()
+
+
+@bp.route("/catalogue/commodities", methods=["POST"])
+@requires(Permission.MANAGE_CATALOGUE)
+def add_commodity():
+    form = CommodityForm()
+    if form.validate_on_submit():
+        try:
+            commodity = catalogue.add_commodity(
+                code=form.code.data, name=form.name.data,
+                canonical_unit=form.canonical_unit.data, is_cash=form.is_cash.data,
+                actor=current_user)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(f"Komoditas {commodity.name} ditambahkan.", "success")
+            return redirect(url_for("contributions.commodity", commodity_id=commodity.id))
+    return _render_index(form=form)
+
+
+@bp.route("/catalogue/package", methods=["POST"])
+@requires(Permission.MANAGE_CATALOGUE)
+def update_package():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    values = {code: request.form.get(f"package-{code}", "") for code in _package_codes()}
+    try:
+        changed = catalogue.update_monthly_package(values, actor=current_user)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        errors = {key.removeprefix("package."): messages
+                  for key, messages in failure.errors.items()}
+        return _render_index(package_values=values, package_errors=errors)
+    db.session.commit()
+    flash("Paket bulanan disimpan." if changed else "Tidak ada perubahan.", "success")
+    return redirect(url_for("contributions.catalogue_index"))
+
+
+def _render_commodity(commodity: Commodity, edit_form=None, unit_form=None):
+    return render_template(
+        "contributions/commodity.html", commodity=commodity,
+        edit_form=edit_form or CommodityEditForm(formdata=None, obj=commodity),
+        unit_form=unit_form or UnitForm(formdata=None), action_form=ActionForm(formdata=None),
+        unit_forms={u.id: UnitForm(formdata=None, prefix=f"unit{u.id}", name=u.name,
+                                   factor=f"{Decimal(u.factor).normalize():f}")
+                    for u in commodity.units},
+        takes_units=not (commodity.is_cash or catalogue.is_as_entered(commodity)))
+
+
+@bp.route("/catalogue/commodities/<int:commodity_id>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_CATALOGUE)
+def commodity(commodity_id: int):
+    item = db.get_or_404(Commodity, commodity_id)
+    form = CommodityEditForm(obj=item) if request.method == "GET" else CommodityEditForm()
+    if form.validate_on_submit():
+        try:
+            changed = catalogue.update_commodity(item, name=form.name.data,
+                                                 sort_order=form.sort_order.data,
+                                                 actor=current_user)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash("Perubahan disimpan." if changed else "Tidak ada perubahan.", "success")
+            return redirect(url_for("contributions.commodity", commodity_id=item.id))
+    return _render_commodity(item, edit_form=form)
+
+
+@bp.route("/catalogue/commodities/<int:commodity_id>/units", methods=["POST"])
+@requires(Permission.MANAGE_CATALOGUE)
+def add_unit(commodity_id: int):
+    item = db.get_or_404(Commodity, commodity_id)
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            unit = catalogue.add_unit(item, name=form.name.data, factor=form.factor.data,
+                                      actor=current_user)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(f"Satuan {unit.name} ditambahkan.", "success")
+            return redirect(url_for("contributions.commodity", commodity_id=item.id))
+    return _render_commodity(db.session.get(Commodity, commodity_id), unit_form=form)
+
+
+@bp.route("/catalogue/units/<int:unit_id>", methods=["POST"])
+@requires(Permission.MANAGE_CATALOGUE)
+def update_unit(unit_id: int):
+    unit = db.get_or_404(CommodityUnit, unit_id)
+    form = UnitForm(prefix=f"unit{unit.id}")
+    if form.validate_on_submit():
+        try:
+            changed = catalogue.update_unit(unit, name=form.name.data, factor=form.factor.data,
+                                            actor=current_user)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            flash(str(failure), "error")
+        else:
+            db.session.commit()
+            flash("Satuan disimpan." if changed else "Tidak ada perubahan.", "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("contributions.commodity", commodity_id=unit.commodity_id))
+
+
+def _wants_active() -> bool:
+    return request.form.get("active") == "1"
+
+
+@bp.route("/catalogue/commodities/<int:commodity_id>/active", methods=["POST"])
+@requires(Permission.MANAGE_CATALOGUE)
+def commodity_active(commodity_id: int):
+    item = db.get_or_404(Commodity, commodity_id)
+    if ActionForm().validate_on_submit():
+        catalogue.set_commodity_active(item, _wants_active(), actor=current_user)
+        db.session.commit()
+        flash(f"{item.name} {'aktif' if item.active else 'nonaktif'}.", "success")
+    return redirect(url_for("contributions.commodity", commodity_id=item.id))
+
+
+@bp.route("/catalogue/units/<int:unit_id>/active", methods=["POST"])
+@requires(Permission.MANAGE_CATALOGUE)
+def unit_active(unit_id: int):
+    unit = db.get_or_404(CommodityUnit, unit_id)
+    if ActionForm().validate_on_submit():
+        catalogue.set_unit_active(unit, _wants_active(), actor=current_user)
+        db.session.commit()
+        flash(f"Satuan {unit.name} {'aktif' if unit.active else 'nonaktif'}.", "success")
+    return redirect(url_for("contributions.commodity", commodity_id=unit.commodity_id))

@@ -1,0 +1,158 @@
+"""Deliveries per month against the programme's monthly package, so officers see who is
+behind. Only confirmed deliveries count, in canonical units."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from asuh.contributions import catalogue
+from asuh.contributions.models import CONFIRMED, Commodity, Contribution, ContributionItem
+from asuh.contributions.totals import month_of
+from asuh.extensions import db
+from asuh.matching.models import Match
+
+
+def next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class PackageLine:
+    code: str
+    name: str
+    unit: str
+    package: Decimal
+    delivered: Decimal
+
+    @property
+    def behind(self) -> bool:
+        return self.delivered < self.package
+
+    @property
+    def percent(self) -> int:
+        if not self.package:
+            return 100
+        return min(999, int(self.delivered * 100 / self.package))
+
+
+@dataclass
+class MonthProgress:
+    month: date
+    lines: list[PackageLine] = field(default_factory=list)
+
+    @property
+    def behind(self) -> bool:
+        return any(line.behind for line in self.lines)
+
+
+def package_lines() -> list[PackageLine]:
+    """The monthly package with names and units, nothing delivered (for headings)."""
+    package = catalogue.monthly_package()
+    return _lines(package, _package_commodities(package), {})
+
+
+def match_months(match: Match, today: date | None = None) -> list[date]:
+    """The months of the match so far: from its start to its end or the current month."""
+    today = today or date.today()
+    last = month_of(min(match.ended_on or today, today))
+    months, month = [], month_of(match.start_on)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def _package_commodities(package: dict[str, Decimal]) -> dict[str, Commodity | None]:
+    known = {c.code: c for c in catalogue.commodities()}
+    return {code: known.get(code) for code in package}
+
+
+def _lines(package, commodities, delivered: dict[str, Decimal]) -> list[PackageLine]:
+    lines = []
+    for code, amount in package.items():
+        commodity = commodities.get(code)
+        lines.append(PackageLine(
+            code=code, name=commodity.name if commodity else code,
+            unit=commodity.canonical_unit if commodity else "",
+            package=amount, delivered=delivered.get(code, Decimal(0))))
+    return lines
+
+
+def _delivered(match_ids: list[int], first: date, after: date) -> dict:
+    """``{(match_id, month, code): canonical quantity}`` of confirmed deliveries."""
+    result: dict[tuple, Decimal] = defaultdict(Decimal)
+    if not match_ids:
+        return result
+    rows = db.session.execute(
+        select(Contribution.match_id, Contribution.delivered_on, Commodity.code,
+               ContributionItem.canonical_quantity)
+        .join(ContributionItem, ContributionItem.contribution_id == Contribution.id)
+        .join(Commodity, Commodity.id == ContributionItem.commodity_id)
+        .where(Contribution.match_id.in_(match_ids), Contribution.status == CONFIRMED,
+               Contribution.delivered_on >= first, Contribution.delivered_on < after))
+    for match_id, delivered_on, code, quantity in rows:
+        result[(match_id, month_of(delivered_on), code)] += Decimal(quantity)
+    return result
+
+
+def match_progress(match: Match, months: list[date] | int | None = None, *,
+                   today: date | None = None) -> list[MonthProgress]:
+    """Per month (oldest first) and per package commodity: delivered vs the package.
+
+    ``months`` is a list of months (any day in them), the number of most recent months
+    of the match, or None for all its months so far.
+    """
+    if months is None or isinstance(months, int):
+        all_months = match_months(match, today)
+        months = all_months if months is None else all_months[-months:] if months else []
+    months = sorted({month_of(m) for m in months})
+    if not months:
+        return []
+    package = catalogue.monthly_package()
+    commodities = _package_commodities(package)
+    delivered = _delivered([match.id], months[0], next_month(months[-1]))
+    return [MonthProgress(month, _lines(package, commodities, {
+        code: delivered.get((match.id, month, code), Decimal(0)) for code in package}))
+        for month in months]
+
+
+def progress_for_matches(matches: list[Match], month: date) -> dict[int, MonthProgress]:
+    """One month's progress for many matches, in one query (for lists)."""
+    month = month_of(month)
+    package = catalogue.monthly_package()
+    commodities = _package_commodities(package)
+    delivered = _delivered([m.id for m in matches], month, next_month(month))
+    return {m.id: MonthProgress(month, _lines(package, commodities, {
+        code: delivered.get((m.id, month, code), Decimal(0)) for code in package}))
+        for m in matches}
+
+
+def behind_matches_query(month: date):
+    """Active matches that had started by ``month`` and lack part of its package."""
+    first = month_of(month)
+    after = next_month(first)
+    package = catalogue.monthly_package()
+    conditions = []
+    for code, amount in package.items():
+        delivered = (
+            select(func.coalesce(func.sum(ContributionItem.canonical_quantity), 0))
+            .join(Contribution, Contribution.id == ContributionItem.contribution_id)
+            .join(Commodity, Commodity.id == ContributionItem.commodity_id)
+            .where(Contribution.match_id == Match.id, Contribution.status == CONFIRMED,
+                   Commodity.code == code, Contribution.delivered_on >= first,
+                   Contribution.delivered_on < after)
+            .correlate(Match).scalar_subquery())
+        conditions.append(delivered < amount)
+    stmt = select(Match).where(Match.ended_on.is_(None), Match.start_on < after)
+    stmt = stmt.where(or_(*conditions)) if conditions else stmt.where(false())
+    return stmt.options(joinedload(Match.sponsor), joinedload(Match.child)).order_by(
+        Match.start_on, Match.id)
+
+
+def behind_matches(month: date, *, page: int = 1, per_page: int = 25):
+    return db.paginate(behind_matches_query(month), page=page, per_page=per_page,
+                       error_out=False)

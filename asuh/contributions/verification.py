@@ -1,0 +1,108 @@
+"""Confirming, rejecting and voiding deliveries; only confirmed ones count in totals.
+
+Each change locks the contribution row first, so two verifiers pressing "confirm" at
+the same moment add the delivery to the monthly totals once, not twice.
+"""
+
+from sqlalchemy import select
+
+from asuh.audit import services as audit
+from asuh.contributions import totals
+from asuh.contributions.models import (
+    CONFIRMED,
+    PENDING,
+    REJECTED,
+    VOIDED,
+    Contribution,
+)
+from asuh.contributions.services import contribution_items
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.timeutil import utcnow
+
+DECISIONS = (CONFIRMED, REJECTED)
+MAX_REASON = 500
+
+
+def _locked(contribution: Contribution) -> Contribution:
+    return db.session.scalar(
+        select(Contribution).where(Contribution.id == contribution.id).with_for_update()
+        .execution_options(populate_existing=True))
+
+
+def _reason(reason, message: str) -> str:
+    text = " ".join(str(reason or "").split())
+    if not text:
+        raise ValidationFailed({"reason": [message]})
+    if len(text) > MAX_REASON:
+        raise ValidationFailed({"reason": [f"Alasan maksimal {MAX_REASON} karakter."]})
+    return text
+
+
+def _must_be_pending(contribution: Contribution) -> None:
+    if contribution.status != PENDING:
+        raise ValidationFailed({"status": [
+            f"Penyaluran ini sudah {contribution.status_label.lower()}."]}, status=409)
+
+
+def confirm_contribution(contribution: Contribution, *, actor) -> None:
+    """The family received it: the delivery now counts in totals and letters."""
+    contribution = _locked(contribution)
+    _must_be_pending(contribution)
+    contribution.status = CONFIRMED
+    contribution.verified_by_id = actor.id if actor is not None else None
+    contribution.verified_at = utcnow()
+    db.session.flush()
+    # Audit first: its chain lock keeps a totals rebuild from interleaving (totals.py).
+    audit.record("confirm", "contribution", contribution.id, user=actor,
+                 summary=f"Penyaluran #{contribution.id} dikonfirmasi diterima keluarga",
+                 changes={"status": [PENDING, CONFIRMED]})
+    totals.apply(contribution, contribution_items(contribution), +1)
+
+
+def reject_contribution(contribution: Contribution, reason, *, actor) -> None:
+    reason = _reason(reason, "Alasan penolakan wajib diisi.")
+    contribution = _locked(contribution)
+    _must_be_pending(contribution)
+    contribution.status = REJECTED
+    contribution.verified_by_id = actor.id if actor is not None else None
+    contribution.verified_at = utcnow()
+    contribution.rejection_reason = reason
+    db.session.flush()
+    audit.record("reject", "contribution", contribution.id, user=actor,
+                 summary=f"Penyaluran #{contribution.id} ditolak: {reason}",
+                 changes={"status": [PENDING, REJECTED], "rejection_reason": [None, reason]})
+
+
+def verify_contribution(contribution: Contribution, decision, reason=None, *,
+                        actor) -> None:
+    """``decision`` is ``"confirmed"`` or ``"rejected"`` (the latter with a reason)."""
+    if decision == CONFIRMED:
+        confirm_contribution(contribution, actor=actor)
+    elif decision == REJECTED:
+        reject_contribution(contribution, reason, actor=actor)
+    else:
+        raise ValidationFailed({"decision": ["Harus 'confirmed' atau 'rejected'."]})
+
+
+def void_contribution(contribution: Contribution, reason, *, actor) -> None:
+    """Cancel a pending or confirmed delivery; a confirmed one leaves the totals.
+
+    The row stays, marked voided with the reason: letters already issued may cite it.
+    """
+    reason = _reason(reason, "Alasan pembatalan wajib diisi.")
+    contribution = _locked(contribution)
+    if contribution.status not in (PENDING, CONFIRMED):
+        raise ValidationFailed({"status": [
+            f"Penyaluran ini sudah {contribution.status_label.lower()}."]}, status=409)
+    before = contribution.status
+    contribution.status = VOIDED
+    contribution.voided_by_id = actor.id if actor is not None else None
+    contribution.voided_at = utcnow()
+    contribution.void_reason = reason
+    db.session.flush()
+    audit.record("void", "contribution", contribution.id, user=actor,
+                 summary=f"Penyaluran #{contribution.id} dibatalkan: {reason}",
+                 changes={"status": [before, VOIDED], "void_reason": [None, reason]})
+    if before == CONFIRMED:
+        totals.apply(contribution, contribution_items(contribution), -1)

@@ -1,0 +1,219 @@
+"""Contribution pages: lists, the verification queue, one delivery with its proof photos,
+and the verifier's and officer's buttons. Logging and correcting a delivery are in
+``logging_views.py``, the catalogue in ``catalogue_views.py`` (same blueprint)."""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from asuh.accounts.models import User
+from asuh.contributions import access, photos, progress, verification
+from asuh.contributions.forms import ConfirmForm, PhotoForm, RejectForm, VoidForm
+from asuh.contributions.models import (
+    CONFIRMED,
+    CONTRIBUTION_STATUSES,
+    PENDING,
+    Contribution,
+    ContributionPhoto,
+)
+from asuh.contributions.totals import month_of
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.permissions import Permission, Role, requires
+from asuh.regions.services import assigned_kelurahan, kecamatan_list, kelurahan_list
+from asuh.timeutil import MONTHS_ID
+
+bp = Blueprint("contributions", __name__)
+
+STATUS_BADGES = {PENDING: "badge-warning", CONFIRMED: "badge-success",
+                 "rejected": "badge-danger", "voided": "badge-muted"}
+
+
+def quantity_id(value) -> str:
+    """``2,5``: a Decimal quantity without trailing zeros, with the Indonesian comma."""
+    if value is None:
+        return ""
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def month_label(value: date) -> str:
+    return f"{MONTHS_ID[value.month - 1]} {value.year}"
+
+
+@bp.app_context_processor
+def _helpers():
+    # App-wide, so other areas' pages can include contributions/_match_progress.html.
+    return {"status_badges": STATUS_BADGES, "quantity_id": quantity_id,
+            "month_label": month_label, "contribution_progress": progress.match_progress}
+
+
+def _visible(contribution_id: int) -> Contribution:
+    contribution = access.load(contribution_id)
+    if contribution is None:
+        abort(404)
+    if not access.can_view(current_user, contribution):
+        abort(403)
+    return contribution
+
+
+@bp.route("/contributions")
+@requires(Permission.VIEW_CONTRIBUTIONS)
+def index():
+    filters = access.parse_filters(request.args, strict=False)
+    page = access.list_contributions(current_user, filters,
+                                     page=request.args.get("page", 1, type=int))
+    kelurahan = kelurahan_list()
+    if current_user.role == Role.FIELD:
+        mine = set(assigned_kelurahan(current_user))
+        kelurahan = [r for r in kelurahan if r.code in mine]
+    return render_template("contributions/index.html", page=page, filters=filters,
+                           statuses=CONTRIBUTION_STATUSES, kecamatan=kecamatan_list(),
+                           kelurahan=kelurahan)
+
+
+@bp.route("/contributions/queue")
+@requires(Permission.VERIFY_CONTRIBUTIONS)
+def queue():
+    page = access.verification_queue(current_user, page=request.args.get("page", 1, type=int))
+    unassigned = current_user.role == Role.FIELD and not assigned_kelurahan(current_user)
+    return render_template("contributions/queue.html", page=page, unassigned=unassigned)
+
+
+@bp.route("/contributions/behind")
+@requires(Permission.VIEW_MATCHES)
+def behind():
+    filters = access.parse_filters(request.args, strict=False)
+    month = (date(int(filters.month[:4]), int(filters.month[5:]), 1) if filters.month
+             else month_of(date.today()))
+    page = progress.behind_matches(month, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "contributions/behind.html", page=page, month=month,
+        progress=progress.progress_for_matches(page.items, month),
+        package=progress.package_lines())
+
+
+@bp.route("/contributions/<int:contribution_id>")
+@requires(Permission.SIGNED_IN)
+def detail(contribution_id: int):
+    # One decorator holds one permission: staff see deliveries through
+    # VIEW_CONTRIBUTIONS, a sponsor their own; access.can_view decides per delivery.
+    contribution = _visible(contribution_id)
+    voided_by = (db.session.get(User, contribution.voided_by_id)
+                 if contribution.voided_by_id else None)
+    return render_template(
+        "contributions/detail.html", contribution=contribution, voided_by=voided_by,
+        can_edit=(contribution.status == PENDING
+                  and access.can_edit(current_user, contribution)),
+        can_verify=(contribution.status == PENDING
+                    and access.can_verify(current_user, contribution)),
+        can_void=(contribution.status in (PENDING, CONFIRMED)
+                  and access.can_void(current_user)),
+        history=access.history(contribution),
+        photo_form=PhotoForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
+        reject_form=RejectForm(formdata=None), void_form=VoidForm(formdata=None))
+
+
+@bp.route("/contributions/<int:contribution_id>/photos/<int:photo_id>")
+@requires(Permission.SIGNED_IN)
+def photo(contribution_id: int, photo_id: int):
+    contribution = _visible(contribution_id)
+    stored = db.get_or_404(ContributionPhoto, photo_id)
+    if stored.contribution_id != contribution.id:
+        abort(404)
+    return photo_response(stored)
+
+
+def photo_response(stored: ContributionPhoto):
+    path = photos.photo_path(stored)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=stored.content_type, max_age=0,
+                         download_name=f"penyaluran-{stored.contribution_id}-{stored.id}"
+                                       f"{photos.EXTENSIONS[stored.content_type]}")
+    # Photos of a family's home: no shared cache and no browser cache may keep them.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _act(contribution_id: int, form, check, action):
+    """Run a button's action on a delivery and return to its page with the outcome."""
+    contribution = access.load(contribution_id)
+    if contribution is None:
+        abort(404)
+    if not check(contribution):
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            message = action(contribution)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            flash(str(failure), "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("contributions.detail", contribution_id=contribution_id))
+
+
+@bp.route("/contributions/<int:contribution_id>/confirm", methods=["POST"])
+@requires(Permission.VERIFY_CONTRIBUTIONS)
+def confirm(contribution_id: int):
+    def action(contribution):
+        verification.confirm_contribution(contribution, actor=current_user)
+        return f"Penyaluran #{contribution.id} dikonfirmasi diterima keluarga."
+
+    return _act(contribution_id, ConfirmForm(),
+                lambda c: access.can_verify(current_user, c), action)
+
+
+@bp.route("/contributions/<int:contribution_id>/reject", methods=["POST"])
+@requires(Permission.VERIFY_CONTRIBUTIONS)
+def reject(contribution_id: int):
+    form = RejectForm()
+
+    def action(contribution):
+        verification.reject_contribution(contribution, form.reason.data, actor=current_user)
+        return f"Penyaluran #{contribution.id} ditolak."
+
+    return _act(contribution_id, form, lambda c: access.can_verify(current_user, c), action)
+
+
+@bp.route("/contributions/<int:contribution_id>/void", methods=["POST"])
+@requires(Permission.VOID_CONTRIBUTIONS)
+def void(contribution_id: int):
+    form = VoidForm()
+
+    def action(contribution):
+        verification.void_contribution(contribution, form.reason.data, actor=current_user)
+        return f"Penyaluran #{contribution.id} dibatalkan."
+
+    return _act(contribution_id, form, lambda c: access.can_void(current_user), action)
+
+
+@bp.route("/contributions/<int:contribution_id>/photos", methods=["POST"])
+@requires(Permission.LOG_CONTRIBUTIONS)
+def add_photos(contribution_id: int):
+    form = PhotoForm()
+
+    def action(contribution):
+        added = photos.add_photos(contribution, form.photo_files(), actor=current_user)
+        return f"{len(added)} foto bukti ditambahkan."
+
+    return _act(contribution_id, form, lambda c: access.can_edit(current_user, c), action)
+
+
+# The pages that hang on this blueprint too, and its command group.
+from asuh.contributions import catalogue_views, cli, logging_views  # noqa: E402,F401

@@ -1,0 +1,157 @@
+"""Children the field team should visit.
+
+An active child is on the list when either:
+
+- *weight stalled*: their latest weight is not above the weight measured about two months
+  (7–13 weeks) before it (see ``growth.py``), or
+- *no delivery*: they have an active match that started at least a month ago and no
+  confirmed delivery dated within the last month (after the same day last month).
+
+Severely stunted children come first, then stunted, then the rest, by name. The list is
+"now", whatever period the dashboard shows; the kecamatan filter applies.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from math import ceil
+
+from sqlalchemy import case, func, or_, select
+
+from asuh.children.models import Child
+from asuh.contributions.models import CONFIRMED, Contribution
+from asuh.dashboard import cache
+from asuh.dashboard.models import ChildGrowthSummary
+from asuh.dashboard.periods import add_months
+from asuh.extensions import db
+from asuh.matching.models import Match
+
+WEIGHT_STALLED = "weight_stalled"
+NO_DELIVERY = "no_delivery"
+REASON_LABELS = {WEIGHT_STALLED: "Berat badan tidak naik ± 2 bulan",
+                 NO_DELIVERY: "Tidak ada penyaluran terkonfirmasi sebulan terakhir"}
+SOURCES = ("child", "measurement", "match", "contribution", cache.GROWTH_REBUILT)
+_SEVERITY = {"severely_stunted": 0, "stunted": 1}
+
+
+def month_ago(today: date) -> date:
+    """The same day last month (or that month's last day)."""
+    first = add_months(today.replace(day=1), -1)
+    for day in range(today.day, 27, -1):
+        try:
+            return first.replace(day=day)
+        except ValueError:
+            continue
+    return first.replace(day=min(today.day, 28))
+
+
+def followup_query(today: date):
+    """``(child id, kelurahan)`` of every child on the list, in the list's order."""
+    cutoff = month_ago(today)
+    stalled = select(ChildGrowthSummary.child_id).where(
+        ChildGrowthSummary.weight_stalled.is_(True))
+    delivered = select(Contribution.child_id).where(
+        Contribution.delivered_on > cutoff, Contribution.status == CONFIRMED)
+    undelivered = select(Match.child_id).where(
+        Match.ended_on.is_(None), Match.start_on <= cutoff, Match.child_id.not_in(delivered))
+    severity = case(*((Child.latest_category == name, rank) for name, rank in _SEVERITY.items()),
+                    else_=len(_SEVERITY))
+    return (select(Child.id, Child.kelurahan_code)
+            .where(Child.status == "active",
+                   or_(Child.id.in_(stalled), Child.id.in_(undelivered)))
+            .order_by(severity, Child.name, Child.id))
+
+
+def city_followup(today: date) -> list[tuple[int, str]]:
+    """The whole city's list, computed once a day and again after any change to it."""
+    return cache.cached(("followup", today), SOURCES,
+                        lambda: [tuple(row) for row in db.session.execute(followup_query(today))])
+
+
+@dataclass
+class FollowUp:
+    child: Child
+    reasons: list[str]
+    latest_on: date | None = None
+    latest_weight_kg: Decimal | None = None
+    compared_on: date | None = None
+    compared_weight_kg: Decimal | None = None
+    last_delivery_on: date | None = None
+    match_start_on: date | None = None
+
+
+@dataclass
+class Page:
+    """What the templates read from ``db.paginate`` results, for a list held in memory."""
+    items: list
+    page: int
+    per_page: int
+    total: int
+    cutoff: date
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _details(children: list[Child], cutoff: date) -> list[FollowUp]:
+    """Each child's reasons and the dates behind them, in three queries for the page."""
+    ids = [child.id for child in children]
+    if not ids:
+        return []
+    growth = {row.child_id: row for row in db.session.scalars(
+        select(ChildGrowthSummary).where(ChildGrowthSummary.child_id.in_(ids)))}
+    last_delivery = dict(db.session.execute(
+        select(Contribution.child_id, func.max(Contribution.delivered_on))
+        .where(Contribution.child_id.in_(ids), Contribution.status == CONFIRMED)
+        .group_by(Contribution.child_id)).all())
+    matches = dict(db.session.execute(
+        select(Match.child_id, Match.start_on)
+        .where(Match.child_id.in_(ids), Match.ended_on.is_(None))).all())
+    entries = []
+    for child in children:
+        summary = growth.get(child.id)
+        start, delivered = matches.get(child.id), last_delivery.get(child.id)
+        reasons = [WEIGHT_STALLED] if summary is not None and summary.weight_stalled else []
+        if start is not None and start <= cutoff and (delivered is None or delivered <= cutoff):
+            reasons.append(NO_DELIVERY)
+        entries.append(FollowUp(
+            child=child, reasons=reasons, latest_on=summary.latest_on if summary else None,
+            latest_weight_kg=summary.latest_weight_kg if summary else None,
+            compared_on=summary.compared_on if summary else None,
+            compared_weight_kg=summary.compared_weight_kg if summary else None,
+            last_delivery_on=delivered, match_start_on=start))
+    return entries
+
+
+def followup_page(kelurahan_codes=None, *, page: int = 1, per_page: int = 25,
+                  today: date | None = None) -> Page:
+    """One page of the list, over the given kelurahan (the whole city when None)."""
+    today = today or date.today()
+    listed = city_followup(today)
+    if kelurahan_codes is not None:
+        wanted = set(kelurahan_codes)
+        listed = [row for row in listed if row[1] in wanted]
+    pages = max(1, ceil(len(listed) / per_page))
+    page = min(max(page, 1), pages)
+    ids = [child_id for child_id, _ in listed[(page - 1) * per_page:page * per_page]]
+    loaded = {c.id: c for c in db.session.scalars(select(Child).where(Child.id.in_(ids)))}
+    children = [loaded[i] for i in ids if i in loaded]
+    return Page(items=_details(children, month_ago(today)), page=page, per_page=per_page,
+                total=len(listed), cutoff=month_ago(today))

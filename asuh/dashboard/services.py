@@ -1,0 +1,224 @@
+"""Dashboard figures: pure query functions returning plain dicts.
+
+Every figure reads an aggregate or an index, never the millions of raw rows:
+
+- *stunted children* and *matched %*: active children whose latest category is stunted
+  or severely stunted, and how many of them have a sponsor now (``Child.is_matched``),
+  counted from the ``ix_children_dashboard`` covering index. These describe the registry
+  NOW: the registry keeps each child's latest category, not its category on past dates,
+  so the period does not change them (the kecamatan filter does).
+- *active sponsors*: approved, not withdrawn, with at least one active match
+  (``Sponsor.active_matches`` > 0), by kind (ASN / citizens), placed in the kecamatan of
+  their own address. Also "now".
+- *deliveries*: confirmed contributions dated in the period (and in its last month), from
+  ``MonthlyDeliveryCount``.
+- *commodities*: confirmed canonical quantities and values per commodity, in the period
+  and its last month, from ``MonthlyCommodityTotal``; the cash equivalent apart from goods.
+- *outcomes*: see ``outcomes.py``; *follow-up*: see ``followup.py``.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from asuh.children.models import Child
+from asuh.contributions.models import Commodity, MonthlyCommodityTotal, MonthlyDeliveryCount
+from asuh.dashboard import outcomes
+from asuh.dashboard.periods import DashboardFilters, short_month_label
+from asuh.extensions import db
+from asuh.regions.models import KECAMATAN, KELURAHAN, Region
+from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
+
+STUNTING = ("severely_stunted", "stunted")
+
+
+# --- regions ---------------------------------------------------------------------------
+
+
+def region_names() -> dict:
+    """``{"kecamatan": {code: name}, "kelurahan": {code: (name, kecamatan code)}}``."""
+    kecamatan, kelurahan = {}, {}
+    for code, name, level, parent in db.session.execute(
+            select(Region.code, Region.name, Region.level, Region.parent_code)
+            .order_by(Region.name)):
+        if level == KECAMATAN:
+            kecamatan[code] = name
+        elif level == KELURAHAN:
+            kelurahan[code] = (name, parent)
+    return {"kecamatan": kecamatan, "kelurahan": kelurahan}
+
+
+def _scope(filters: DashboardFilters, regions: dict) -> list[str] | None:
+    """The kelurahan codes the filters cover; None for the whole city."""
+    if not filters.kecamatan_code:
+        return None
+    return [code for code, (_, parent) in regions["kelurahan"].items()
+            if parent == filters.kecamatan_code]
+
+
+# --- raw grouped counts ----------------------------------------------------------------
+
+
+def children_counts(codes: list[str] | None) -> dict[str, dict]:
+    """``{kelurahan: {"severely_stunted": n, "stunted": n, "matched": n}}`` (active)."""
+    stmt = (select(Child.kelurahan_code, Child.latest_category, Child.is_matched,
+                   func.count())
+            .where(Child.status == "active", Child.latest_category.in_(STUNTING))
+            .group_by(Child.kelurahan_code, Child.latest_category, Child.is_matched))
+    if codes is not None:
+        stmt = stmt.where(Child.kelurahan_code.in_(codes))
+    result: dict[str, dict] = defaultdict(lambda: dict.fromkeys((*STUNTING, "matched"), 0))
+    for kel, category, matched, count in db.session.execute(stmt):
+        result[kel][category] += count
+        if matched:
+            result[kel]["matched"] += count
+    return result
+
+
+def sponsor_counts(codes: list[str] | None) -> dict[str, dict]:
+    """``{kelurahan: {"asn": n, "citizen": n}}`` of active sponsors living there."""
+    stmt = (select(Sponsor.kelurahan_code, Sponsor.kind, func.count())
+            .where(Sponsor.active_matches > 0, Sponsor.approved_at.is_not(None),
+                   Sponsor.withdrawn_at.is_(None))
+            .group_by(Sponsor.kelurahan_code, Sponsor.kind))
+    if codes is not None:
+        stmt = stmt.where(Sponsor.kelurahan_code.in_(codes))
+    result: dict[str, dict] = defaultdict(lambda: dict.fromkeys(SPONSOR_KINDS, 0))
+    for kel, kind, count in db.session.execute(stmt):
+        result[kel][kind] = result[kel].get(kind, 0) + count
+    return result
+
+
+def delivery_counts(filters: DashboardFilters, codes: list[str] | None) -> dict:
+    """``{(month, kelurahan): [deliveries, value_idr]}`` of confirmed deliveries."""
+    stmt = (select(MonthlyDeliveryCount.month, MonthlyDeliveryCount.kelurahan_code,
+                   MonthlyDeliveryCount.contributions, MonthlyDeliveryCount.value_idr)
+            .where(MonthlyDeliveryCount.month >= filters.start,
+                   MonthlyDeliveryCount.month <= filters.end))
+    if codes is not None:
+        stmt = stmt.where(MonthlyDeliveryCount.kelurahan_code.in_(codes))
+    result: dict[tuple, list] = defaultdict(lambda: [0, 0])
+    for month, kel, count, value in db.session.execute(stmt):
+        result[(month, kel)][0] += count
+        result[(month, kel)][1] += value
+    return result
+
+
+def commodity_rows(filters: DashboardFilters, codes: list[str] | None) -> dict:
+    """``{(month, commodity_id): [canonical quantity, value_idr]}`` summed over kelurahan."""
+    stmt = (select(MonthlyCommodityTotal.month, MonthlyCommodityTotal.commodity_id,
+                   MonthlyCommodityTotal.canonical_quantity, MonthlyCommodityTotal.value_idr)
+            .where(MonthlyCommodityTotal.month >= filters.start,
+                   MonthlyCommodityTotal.month <= filters.end))
+    if codes is not None:
+        stmt = stmt.where(MonthlyCommodityTotal.kelurahan_code.in_(codes))
+    result: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
+    for month, commodity_id, quantity, value in db.session.execute(stmt):
+        result[(month, commodity_id)][0] += Decimal(quantity)
+        result[(month, commodity_id)][1] += value
+    return result
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _area_figures(children: dict, sponsors: dict, deliveries: dict, outcome_rows: dict,
+                  codes, filters: DashboardFilters) -> dict:
+    """The headline figures over the kelurahan ``codes`` (an iterable; all when None)."""
+    def covered(kel):
+        return codes is None or kel in codes
+
+    kids = [c for kel, c in children.items() if covered(kel)]
+    severely = sum(c["severely_stunted"] for c in kids)
+    stunted = sum(c["stunted"] for c in kids) + severely
+    matched = sum(c["matched"] for c in kids)
+    active = {kind: sum(s.get(kind, 0) for kel, s in sponsors.items() if covered(kel))
+              for kind in SPONSOR_KINDS}
+    period = [v for (_, kel), v in deliveries.items() if covered(kel)]
+    last = [v for (month, kel), v in deliveries.items() if covered(kel) and month == filters.end]
+    groups = outcomes.summarize(outcome_rows, None if codes is None else set(codes))
+    cohort = groups["sponsored"]["children"] + groups["unsponsored"]["children"]
+    improved = groups["sponsored"]["improved"] + groups["unsponsored"]["improved"]
+    return {
+        "stunted_children": stunted,
+        "severely_stunted_children": severely,
+        "matched_children": matched,
+        "unmatched_children": stunted - matched,
+        "matched_percent": _percent(matched, stunted),
+        "active_sponsors": {**active, "total": sum(active.values())},
+        "deliveries_period": sum(v[0] for v in period),
+        "value_idr_period": sum(v[1] for v in period),
+        "deliveries_last_month": sum(v[0] for v in last),
+        "value_idr_last_month": sum(v[1] for v in last),
+        "outcome_children": cohort,
+        "improved_children": improved,
+        "improved_percent": _percent(improved, cohort),
+    }
+
+
+def commodity_figures(filters: DashboardFilters, rows: dict) -> list[dict]:
+    """Per commodity (catalogue order): quantity and value in the last month and period,
+    plus the per-month series for the chart."""
+    figures = []
+    for commodity in db.session.scalars(
+            select(Commodity).order_by(Commodity.sort_order, Commodity.name)):
+        series = [rows.get((month, commodity.id), [Decimal(0), 0]) for month in filters.months]
+        if not commodity.active and not any(q or v for q, v in series):
+            continue
+        last = rows.get((filters.end, commodity.id), [Decimal(0), 0])
+        figures.append({
+            "id": commodity.id, "code": commodity.code, "name": commodity.name,
+            "unit": commodity.canonical_unit, "is_cash": commodity.is_cash,
+            "quantity_last_month": last[0], "value_idr_last_month": last[1],
+            "quantity_period": sum((q for q, _ in series), Decimal(0)),
+            "value_idr_period": sum(v for _, v in series),
+            "monthly_quantity": [q for q, _ in series],
+            "monthly_value_idr": [v for _, v in series],
+        })
+    return figures
+
+
+def dashboard(filters: DashboardFilters) -> dict:
+    """Everything the dashboard shows except the follow-up list, as plain data."""
+    regions = region_names()
+    codes = _scope(filters, regions)
+    children = children_counts(codes)
+    sponsors = sponsor_counts(codes)
+    deliveries = delivery_counts(filters, codes)
+    outcome_rows = outcomes.city_outcome_rows(filters)
+    commodities = commodity_figures(filters, commodity_rows(filters, codes))
+
+    def figures(area_codes):
+        return _area_figures(children, sponsors, deliveries, outcome_rows, area_codes, filters)
+
+    if filters.kecamatan_code:
+        level = KELURAHAN
+        areas = [(code, name, [code]) for code, (name, parent) in regions["kelurahan"].items()
+                 if parent == filters.kecamatan_code]
+    else:
+        level = KECAMATAN
+        members = defaultdict(list)
+        for code, (_, parent) in regions["kelurahan"].items():
+            members[parent].append(code)
+        areas = [(code, name, members[code]) for code, name in regions["kecamatan"].items()]
+    return {
+        "period": {"start": filters.start, "end": filters.end, "last_day": filters.last_day,
+                   "label": filters.label, "months": filters.months,
+                   "month_labels": [short_month_label(m) for m in filters.months]},
+        "kelurahan_codes": codes,
+        "kecamatan": ({"code": filters.kecamatan_code,
+                       "name": regions["kecamatan"].get(filters.kecamatan_code)}
+                      if filters.kecamatan_code else None),
+        "headline": figures(codes),
+        "commodities": [c for c in commodities if not c["is_cash"]],
+        "cash": [c for c in commodities if c["is_cash"]],
+        "area_level": level,
+        "areas": [{"code": code, "name": name, **figures(set(members))}
+                  for code, name, members in areas],
+        "outcomes": outcomes.summarize(outcome_rows, None if codes is None else set(codes)),
+    }

@@ -1,0 +1,43 @@
+"""The dashboard page for officers, admins and auditors."""
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+
+from asuh.dashboard import charts, followup, services
+from asuh.dashboard.outcomes import OUTCOME_LABELS
+from asuh.dashboard.periods import parse_filters
+from asuh.permissions import Permission, requires
+from asuh.regions.services import kecamatan_list
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.app_template_filter("id_decimal")
+def _id_decimal(value, places: int = 0) -> str:
+    return charts.format_number(value, places)
+
+
+@bp.route("/dashboard")
+@requires(Permission.VIEW_DASHBOARD)
+def index():
+    kecamatan = kecamatan_list()
+    filters = parse_filters(request.args, strict=False,
+                            known_kecamatan={k.code for k in kecamatan})
+    data = services.dashboard(filters)
+    followups = followup.followup_page(data["kelurahan_codes"],
+                                       page=request.args.get("followup_page", 1, type=int))
+    labels = data["period"]["month_labels"]
+    return render_template(
+        "dashboard/index.html", data=data, filters=filters, kecamatan=kecamatan,
+        followups=followups, reason_labels=followup.REASON_LABELS,
+        outcome_labels=OUTCOME_LABELS, today=date.today(),
+        commodity_charts=[charts.monthly_bars(c["name"], labels, c["monthly_quantity"],
+                                              c["unit"], cash=c["is_cash"])
+                          for c in data["commodities"] + data["cash"]],
+        coverage_chart=charts.coverage_bars(data["areas"]),
+        outcome_chart=charts.outcome_bars(data["outcomes"]),
+    )
+
+
+from asuh.dashboard import growth  # noqa: E402,F401  (connects the measurement receiver)

@@ -1,0 +1,85 @@
+"""Issuing every sponsor's statement for a period at once (``flask letters issue``).
+
+Sponsors go in batches. Per batch, this process reads the content (a fixed set of
+queries for the whole batch), takes the batch's numbers, renders the HTML in a pool of
+worker processes (``pdf.iter_render_many``: all CPU cores by default), stores the PDFs in
+order and commits. A batch is one transaction, so the sequence row is locked for one
+batch only and an interrupted run leaves whole batches behind; a second run skips the
+sponsors whose statement for exactly that period is already current.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from asuh.extensions import db
+from asuh.letters import pdf
+from asuh.letters.models import CURRENT, SPONSOR_STATEMENT, Letter
+from asuh.letters.periods import Period
+from asuh.letters.services import issue_drafts, statement_drafts
+from asuh.letters.statement import sponsor_ids_with_matches
+
+BATCH_SIZE = 40
+
+
+@dataclass
+class BulkResult:
+    issued: list[str] = field(default_factory=list)  # numbers, in issuing order
+    skipped: int = 0
+
+
+def already_issued(period: Period) -> set[int]:
+    """Sponsors holding a current statement for exactly this period."""
+    return set(db.session.scalars(select(Letter.sponsor_id).where(
+        Letter.kind == SPONSOR_STATEMENT, Letter.status == CURRENT,
+        Letter.period_start == period.start, Letter.period_end == period.end)))
+
+
+def issue_statements(period: Period, *, processes: int | None = None, reissue: bool = False,
+                     out_dir: Path | None = None, batch_size: int = BATCH_SIZE,
+                     actor=None, on: date | None = None,
+                     started: Callable[[int], None] | None = None,
+                     advance: Callable[[int], None] | None = None) -> BulkResult:
+    """Statements for every sponsor with a match during ``period``; commits per batch.
+
+    ``started(total)`` is called once with the number of sponsors to go through and
+    ``advance(n)`` after each batch (the CLI's progress bar).
+    """
+    result = BulkResult()
+    sponsor_ids = sponsor_ids_with_matches(period)
+    if not reissue:
+        done = already_issued(period)
+        result.skipped = sum(1 for sid in sponsor_ids if sid in done)
+        sponsor_ids = [sid for sid in sponsor_ids if sid not in done]
+    # The reads above would otherwise keep SQLite's write lock until the first batch ends.
+    db.session.commit()
+    if started is not None:
+        started(len(sponsor_ids))
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+    def render(htmls: list[str]):
+        return pdf.iter_render_many(htmls, processes)
+
+    for first in range(0, len(sponsor_ids), batch_size):
+        batch = sponsor_ids[first:first + batch_size]
+        files = []
+        try:
+            drafts = statement_drafts(batch, period, on)
+            for letter in issue_drafts(drafts, actor=actor, on=on, render=render):
+                files.append((letter.number, letter.file_name, letter.pdf))
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        # Written once stored: a file on disk always is an issued letter.
+        for number, name, body in files:
+            result.issued.append(number)
+            if out_dir is not None:
+                (out_dir / name).write_bytes(body)
+        if advance is not None:
+            advance(len(batch))
+    return result

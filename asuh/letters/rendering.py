@@ -1,0 +1,86 @@
+"""From a letter's plain content to its final HTML (and, through ``pdf``, its PDF).
+
+Templates come from the app's Jinja environment, which compiles each once and keeps it;
+they are rendered without Flask's context processors, since a letter depends on nothing
+but the data passed here (and the bulk command renders outside any request).
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+
+from asuh.letters import pdf
+from asuh.letters.content import head_of_office, letterhead
+from asuh.letters.models import HANDOVER_RECEIPT, LETTER_KINDS, RECAP, SPONSOR_STATEMENT
+from asuh.letters.periods import Period
+
+TEMPLATES = {
+    SPONSOR_STATEMENT: "letters/sponsor_statement.html",
+    HANDOVER_RECEIPT: "letters/handover_receipt.html",
+    RECAP: "letters/recap.html",
+}
+SUBJECTS = {
+    SPONSOR_STATEMENT: "Pertanggungjawaban Bapak/Bunda Asuh",
+    HANDOVER_RECEIPT: "Berita Acara Serah Terima Bantuan Anak Asuh",
+    RECAP: "Rekapitulasi Program Bapak/Bunda Asuh Anak Stunting",
+}
+# No 0/O, 1/I/L: the code is read off paper and typed by hand.
+SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_verify_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def new_short_code() -> str:
+    raw = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_short_code(text) -> str:
+    """What a person typed (``k7qx 9m2p``) → the stored form ``K7QX-9M2P`` (or "")."""
+    raw = "".join(ch for ch in str(text or "").upper() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else ""
+
+
+def verify_url(token: str) -> str:
+    # Built from the configured public address, not the request: the bulk command and
+    # workers behind a proxy issue letters too, and the QR code must work from paper.
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/verify/{token}"
+
+
+@dataclass
+class Draft:
+    """A letter with everything but its number: content read, tokens drawn."""
+
+    kind: str
+    content: dict
+    summary: dict
+    sponsor_id: int | None = None
+    contribution_id: int | None = None
+    kecamatan_code: str | None = None
+    period: Period | None = None
+    verify_token: str = field(default_factory=new_verify_token)
+    short_code: str = field(default_factory=new_short_code)
+
+
+def letter_html(draft: Draft, *, number: str, issued_on: date, issued_at: datetime,
+                settings: dict) -> str:
+    head = letterhead(settings)
+    url = verify_url(draft.verify_token)
+    context = {
+        "letterhead": head,
+        "head": head_of_office(settings),
+        "doc": {"title": f"{LETTER_KINDS[draft.kind]} {number}",
+                "created": pdf.w3c_datetime(issued_at)},
+        "letter": {"number": number, "issued_on": issued_on, "place": head["place"],
+                   "subject": SUBJECTS[draft.kind], "kind_label": LETTER_KINDS[draft.kind],
+                   "short_code": draft.short_code, "verify_url": url,
+                   "city": settings["city_name"]},
+        "period": draft.period,
+        "qr": pdf.qr_svg_data_uri(url),
+        **draft.content,
+    }
+    return current_app.jinja_env.get_template(TEMPLATES[draft.kind]).render(context)

@@ -1,0 +1,262 @@
+"""Issuing letters: check the subject, read its content, number, render, store, supersede.
+
+A letter is issued in one transaction: content is read first, then the year's sequence
+row is locked (see ``numbering.py``), the number printed into the HTML, the PDF rendered,
+the bytes stored with their SHA-256, an earlier current letter for the same subject
+marked superseded, and the audit trail written. The caller commits. Nothing about an
+issued letter ever changes afterwards except being superseded.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from werkzeug.exceptions import Forbidden
+
+from asuh.audit import services as audit
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.letters import numbering, pdf
+from asuh.letters.models import (
+    CURRENT,
+    HANDOVER_RECEIPT,
+    LETTER_KINDS,
+    RECAP,
+    SPONSOR_STATEMENT,
+    SUPERSEDED,
+    Letter,
+)
+from asuh.letters.periods import Period
+from asuh.letters.receipt import load_confirmed, receipt_content, receipt_summary
+from asuh.letters.recap import check_kecamatan, recap_content, recap_summary
+from asuh.letters.rendering import Draft, letter_html
+from asuh.letters.statement import statement_contents, statement_summary
+from asuh.permissions import Permission, has_permission
+from asuh.settings import services as settings
+from asuh.sponsors.models import Sponsor
+from asuh.sponsors.services import sponsor_for_user
+from asuh.timeutil import format_date_id, utcnow
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a letter is about; two letters with the same subject supersede each other."""
+
+    kind: str
+    sponsor_id: int | None = None
+    contribution_id: int | None = None
+    kecamatan_code: str | None = None
+    period: Period | None = None
+
+
+def _int_or_none(value, field: str, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not str(value).isdigit():
+        errors[field] = ["Harus bilangan bulat."]
+        return None
+    return int(value)
+
+
+def check_subject(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
+                  period: Period | None = None, today: date | None = None) -> Subject:
+    """Which fields each kind needs (and refuses); unknown ids are 422s."""
+    today = today or date.today()
+    if kind not in LETTER_KINDS:
+        raise ValidationFailed({"kind": [f"Harus salah satu dari: {', '.join(LETTER_KINDS)}."]})
+    errors: dict[str, list[str]] = {}
+    sponsor_id = _int_or_none(sponsor_id, "sponsor_id", errors)
+    contribution_id = _int_or_none(contribution_id, "contribution_id", errors)
+    if kind == HANDOVER_RECEIPT:
+        if contribution_id is None and "contribution_id" not in errors:
+            errors["contribution_id"] = ["Pilih penyaluran yang diserahterimakan."]
+        if period is not None:
+            errors["period"] = ["Berita acara mencatat satu penyaluran; tanpa periode."]
+    else:
+        if period is None:
+            errors["period"] = ["Periode wajib diisi."]
+        elif period.start > today:
+            errors["period"] = ["Periode belum dimulai."]
+    if kind == SPONSOR_STATEMENT:
+        if sponsor_id is None and "sponsor_id" not in errors:
+            errors["sponsor_id"] = ["Pilih Bapak/Bunda Asuh."]
+        elif sponsor_id is not None and db.session.get(Sponsor, sponsor_id) is None:
+            errors["sponsor_id"] = ["Bapak/Bunda Asuh tidak ditemukan."]
+    if errors:
+        raise ValidationFailed(errors)
+    if kind == SPONSOR_STATEMENT:
+        return Subject(kind, sponsor_id=sponsor_id, period=period)
+    if kind == RECAP:
+        region = check_kecamatan(kecamatan_code)
+        return Subject(kind, kecamatan_code=region.code if region else None, period=period)
+    return Subject(kind, contribution_id=contribution_id)
+
+
+# --- who may --------------------------------------------------------------------------
+
+
+def own_sponsor_id(user) -> int | None:
+    if not has_permission(user, Permission.OWN_SPONSORSHIP):
+        return None
+    sponsor = sponsor_for_user(user)
+    return sponsor.id if sponsor is not None else None
+
+
+def can_issue(user, subject: Subject) -> bool:
+    """Officers and admins any letter; a sponsor their own statement only."""
+    if has_permission(user, Permission.ISSUE_LETTERS):
+        return True
+    return (subject.kind == SPONSOR_STATEMENT and subject.sponsor_id is not None
+            and subject.sponsor_id == own_sponsor_id(user))
+
+
+def can_view(user, letter: Letter) -> bool:
+    """Staff and auditors holding VIEW_LETTERS any letter; a sponsor the letters about
+    them (their statements and the receipts of their deliveries)."""
+    if has_permission(user, Permission.VIEW_LETTERS):
+        return True
+    return letter.sponsor_id is not None and letter.sponsor_id == own_sponsor_id(user)
+
+
+# --- content --------------------------------------------------------------------------
+
+
+def statement_drafts(sponsor_ids: list[int], period: Period,
+                     today: date | None = None) -> list[Draft]:
+    contents = statement_contents(sponsor_ids, period, today)
+    return [Draft(SPONSOR_STATEMENT, contents[sid], statement_summary(contents[sid]),
+                  sponsor_id=sid, period=period)
+            for sid in sponsor_ids if sid in contents]
+
+
+def draft_for(subject: Subject, today: date | None = None) -> Draft:
+    if subject.kind == SPONSOR_STATEMENT:
+        draft = statement_drafts([subject.sponsor_id], subject.period, today)[0]
+        if not draft.content["children"]:
+            raise ValidationFailed({"period": [
+                "Bapak/Bunda Asuh ini tidak mengasuh anak dalam periode tersebut."]})
+        return draft
+    if subject.kind == HANDOVER_RECEIPT:
+        contribution = load_confirmed(subject.contribution_id)
+        content = receipt_content(contribution)
+        return Draft(HANDOVER_RECEIPT, content, receipt_summary(content),
+                     sponsor_id=contribution.sponsor_id, contribution_id=contribution.id)
+    kecamatan = check_kecamatan(subject.kecamatan_code)
+    content = recap_content(subject.period, kecamatan, today)
+    return Draft(RECAP, content, recap_summary(content),
+                 kecamatan_code=subject.kecamatan_code, period=subject.period)
+
+
+# --- numbering, rendering, storing ----------------------------------------------------
+
+
+def _subject_label(draft: Draft) -> str:
+    summary = draft.summary
+    if draft.kind == RECAP:
+        return summary["scope"]
+    if draft.kind == HANDOVER_RECEIPT:
+        return (f"{summary['sponsor_name']}, penyaluran "
+                f"{format_date_id(date.fromisoformat(summary['delivered_on']))}")
+    return summary["sponsor_name"]
+
+
+def public_summary(draft: Draft, number: str, issued_on: date) -> dict:
+    return {"number": number, "kind": draft.kind, "kind_label": LETTER_KINDS[draft.kind],
+            "issued_on": issued_on.isoformat(), "subject": _subject_label(draft),
+            "period_label": draft.period.label if draft.period else None,
+            "period_start": draft.period.start.isoformat() if draft.period else None,
+            "period_end": draft.period.end.isoformat() if draft.period else None,
+            **draft.summary}
+
+
+def _same_subject(draft: Draft):
+    def same(column, value):
+        return column.is_(None) if value is None else column == value
+
+    period = draft.period
+    return select(Letter).where(
+        Letter.kind == draft.kind, Letter.status == CURRENT,
+        same(Letter.sponsor_id, draft.sponsor_id),
+        same(Letter.contribution_id, draft.contribution_id),
+        same(Letter.kecamatan_code, draft.kecamatan_code),
+        same(Letter.period_start, period.start if period else None),
+        same(Letter.period_end, period.end if period else None))
+
+
+def _store(draft: Draft, *, year: int, seq: int, number: str, issued_on: date,
+           issued_at: datetime, body: bytes, actor) -> Letter:
+    earlier = list(db.session.scalars(_same_subject(draft)))
+    letter = Letter(
+        kind=draft.kind, number=number, year=year, seq=seq, sponsor_id=draft.sponsor_id,
+        contribution_id=draft.contribution_id, kecamatan_code=draft.kecamatan_code,
+        period_start=draft.period.start if draft.period else None,
+        period_end=draft.period.end if draft.period else None,
+        issued_by_id=actor.id if actor is not None else None, issued_at=issued_at,
+        pdf=body, sha256=hashlib.sha256(body).hexdigest(),
+        verify_token=draft.verify_token, short_code=draft.short_code, status=CURRENT,
+        public_summary=public_summary(draft, number, issued_on))
+    db.session.add(letter)
+    db.session.flush()
+    audit.record("issue", "letter", letter.id, user=actor,
+                 summary=f"{LETTER_KINDS[draft.kind]} {number} diterbitkan: "
+                         f"{_subject_label(draft)}"
+                         + (f" ({draft.period.label})" if draft.period else ""),
+                 changes={"number": [None, number], "sha256": [None, letter.sha256],
+                          "supersedes": [None, [e.number for e in earlier] or None]})
+    for old in earlier:
+        old.status = SUPERSEDED
+        old.superseded_by_id = letter.id
+        old.superseded_at = issued_at
+        audit.record("supersede", "letter", old.id, user=actor,
+                     summary=f"Surat {old.number} digantikan oleh {number}",
+                     changes={"status": [CURRENT, SUPERSEDED],
+                              "superseded_by": [None, number]})
+    db.session.flush()
+    return letter
+
+
+def issue_drafts(drafts: list[Draft], *, actor=None, on: date | None = None,
+                 render: Callable[[list[str]], Iterable[bytes]] | None = None
+                 ) -> Iterator[Letter]:
+    """Number, render and store ``drafts`` in order, yielding each stored letter.
+
+    The sequence row is locked from the first number to the caller's commit, so keep
+    batches small. ``render`` turns the HTMLs into PDFs in order (default: in this
+    process); the bulk command passes a process pool.
+    """
+    if not drafts:
+        return
+    values = settings.get_all()
+    issued_at = utcnow()
+    issued_on = on or date.today()
+    seqs = numbering.take_numbers(issued_on.year, len(drafts))
+    numbers = [numbering.format_number(values["letter_number_pattern"], seq, issued_on)
+               for seq in seqs]
+    htmls = [letter_html(draft, number=number, issued_on=issued_on, issued_at=issued_at,
+                         settings=values) for draft, number in zip(drafts, numbers, strict=True)]
+    rendered = render(htmls) if render is not None else map(pdf.render_pdf, htmls)
+    for draft, seq, number, body in zip(drafts, seqs, numbers, rendered, strict=True):
+        yield _store(draft, year=issued_on.year, seq=seq, number=number, issued_on=issued_on,
+                     issued_at=issued_at, body=body, actor=actor)
+
+
+def issue_letter(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
+                 period: Period | None = None, actor=None, today: date | None = None) -> Letter:
+    """Issue one new letter (an earlier current one for the same subject is superseded).
+
+    Raises ``ValidationFailed`` for a bad subject and ``Forbidden`` when ``actor`` may
+    not issue it; ``actor=None`` is the system (the CLI).
+    """
+    subject = check_subject(kind, sponsor_id=sponsor_id, contribution_id=contribution_id,
+                            kecamatan_code=kecamatan_code, period=period, today=today)
+    if actor is not None and not can_issue(actor, subject):
+        raise Forbidden("Anda tidak dapat menerbitkan surat ini.")
+    draft = draft_for(subject, today)
+    return next(issue_drafts([draft], actor=actor, on=today))
+
+
+def record_download(letter: Letter, *, actor) -> None:
+    audit.record("download", "letter", letter.id, user=actor,
+                 summary=f"Surat {letter.number} diunduh")

@@ -1,0 +1,136 @@
+"""What a sponsor's statement (*surat pertanggungjawaban*) says, read in a fixed set of
+queries for a whole batch of sponsors: the sponsors, their matches overlapping the period
+with the children, the confirmed deliveries with their items, the children's live
+measurements. The bulk command reads a batch at once; a single letter is a batch of one.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from asuh.children.growth import age_label
+from asuh.children.models import Child, Measurement
+from asuh.contributions.models import CONFIRMED, Contribution, ContributionItem
+from asuh.extensions import db
+from asuh.letters.content import (
+    categories_over,
+    commodity_totals,
+    format_quantity,
+    mask_last4,
+)
+from asuh.letters.periods import Period
+from asuh.matching.models import Match
+from asuh.sponsors.models import ASN, Sponsor
+
+
+def overlapping(period: Period):
+    """Matches that were active on at least one day of the period."""
+    return (Match.start_on <= period.end) & or_(Match.ended_on.is_(None),
+                                                Match.ended_on >= period.start)
+
+
+def sponsor_ids_with_matches(period: Period) -> list[int]:
+    """Sponsors with at least one match active during the period, in id order."""
+    return list(db.session.scalars(
+        select(Match.sponsor_id).where(overlapping(period)).distinct()
+        .order_by(Match.sponsor_id)))
+
+
+def sponsor_identity(sponsor: Sponsor) -> dict:
+    asn = sponsor.kind == ASN
+    return {
+        "id": sponsor.id, "name": sponsor.name, "kind": sponsor.kind,
+        "kind_label": sponsor.kind_label,
+        "id_label": ("NIP PPPK" if sponsor.is_pppk else "NIP") if asn else "NIK",
+        "id_masked": mask_last4(sponsor.identifier),
+        "agency": sponsor.agency if asn else None, "rank": sponsor.rank if asn else None,
+        "address": sponsor.address,
+        "kelurahan": sponsor.kelurahan.name if sponsor.kelurahan else "",
+    }
+
+
+def statement_contents(sponsor_ids: list[int], period: Period,
+                       today: date | None = None) -> dict[int, dict]:
+    """``{sponsor_id: content}`` for each sponsor found; the letter's plain data."""
+    today = today or date.today()
+    sponsors = {s.id: s for s in db.session.scalars(
+        select(Sponsor).where(Sponsor.id.in_(sponsor_ids)))}
+    if not sponsors:
+        return {}
+    matches = list(db.session.scalars(
+        select(Match).options(joinedload(Match.child))
+        .where(Match.sponsor_id.in_(sponsors), overlapping(period))
+        .order_by(Match.sponsor_id, Match.start_on, Match.id)))
+    contributions = list(db.session.scalars(
+        select(Contribution)
+        .options(selectinload(Contribution.items).joinedload(ContributionItem.commodity))
+        .where(Contribution.sponsor_id.in_(sponsors), Contribution.status == CONFIRMED,
+               Contribution.delivered_on >= period.start,
+               Contribution.delivered_on <= period.end)
+        .order_by(Contribution.sponsor_id, Contribution.delivered_on, Contribution.id)))
+    children = {m.child_id: m.child for m in matches}
+    # A delivery always falls inside its match's dates, so its child is normally loaded;
+    # the lookup only guards against a match's dates edited after the delivery.
+    missing = {c.child_id for c in contributions} - set(children)
+    if missing:
+        children.update({c.id: c for c in db.session.scalars(
+            select(Child).where(Child.id.in_(missing)))})
+    measurements: dict[int, list[Measurement]] = defaultdict(list)
+    for m in db.session.scalars(
+            select(Measurement)
+            .where(Measurement.child_id.in_(children), Measurement.voided_at.is_(None),
+                   Measurement.measured_on <= period.end)
+            .order_by(Measurement.child_id, Measurement.measured_on, Measurement.id)):
+        measurements[m.child_id].append(m)
+
+    age_on = min(period.end, today)
+    per_sponsor_matches: dict[int, list[Match]] = defaultdict(list)
+    for m in matches:
+        per_sponsor_matches[m.sponsor_id].append(m)
+    per_sponsor_deliveries: dict[int, list[Contribution]] = defaultdict(list)
+    for c in contributions:
+        per_sponsor_deliveries[c.sponsor_id].append(c)
+
+    contents = {}
+    for sponsor_id, sponsor in sponsors.items():
+        listed, child_rows = set(), []
+        for m in per_sponsor_matches[sponsor_id]:
+            if m.child_id in listed:
+                continue
+            listed.add(m.child_id)
+            child = m.child
+            start, end = categories_over(measurements[child.id], period.start, period.end)
+            child_rows.append({
+                "first_name": child.first_name,
+                "age": age_label(child.birth_date, max(age_on, child.birth_date)),
+                "kelurahan": child.kelurahan.name if child.kelurahan else "",
+                "start": start, "end": end})
+        rows, items = [], []
+        deliveries = per_sponsor_deliveries[sponsor_id]
+        for c in deliveries:
+            child = children.get(c.child_id)
+            for item in c.items:
+                rows.append({"on": c.delivered_on,
+                             "child": child.first_name if child else "",
+                             "commodity": item.commodity.name,
+                             "quantity": format_quantity(item.quantity), "unit": item.unit,
+                             "value_idr": item.value_idr, "cash": item.commodity.is_cash})
+                items.append((item.commodity, item.canonical_quantity, item.value_idr))
+        contents[sponsor_id] = {
+            "sponsor": sponsor_identity(sponsor),
+            "children": child_rows,
+            "rows": rows,
+            "delivery_count": len(deliveries),
+            "totals": commodity_totals(items),
+        }
+    return contents
+
+
+def statement_summary(content: dict) -> dict:
+    """What the public verification page may show: no child appears in it."""
+    return {"sponsor_name": content["sponsor"]["name"],
+            "delivery_count": content["delivery_count"],
+            "children_count": len(content["children"]),
+            **content["totals"].summary()}

@@ -1,0 +1,190 @@
+"""Reading matches: lists, a child's or sponsor's history, suggestions, who sees what.
+
+These functions are the matching area's published reading interface (the contributions
+area calls ``active_match_for`` and ``matches_for_sponsor``): keep their signatures.
+"""
+
+from sqlalchemy import case, false, select
+from sqlalchemy.orm import aliased, joinedload
+
+from asuh.children import services as children
+from asuh.children.models import Child
+from asuh.extensions import db
+from asuh.matching.models import Match
+from asuh.matching.priority import (
+    SAME_CITY,
+    SAME_KECAMATAN,
+    SAME_KELURAHAN,
+    priority_order_by,
+    sponsor_load_order_by,
+)
+from asuh.permissions import Permission, has_permission
+from asuh.regions.models import Region
+from asuh.sponsors import services as sponsors
+from asuh.sponsors.models import Sponsor
+
+ALL, OWN, NONE = "all", "own", "none"
+
+
+# --- one child, one sponsor ----------------------------------------------------------
+
+
+def active_match_for(sponsor: Sponsor, child: Child) -> Match | None:
+    """The active match between these two, or None (e.g. before logging a delivery)."""
+    return db.session.scalar(select(Match).where(
+        Match.sponsor_id == sponsor.id, Match.child_id == child.id, Match.ended_on.is_(None)))
+
+
+def current_match(child: Child) -> Match | None:
+    """The child's active match with its sponsor loaded, or None."""
+    return db.session.scalar(
+        select(Match).options(joinedload(Match.sponsor))
+        .where(Match.child_id == child.id, Match.ended_on.is_(None)))
+
+
+def matches_for_sponsor(sponsor: Sponsor, *, active: bool | None = None) -> list[Match]:
+    """A sponsor's matches with their children loaded: active first, newest first."""
+    stmt = (select(Match).options(joinedload(Match.child))
+            .where(Match.sponsor_id == sponsor.id)
+            .order_by(Match.ended_on.is_not(None), Match.start_on.desc(), Match.id.desc()))
+    if active is not None:
+        stmt = stmt.where(Match.ended_on.is_(None) if active else Match.ended_on.is_not(None))
+    return list(db.session.scalars(stmt))
+
+
+def matches_for_child(child: Child) -> list[Match]:
+    """A child's matches, the active one first, with sponsors and who made/ended them."""
+    return list(db.session.scalars(
+        select(Match)
+        .options(joinedload(Match.sponsor), joinedload(Match.created_by),
+                 joinedload(Match.ended_by))
+        .where(Match.child_id == child.id)
+        .order_by(Match.ended_on.is_not(None), Match.start_on.desc(), Match.id.desc())))
+
+
+def get_match(match_id: int) -> Match | None:
+    return db.session.scalar(
+        select(Match)
+        .options(joinedload(Match.sponsor), joinedload(Match.child),
+                 joinedload(Match.created_by), joinedload(Match.ended_by))
+        .where(Match.id == match_id))
+
+
+# --- who sees which matches ----------------------------------------------------------
+
+
+def match_scope(user) -> tuple[str, int | None]:
+    """``(ALL, None)`` for staff holding VIEW_MATCHES, ``(OWN, sponsor_id)`` for a sponsor
+    (their own record's matches only), ``(NONE, None)`` for anyone else."""
+    if has_permission(user, Permission.VIEW_MATCHES):
+        return ALL, None
+    if has_permission(user, Permission.OWN_SPONSORSHIP):
+        sponsor = sponsors.sponsor_for_user(user)
+        return (OWN, sponsor.id) if sponsor is not None else (NONE, None)
+    return NONE, None
+
+
+def matches_query(user, *, sponsor_id: int | None = None, child_id: int | None = None,
+                  active: bool | None = None):
+    """Matches ``user`` may see, filtered; newest first."""
+    stmt = (select(Match).options(joinedload(Match.sponsor), joinedload(Match.child))
+            .order_by(Match.created_at.desc(), Match.id.desc()))
+    scope, own_sponsor = match_scope(user)
+    if scope == OWN:
+        stmt = stmt.where(Match.sponsor_id == own_sponsor)
+    elif scope == NONE:
+        stmt = stmt.where(false())
+    if sponsor_id is not None:
+        stmt = stmt.where(Match.sponsor_id == sponsor_id)
+    if child_id is not None:
+        stmt = stmt.where(Match.child_id == child_id)
+    if active is not None:
+        stmt = stmt.where(Match.ended_on.is_(None) if active else Match.ended_on.is_not(None))
+    return stmt
+
+
+ACTIVE_FILTERS = {"yes": True, "no": False}
+
+
+def parse_active_filter(args) -> str:
+    """The list's ``active`` argument: ``yes`` (the default), ``no`` or ``all``. The list
+    page and the export both read it here."""
+    active = args.get("active", "yes")
+    return active if active in ACTIVE_FILTERS or active == "all" else "yes"
+
+
+def list_matches(user, *, page: int = 1, per_page: int = 25, **filters):
+    return db.paginate(matches_query(user, **filters), page=page, per_page=per_page,
+                       error_out=False)
+
+
+def sponsor_can_see_child(user, child: Child) -> bool:
+    """True if ``user`` is the sponsor of an ACTIVE match with ``child``.
+
+    A sponsor sees the children they currently sponsor (to deliver food and follow
+    growth), never other children, and no longer those whose match has ended.
+    """
+    if not has_permission(user, Permission.OWN_SPONSORSHIP):
+        return False
+    return db.session.scalar(
+        select(Match.id).join(Sponsor, Sponsor.id == Match.sponsor_id)
+        .where(Sponsor.user_id == user.id, Match.child_id == child.id,
+               Match.ended_on.is_(None))) is not None
+
+
+def own_active_matches(user) -> list[Match]:
+    """The signed-in sponsor's active matches with the children loaded."""
+    sponsor = sponsors.sponsor_for_user(user)
+    if sponsor is None:
+        return []
+    return matches_for_sponsor(sponsor, active=True)
+
+
+# --- unmatched children and suggestions ----------------------------------------------
+
+
+def unmatched_condition():
+    return (Child.status == "active") & (Child.is_matched == false())
+
+
+def unmatched_children_query(user, *, kecamatan_code: str | None = None,
+                             kelurahan_code: str | None = None):
+    """Active children without a sponsor, in priority order (see ``priority.py``)."""
+    stmt = select(Child).where(unmatched_condition())
+    codes = children.visible_kelurahan(user)
+    if codes is not None:
+        stmt = stmt.where(Child.kelurahan_code.in_(codes))
+    if kelurahan_code:
+        stmt = stmt.where(Child.kelurahan_code == kelurahan_code)
+    if kecamatan_code:
+        stmt = stmt.where(Child.kelurahan_code.in_(
+            select(Region.code).where(Region.parent_code == kecamatan_code)))
+    return stmt.order_by(*priority_order_by())
+
+
+def list_unmatched_children(user, *, page: int = 1, per_page: int = 25, **filters):
+    return db.paginate(unmatched_children_query(user, **filters), page=page,
+                       per_page=per_page, error_out=False)
+
+
+def eligible_sponsor_condition():
+    """Approved, not withdrawn, with at least one free place."""
+    return (Sponsor.approved_at.is_not(None) & Sponsor.withdrawn_at.is_(None)
+            & (Sponsor.active_matches < Sponsor.capacity))
+
+
+def suggest_sponsors(child: Child, *, limit: int = 10) -> list[tuple[Sponsor, int]]:
+    """Sponsors with free places for ``child``: ``(sponsor, distance level)``, nearest
+    first (same kelurahan, same kecamatan, rest of the city), then least loaded."""
+    kecamatan_code = child.kelurahan.parent_code if child.kelurahan else None
+    home = aliased(Region)
+    distance = case(
+        (Sponsor.kelurahan_code == child.kelurahan_code, SAME_KELURAHAN),
+        (home.parent_code == kecamatan_code if kecamatan_code else false(), SAME_KECAMATAN),
+        else_=SAME_CITY)
+    stmt = (select(Sponsor, distance)
+            .join(home, home.code == Sponsor.kelurahan_code)
+            .where(eligible_sponsor_condition())
+            .order_by(distance, *sponsor_load_order_by())
+            .limit(limit))
+    return [(sponsor, level) for sponsor, level in db.session.execute(stmt)]

@@ -1,0 +1,247 @@
+"""Match rules: pairing an approved sponsor with an active child, and ending the pairing.
+
+Two denormalised counters follow every change made here, in the same transaction:
+``Child.is_matched`` (the child has an active match) and ``Sponsor.active_matches`` (how
+many). Lists in the lower areas filter on them without knowing matches exist.
+
+Concurrency: two officers may match at the same moment. The sponsor row, then the child
+row, are locked before anything is checked (``SELECT … FOR UPDATE`` on PostgreSQL; on
+SQLite every write transaction already begins IMMEDIATE, so writers run one at a time),
+so the capacity check cannot be raced; the partial unique index ``uq_matches_active_child``
+is the last word on "one active match per child". Always lock sponsor before child, in id
+order, so that two transactions never wait on each other in a circle.
+
+Reading (lists, suggestions, the sponsor's own children) is in ``queries.py``; the
+auto-match preview and its confirmation in ``automatch.py``.
+"""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from asuh.audit import services as audit
+from asuh.children.models import Child
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.matching.models import END_REASONS, Match
+from asuh.matching.queries import (  # noqa: F401  (the reading interface, re-exported)
+    active_match_for,
+    current_match,
+    matches_for_child,
+    matches_for_sponsor,
+    sponsor_can_see_child,
+)
+from asuh.settings import services as settings
+from asuh.sponsors.models import Sponsor
+
+CHILD_TAKEN = "Anak ini sudah memiliki Bapak/Bunda Asuh."
+CHILD_NOT_ACTIVE = "Anak ini tidak berstatus aktif; hanya anak aktif yang dapat diasuh."
+SPONSOR_NOT_APPROVED = "Bapak/Bunda Asuh ini belum disetujui petugas."
+SPONSOR_WITHDRAWN = "Bapak/Bunda Asuh ini sudah mengundurkan diri."
+SPONSOR_FULL = "Kuota Bapak/Bunda Asuh ini sudah penuh."
+ALREADY_ENDED = "Pengasuhan ini sudah berakhir."
+MAX_COMMITMENT_MONTHS = 36
+NOTE_MAX = 500
+AUDITED_FIELDS = ("sponsor_id", "child_id", "start_on", "planned_end_on", "note",
+                  "ended_on", "end_reason", "end_note")
+
+
+# --- dates ---------------------------------------------------------------------------
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` later, or that month's last day (31 Aug + 6 = 28/29 Feb)."""
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    for day in range(start.day, 27, -1):
+        try:
+            return date(year, month + 1, day)
+        except ValueError:
+            continue
+    return date(year, month + 1, min(start.day, 28))
+
+
+def commitment_months() -> int:
+    return int(settings.get("commitment_months"))
+
+
+def default_end(start_on: date) -> date:
+    """Start plus the programme's commitment (a setting, 6 months unless changed)."""
+    return add_months(start_on, commitment_months())
+
+
+# --- locking and state checks --------------------------------------------------------
+
+
+def lock(model, ids) -> dict:
+    """Rows of ``model`` by id, locked for this transaction and freshly read.
+
+    ``populate_existing`` matters: a row already in the session (loaded before the lock)
+    would otherwise keep the values read before another transaction committed.
+    """
+    rows = {}
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        stmt = (select(model).where(model.id.in_(chunk)).order_by(model.id)
+                .with_for_update(of=model).execution_options(populate_existing=True))
+        rows.update((row.id, row) for row in db.session.scalars(stmt))
+    return rows
+
+
+def sponsor_problem(sponsor: Sponsor | None) -> str | None:
+    """Why this sponsor cannot take one more child now; None if they can."""
+    if sponsor is None or sponsor.approved_at is None:
+        return SPONSOR_NOT_APPROVED
+    if sponsor.withdrawn_at is not None:
+        return SPONSOR_WITHDRAWN
+    if sponsor.active_matches >= sponsor.capacity:
+        return SPONSOR_FULL
+    return None
+
+
+def child_problem(child: Child | None) -> str | None:
+    """Why this child cannot be matched now; None if it can."""
+    if child is None or child.status != "active":
+        return CHILD_NOT_ACTIVE
+    if child.is_matched:
+        return CHILD_TAKEN
+    return None
+
+
+def _clean_note(value, field: str = "note") -> str | None:
+    text = " ".join(str(value or "").split())
+    if len(text) > NOTE_MAX:
+        raise ValidationFailed({field: [f"Catatan paling panjang {NOTE_MAX} karakter."]})
+    return text or None
+
+
+def check_period(start_on, end_on, child: Child, today: date) -> tuple[date, date]:
+    """``(start, planned end)``; the end defaults to start + the commitment months.
+
+    A match starts today or earlier (officers record pairings made on paper before the
+    system, never ones that have not begun: a future start could not be ended today).
+    """
+    errors: dict[str, list[str]] = {}
+    if not isinstance(start_on, date):
+        errors["start_date"] = ["Tanggal mulai wajib diisi."]
+    elif start_on > today:
+        errors["start_date"] = ["Tanggal mulai tidak boleh di masa depan."]
+    elif start_on < child.birth_date:
+        errors["start_date"] = ["Tanggal mulai tidak boleh sebelum tanggal lahir anak."]
+    if errors:
+        raise ValidationFailed(errors)
+    if end_on is None:
+        end_on = default_end(start_on)
+    elif not isinstance(end_on, date) or end_on <= start_on:
+        errors["end_date"] = ["Tanggal selesai harus sesudah tanggal mulai."]
+    elif end_on > add_months(start_on, MAX_COMMITMENT_MONTHS):
+        errors["end_date"] = [f"Masa pengasuhan paling lama {MAX_COMMITMENT_MONTHS} bulan."]
+    if errors:
+        raise ValidationFailed(errors)
+    return start_on, end_on
+
+
+# --- changes -------------------------------------------------------------------------
+
+
+def new_match(sponsor: Sponsor, child: Child, *, start_on: date, planned_end_on: date,
+              note: str | None, actor) -> Match:
+    """Add a match (not yet flushed) on rows the caller has locked and checked, and move
+    both counters; :func:`audit_created` must follow once the match has its id."""
+    match = Match(sponsor_id=sponsor.id, child_id=child.id, start_on=start_on,
+                  planned_end_on=planned_end_on, note=note,
+                  created_by_id=actor.id if actor is not None else None)
+    db.session.add(match)
+    child.is_matched = True
+    sponsor.active_matches = sponsor.active_matches + 1
+    return match
+
+
+def flush_new_matches() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        # Only reachable if someone wrote a match without locking the child first.
+        raise ValidationFailed({"child_id": [CHILD_TAKEN]}, status=409) from exc
+
+
+def audit_created(match: Match, sponsor: Sponsor, child: Child, *, actor,
+                  summary_suffix: str = "") -> None:
+    audit.record("create", "match", match.id, user=actor,
+                 summary=f"{sponsor.name} menjadi Bapak/Bunda Asuh {child.name}"
+                         f"{summary_suffix}",
+                 changes=audit.diff({}, audit.snapshot(match, AUDITED_FIELDS)))
+
+
+def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=None,
+                 actor=None, today: date | None = None) -> Match:
+    """Pair ``sponsor`` with ``child`` from ``start_on`` until ``end_on`` (planned).
+
+    422 for bad dates or note; 409 when the child is not active or already matched, or
+    the sponsor is not approved, has withdrawn, or is at capacity (a state that another
+    officer's action may change, unlike a malformed request).
+    """
+    today = today or date.today()
+    start_on, end_on = check_period(start_on, end_on, child, today)
+    note = _clean_note(note)
+    sponsor = lock(Sponsor, [sponsor.id])[sponsor.id]
+    child = lock(Child, [child.id])[child.id]
+    errors = {}
+    if problem := child_problem(child):
+        errors["child_id"] = [problem]
+    if problem := sponsor_problem(sponsor):
+        errors["sponsor_id"] = [problem]
+    if errors:
+        raise ValidationFailed(errors, status=409)
+    match = new_match(sponsor, child, start_on=start_on, planned_end_on=end_on, note=note,
+                      actor=actor)
+    flush_new_matches()
+    audit_created(match, sponsor, child, actor=actor)
+    return match
+
+
+def end_match(match: Match, *, reason, ended_on, note=None, actor=None,
+              today: date | None = None) -> Match:
+    """End an active match; the row stays as history (child page, sponsor page, letters).
+
+    ``reason`` is one of ``END_REASONS``; ``other`` needs a ``note`` saying what.
+    ``ended_on`` lies between the start and today.
+    """
+    today = today or date.today()
+    errors: dict[str, list[str]] = {}
+    if reason not in END_REASONS:
+        errors["reason"] = ["Pilih alasan berakhirnya pengasuhan."]
+    try:
+        note = _clean_note(note)
+    except ValidationFailed as failure:
+        errors.update(failure.errors)
+    if reason == "other" and not note and "note" not in errors:
+        errors["note"] = ["Jelaskan alasannya bila memilih 'Lainnya'."]
+    if not isinstance(ended_on, date):
+        errors["ended_on"] = ["Tanggal berakhir wajib diisi."]
+    elif ended_on > today:
+        errors["ended_on"] = ["Tanggal berakhir tidak boleh di masa depan."]
+    elif ended_on < match.start_on:
+        errors["ended_on"] = ["Tanggal berakhir tidak boleh sebelum tanggal mulai."]
+    if errors:
+        raise ValidationFailed(errors)
+    sponsor = lock(Sponsor, [match.sponsor_id])[match.sponsor_id]
+    child = lock(Child, [match.child_id])[match.child_id]
+    match = lock(Match, [match.id])[match.id]
+    if match.ended_on is not None:
+        raise ValidationFailed({"match": [ALREADY_ENDED]}, status=409)
+    before = audit.snapshot(match, AUDITED_FIELDS)
+    match.ended_on = ended_on
+    match.end_reason = reason
+    match.end_note = note
+    match.ended_by_id = actor.id if actor is not None else None
+    child.is_matched = False
+    sponsor.active_matches = max(0, sponsor.active_matches - 1)
+    db.session.flush()
+    audit.record("end", "match", match.id, user=actor,
+                 summary=f"Pengasuhan {child.name} oleh {sponsor.name} berakhir: "
+                         f"{END_REASONS[reason]}",
+                 changes=audit.diff(before, audit.snapshot(match, AUDITED_FIELDS)))
+    return match

@@ -1,0 +1,1 @@
+"""Real-browser journeys and accessibility checks: Playwright driving Debian's Chromium."""

@@ -1,0 +1,176 @@
+"""Auto-match: the preview writes nothing; the confirmation re-checks every pair."""
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from asuh.audit.models import AuditRecord
+from asuh.audit.services import verify_chain
+from asuh.children.models import Child
+from asuh.errors import ValidationFailed
+from asuh.extensions import db
+from asuh.matching import automatch, previews, services
+from asuh.matching.models import Match
+from asuh.sponsors.models import Sponsor
+from tests import factories
+
+OTHER_KECAMATAN = "19.71.02.1001"
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def city(app, regions):
+    """Three waiting children (one severely stunted), two sponsors with three places."""
+    with app.app_context():
+        ids = {}
+        for name, category in (("Ani", None), ("Budi", "stunted"),
+                               ("Citra", "severely_stunted")):
+            child = factories.child(name=f"{name} Lestari")
+            child.latest_category = category
+            ids[name] = child.id
+        near = factories.sponsor(name="Bu Dekat", capacity=2)
+        far = factories.sponsor(name="Pak Jauh", kelurahan_code=OTHER_KECAMATAN)
+        ids.update(near=near.id, far=far.id)
+        db.session.commit()
+        return ids
+
+
+def test_build_proposal_reads_only(app, city):
+    with app.app_context():
+        before = (_count(Match), _count(AuditRecord))
+        proposal = automatch.build_proposal()
+        assert (_count(Match), _count(AuditRecord)) == before
+        assert not db.session.dirty and not db.session.new
+        assert proposal.children_waiting == 3 and proposal.places_free == 3
+        # Citra (severely stunted) and Budi (stunted) first, to the nearby sponsor.
+        assert proposal.pairs == [(city["Citra"], city["near"], 0), (city["Budi"], city["near"], 0),
+                                  (city["Ani"], city["far"], 2)]
+        assert proposal.rows[0]["first_name"] == "Citra"
+        assert proposal.rows[0]["kelurahan"] == "Semabung Lama"
+        assert proposal.children_left == 0 and proposal.by_distance == {0: 2, 2: 1}
+
+
+def test_confirm_creates_every_valid_pair(app, city):
+    with app.app_context():
+        actor = factories.user("officer")
+        outcome = automatch.confirm_assignments(automatch.build_proposal().pairs, actor=actor)
+        db.session.commit()
+        assert len(outcome.created) == 3 and outcome.skipped == []
+        assert db.session.get(Sponsor, city["near"]).active_matches == 2
+        assert all(c.is_matched for c in db.session.scalars(select(Child)))
+        match = outcome.created[0]
+        assert match.start_on == date.today() and match.note == automatch.AUTO_NOTE
+        assert match.planned_end_on == services.default_end(date.today())
+        actions = list(db.session.scalars(select(AuditRecord.action)
+                                          .where(AuditRecord.entity_type == "match")))
+        assert actions.count("create") == 3 and actions.count("automatch") == 1
+        assert verify_chain() == []
+
+
+def test_a_stale_preview_cannot_over_match(app, city):
+    with app.app_context():
+        pairs = automatch.build_proposal().pairs
+        # Meanwhile: another officer gives Citra a sponsor and fills Bu Dekat's second place,
+        # and Ani moves away.
+        from asuh.children.services import change_status
+
+        extra = factories.sponsor()
+        factories.match(extra, db.session.get(Child, city["Citra"]))
+        near = db.session.get(Sponsor, city["near"])
+        factories.match(near)
+        change_status(db.session.get(Child, city["Ani"]), "moved", "Pindah ke Sungailiat")
+        db.session.commit()
+
+        outcome = automatch.confirm_assignments(pairs, actor=None)
+        db.session.commit()
+        assert [(m.child_id, m.sponsor_id) for m in outcome.created] == [
+            (city["Budi"], city["near"])]
+        assert {(c, why) for c, _, why in outcome.skipped} == {
+            (city["Citra"], services.CHILD_TAKEN), (city["Ani"], services.CHILD_NOT_ACTIVE)}
+        assert db.session.get(Sponsor, city["near"]).active_matches == 2  # capacity 2: full
+
+
+def test_places_taken_within_the_batch_count(app, city):
+    with app.app_context():
+        # A forged proposal giving all three children to the sponsor with two places.
+        pairs = [(city[n], city["near"], 0) for n in ("Citra", "Budi", "Ani")]
+        outcome = automatch.confirm_assignments(pairs, actor=None)
+        assert len(outcome.created) == 2
+        assert outcome.skipped == [(city["Ani"], city["near"], services.SPONSOR_FULL)]
+
+
+@pytest.mark.parametrize("pairs", [[[1, 2]], [["1", 2, 0]], [None], [[1, 2, True]]])
+def test_malformed_pairs_are_refused(app, city, pairs):
+    with app.app_context(), pytest.raises(ValidationFailed):
+        automatch.confirm_assignments(pairs, actor=None)
+
+
+# --- the pages -------------------------------------------------------------------------
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="token" type="hidden" value="([^"]+)"', html)
+    assert found, "preview has no confirm form"
+    return found.group(1)
+
+
+def test_preview_page_then_confirm(app, client, login, city):
+    login("officer")
+    page = client.get("/matching/auto")
+    assert page.status_code == 200
+    text = page.text
+    assert "Usulan pemasangan otomatis" in text and "data-confirm=" in text
+    assert "Citra" in text and "Lestari" not in text  # first names only
+    assert "Bu Dekat" in text and "Kecamatan lain" in text
+    with app.app_context():
+        assert _count(Match) == 0
+    done = client.post("/matching/auto/confirm", data={"token": _token(text)})
+    assert done.status_code == 200 and "3 pasangan dibuat" in done.text
+    with app.app_context():
+        assert _count(Match) == 3
+    # A token is used once.
+    again = client.post("/matching/auto/confirm", data={"token": _token(text)})
+    assert again.status_code == 302
+    with app.app_context():
+        assert _count(Match) == 3
+
+
+def test_a_token_belongs_to_the_officer_who_made_it(app, client, login, city):
+    login("officer")
+    token = _token(client.get("/matching/auto").text)
+    other = app.test_client()
+    login("admin", other)
+    response = other.post("/matching/auto/confirm", data={"token": token},
+                          follow_redirects=True)
+    assert "tidak ditemukan" in response.text
+    bogus = other.post("/matching/auto/confirm", data={"token": "../../etc/passwd"})
+    assert bogus.status_code == 302
+    with app.app_context():
+        assert _count(Match) == 0
+
+
+def test_stale_previews_are_discarded(app, city):
+    import os
+    import time
+
+    with app.test_request_context():
+        user = factories.user("officer")
+        token = previews.keep([[1, 2, 0]], user)
+        assert previews.load(token, user) == [[1, 2, 0]]
+        path = previews._path(token)
+        old = time.time() - previews.KEEP_SECONDS - 10
+        os.utime(path, (old, old))
+        assert previews.load(token, user) is None
+        assert not path.exists()
+
+
+def test_nothing_to_propose_shows_why(client, login, regions):
+    login("officer")
+    text = client.get("/matching/auto").text
+    assert "Tidak ada anak aktif yang menunggu" in text
+    assert 'name="token"' not in text
