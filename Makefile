@@ -38,3 +38,8 @@ test-sqlite: $(STAMP)
 
 test-postgres: $(STAMP)
 	$(PY) -m pytest -n 2 -q --postgres
+
+# Seeds a large city (100,000 children, 2,000,000 items) in a temp dir and measures pages,
+# letters, import and a load test; the table goes to test-output/bench.md (see README).
+bench: $(STAMP) system-deps
+	$(PY) -m tests.bench

@@ -74,6 +74,9 @@ def load_config(instance_path: Path) -> dict:
         "PROXY_COUNT": int(os.environ.get("ASUH_PROXY_COUNT", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("ASUH_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # A moving window: with fixed windows, five failures just before a window ends and
+        # five just after it would all be allowed.
+        "RATELIMIT_STRATEGY": "moving-window",
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("ASUH_SQLITE_BUSY_MS", "30000")),
         "CITY_NAME": os.environ.get("ASUH_CITY_NAME", "Kota Pangkalpinang"),
         "CITY_PLACE": os.environ.get("ASUH_CITY_PLACE", "Pangkalpinang"),

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from asuh.accounts import services as accounts
 from asuh.accounts.models import User
 from asuh.children import demo as children_demo
+from asuh.contributions import demo as contributions_demo
 from asuh.extensions import db
 from asuh.install import install_defaults
 from asuh.matching import demo as matching_demo
@@ -51,6 +52,7 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     sponsors_demo.seed(rng, kelurahan, count=40)
     children_demo.seed(rng, field_area + kelurahan, today, count=60, actor=logins["officer"])
     matching_demo.seed(rng, today, demo_sponsor_user=logins["sponsor"], actor=logins["officer"])
+    contributions_demo.seed(rng, today, verifier=logins["officer"])
     db.session.commit()
     return [(email, role) for email, role, _ in DEMO_USERS]
 

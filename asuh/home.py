@@ -1,4 +1,4 @@
-"""The landing page each role sees after signing in."""
+"""Where people land: each role's starting page, and an overview of what they can do."""
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
@@ -7,9 +7,12 @@ from asuh.permissions import Permission, Role, public, requires
 
 bp = Blueprint("home", __name__)
 
-# Where each role starts its day; roles not named here get the overview page.
+# Where each role starts its day after signing in; others start at the overview.
 LANDING = {
     Role.SPONSOR: "matching.own_children",
+    Role.FIELD: "contributions.queue",
+    Role.OFFICER: "dashboard.index",
+    Role.AUDITOR: "dashboard.index",
 }
 
 
@@ -18,13 +21,10 @@ LANDING = {
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
-    return redirect(url_for("home.dashboard"))
+    return redirect(url_for(LANDING.get(Role(current_user.role), "home.overview")))
 
 
 @bp.route("/home")
 @requires(Permission.SIGNED_IN)
-def dashboard():
-    landing = LANDING.get(Role(current_user.role))
-    if landing:
-        return redirect(url_for(landing))
+def overview():
     return render_template("home.html")

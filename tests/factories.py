@@ -227,3 +227,148 @@ def letter_scene(sponsor_email: str | None = None, *, actor=None,
     return {"sponsor": the_sponsor.id, "child": the_child.id, "match": the_match.id,
             "confirmed": [c.id for c in confirmed], "pending": pending.id,
             "voided": voided.id, "period": Period(start, end)}
+
+
+# --- dashboard --------------------------------------------------------------------------
+KEL_A, KEL_B, KEL_C = "19.71.01.1004", "19.71.01.1006", "19.71.02.1001"  # K1, K1, K2
+MILK_2_LITRES = {"commodity": "milk", "quantity": "2", "unit": "kotak 1 L", "value_idr": 36000}
+_TARGET_Z = {"severely_stunted": -3.5, "stunted": -2.5, "normal": -0.5}
+
+
+def month_day(months_back: int, day: int, today=None):
+    """``day`` of the month ``months_back`` before today's (never after today)."""
+    from datetime import date
+
+    today = today or date.today()
+    year, index = divmod(today.year * 12 + today.month - 1 - months_back, 12)
+    on = date(year, index + 1, day)
+    return min(on, today)
+
+
+def height_for(birth_date, measured_on, category: str, sex: str = "L") -> str:
+    """A length/height (cm, as text) that WHO's tables place in ``category``."""
+    from datetime import date
+    from decimal import Decimal
+
+    from asuh.children.growth import MeasurementError, assess
+    from asuh.children.measuring import standard_position
+
+    position = standard_position(birth_date, measured_on)
+    best = None
+    for tenth in range(450, 1200, 5):
+        height = Decimal(tenth) / 10
+        try:
+            result = assess(sex, birth_date, measured_on, height, Decimal("10"), position,
+                            today=max(date.today(), measured_on))
+        except MeasurementError:
+            continue
+        if result.category == category and result.haz is not None:
+            gap = abs(result.haz - _TARGET_Z[category])
+            if best is None or gap < best[0]:
+                best = (gap, height)
+    assert best is not None, (category, measured_on)
+    return str(best[1])
+
+
+def measure(the_child, months_back: int, day: int, category: str, weight: str, *, actor=None):
+    """A measurement ``months_back`` months ago whose height falls in ``category``."""
+    from asuh.children.measuring import standard_position
+
+    on = month_day(months_back, day)
+    return measurement(the_child, actor=actor, measured_on=on,
+                       height_cm=height_for(the_child.birth_date, on, category),
+                       weight_kg=weight, position=standard_position(the_child.birth_date, on))
+
+
+def dashboard_scene(actor) -> dict:
+    """A small city for the dashboard, through the services (ids by name):
+
+    children (born ~900 days ago) in KEL_A/KEL_B (kecamatan 19.71.01) and KEL_C
+    (19.71.02), measured over the last months so that outcomes, stalled weights,
+    deliveries and sponsor kinds all have cases, including the edge cases (graduated,
+    voided measurement, one measurement only, ended match, withdrawn sponsor, pending,
+    rejected and voided deliveries, cash).
+    """
+    from datetime import date, timedelta
+
+    from asuh.children import measuring
+    from asuh.children import services as children
+    from asuh.matching import services as matching
+    from asuh.sponsors import services as sponsors
+
+    catalogue()
+    born = date.today() - timedelta(days=900)
+
+    def kid(kel):
+        return child(actor=actor, kelurahan_code=kel, birth_date=born)
+
+    c = {name: kid(kel) for name, kel in (
+        ("improves", KEL_A), ("stalls", KEL_A), ("worsens", KEL_B), ("normal", KEL_C),
+        ("once", KEL_C), ("graduated", KEL_A), ("no_delivery", KEL_B), ("voided", KEL_A),
+        ("unmeasured", KEL_C), ("withdrawn_sponsor", KEL_B))}
+    measure(c["improves"], 4, 3, "severely_stunted", "9.0", actor=actor)
+    measure(c["improves"], 2, 3, "stunted", "9.6", actor=actor)
+    measure(c["improves"], 0, 1, "normal", "10.2", actor=actor)
+    measure(c["stalls"], 3, 5, "stunted", "9.0", actor=actor)
+    measure(c["stalls"], 1, 5, "stunted", "9.0", actor=actor)
+    measure(c["worsens"], 3, 7, "stunted", "9.4", actor=actor)
+    measure(c["worsens"], 0, 1, "severely_stunted", "9.9", actor=actor)
+    measure(c["normal"], 2, 9, "normal", "11.0", actor=actor)
+    measure(c["once"], 8, 4, "severely_stunted", "8.1", actor=actor)
+    measure(c["once"], 1, 4, "stunted", "9.1", actor=actor)
+    measure(c["graduated"], 4, 6, "stunted", "9.2", actor=actor)
+    measure(c["graduated"], 1, 6, "normal", "10.4", actor=actor)
+    measure(c["no_delivery"], 5, 2, "stunted", "8.8", actor=actor)
+    measure(c["no_delivery"], 2, 2, "stunted", "9.5", actor=actor)
+    measure(c["voided"], 3, 8, "severely_stunted", "8.7", actor=actor)
+    wrong = measure(c["voided"], 1, 8, "normal", "9.8", actor=actor)
+    measuring.void_measurement(wrong, c["voided"], "Salah ketik", actor=actor)
+    measure(c["withdrawn_sponsor"], 2, 11, "stunted", "9.3", actor=actor)
+    measure(c["withdrawn_sponsor"], 0, 1, "stunted", "9.9", actor=actor)
+    children.change_status(c["graduated"], "graduated", "Tidak stunting lagi", actor=actor)
+
+    s = {"asn_a": sponsor("asn", actor=actor, kelurahan_code=KEL_A),
+         "citizen_c": sponsor("citizen", actor=actor, kelurahan_code=KEL_C),
+         "asn_b": sponsor("asn", actor=actor, kelurahan_code=KEL_B),
+         "citizen_a": sponsor("citizen", actor=actor, kelurahan_code=KEL_A),
+         "withdrawn": sponsor("asn", actor=actor, kelurahan_code=KEL_B),
+         "waiting": sponsor("citizen", approved=False, kelurahan_code=KEL_C)}
+    m = {
+        "improves": match(s["asn_a"], c["improves"], actor=actor, start_on=month_day(5, 1)),
+        "normal": match(s["citizen_c"], c["normal"], actor=actor, start_on=month_day(2, 1)),
+        "worsens": match(s["asn_b"], c["worsens"], actor=actor, start_on=month_day(4, 1)),
+        "no_delivery": match(s["citizen_a"], c["no_delivery"], actor=actor,
+                             start_on=month_day(3, 1)),
+        "withdrawn": match(s["withdrawn"], c["withdrawn_sponsor"], actor=actor,
+                           start_on=month_day(3, 15)),
+    }
+    rice, eggs = RICE_2_KARUNG, EGGS_TRAY
+    d = [
+        contribution(m["improves"], actor=actor, delivered_on=month_day(4, 10),
+                     items=[dict(rice), dict(eggs)], status="confirmed"),
+        contribution(m["improves"], actor=actor, delivered_on=month_day(2, 10),
+                     items=[dict(rice), dict(CASH)], status="confirmed"),
+        contribution(m["improves"], actor=actor, delivered_on=month_day(0, 1),
+                     items=[dict(eggs)], status="confirmed"),
+        contribution(m["improves"], actor=actor, delivered_on=month_day(0, 1)),
+        contribution(m["improves"], actor=actor, delivered_on=month_day(1, 12),
+                     status="rejected"),
+        contribution(m["normal"], actor=actor, delivered_on=month_day(1, 10),
+                     items=[dict(MILK_2_LITRES)], status="confirmed"),
+        contribution(m["normal"], actor=actor, delivered_on=month_day(0, 1),
+                     items=[dict(rice)], status="voided"),
+        contribution(m["worsens"], actor=actor, delivered_on=month_day(3, 2),
+                     items=[dict(rice), dict(MILK_2_LITRES)], status="confirmed"),
+        contribution(m["no_delivery"], actor=actor, delivered_on=month_day(3, 2),
+                     items=[dict(eggs)], status="confirmed"),
+        contribution(m["no_delivery"], actor=actor, delivered_on=month_day(0, 1)),
+        contribution(m["withdrawn"], actor=actor, delivered_on=month_day(1, 20),
+                     items=[dict(CASH)], status="confirmed"),
+    ]
+    matching.end_match(m["worsens"], reason="period_over", ended_on=month_day(2, 1),
+                       actor=actor)
+    sponsors.withdraw_sponsor(s["withdrawn"], "Pindah tugas", actor=actor)
+    return {"children": {k: v.id for k, v in c.items()},
+            "sponsors": {k: v.id for k, v in s.items()},
+            "matches": {k: v.id for k, v in m.items()},
+            "contributions": [x.id for x in d]}

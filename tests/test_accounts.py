@@ -37,7 +37,7 @@ def test_rejected_login_keeps_the_email_typed(client, users):
 def test_login_ignores_offsite_next(client, users):
     response = client.post("/login?next=https://evil.example/x",
                            data={"email": users["admin"][1], "password": PASSWORD})
-    assert response.headers["Location"] == "/home"
+    assert response.headers["Location"] == "/"
     response = client.post("/logout")
     response = client.post("/login?next=/admin/users",
                            data={"email": users["admin"][1], "password": PASSWORD})

@@ -335,3 +335,33 @@ def test_who_may_issue_which_letter(app_ctx, regions, users):
     for role in ("officer", "admin"):
         assert services.issue_letter("handover_receipt", contribution_id=other["confirmed"][0],
                                      actor=user[role]).issued_by_id == user[role].id
+
+
+def test_an_uploaded_logo_replaces_the_shipped_one(app, app_ctx):
+    from asuh.letters.content import letterhead
+
+    values = settings.get_all()
+    assert letterhead(values)["logo"] == "img/logo-pemkot.svg"
+    logo = "data:image/png;base64,iVBORw0KGgo="
+    settings.update({"logo_data_uri": logo, "city_name": "Kota Contoh"}, actor=None)
+    head = letterhead(settings.get_all())
+    assert (head["logo"], head["government"]) == (logo, "PEMERINTAH KOTA CONTOH")
+    # The app config's defaults still make a letterhead (the PDF tests use them).
+    assert pdf.letterhead(app.config)["government"] == "PEMERINTAH KOTA PANGKALPINANG"
+
+
+def test_the_qr_code_encodes_the_absolute_public_verify_url(app, app_ctx, regions):
+    from html import unescape
+
+    from asuh.letters.rendering import letter_html
+    from asuh.timeutil import utcnow
+
+    scene = factories.letter_scene()
+    subject = services.check_subject("sponsor_statement", sponsor_id=scene["sponsor"],
+                                     period=scene["period"])
+    draft = services.draft_for(subject)
+    html = unescape(letter_html(draft, number="001/X", issued_on=date.today(),
+                                issued_at=utcnow(), settings=settings.get_all()))
+    url = f"{app.config['PUBLIC_URL']}/verify/{draft.verify_token}"
+    assert url.startswith("http://") and len(draft.verify_token) >= 32
+    assert pdf.qr_svg_data_uri(url) in html

@@ -40,7 +40,7 @@ def _safe_next(target: str | None) -> str | None:
 @throttled
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("home.dashboard"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -52,7 +52,7 @@ def login():
             services.open_session(user, "web")
             db.session.commit()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.dashboard"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -82,7 +82,7 @@ def change_password():
             db.session.commit()
             login_user(user)
             flash("Kata sandi diganti. Sesi di perangkat lain telah diakhiri.", "success")
-            return redirect(url_for("home.dashboard"))
+            return redirect(url_for("home.index"))
     return render_template("accounts/password.html", form=form)
 
 

@@ -33,7 +33,7 @@ def stamp(entity_types: tuple[str, ...]) -> tuple:
     rows = dict(db.session.execute(
         select(AuditRecord.entity_type, AuditRecord.hash).where(AuditRecord.id.in_(newest))
     ).all())
-    return (db.engine.url.render_as_string(),) + tuple(rows.get(k) for k in entity_types)
+    return (str(db.engine.url),) + tuple(rows.get(k) for k in entity_types)
 
 
 def cached(key: tuple, entity_types: tuple[str, ...], compute):

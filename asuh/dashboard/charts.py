@@ -51,7 +51,9 @@ def monthly_bars(title: str, month_labels: list[str], values: list, unit: str, *
     plot_h = height - top - bottom
     peak = max((Decimal(v) for v in values), default=Decimal(0))
     step = (width - 2 * left) / max(len(values), 1)
-    body = [_text(left, 14, f"{title} ({unit})", "chart-title"),
+    # Long catalogue names ("Lainnya (lauk, vitamin, …)") would run into the maximum.
+    short = title if len(title) <= 24 else title.split(" (")[0][:23].rstrip() + "…"
+    body = [_text(left, 14, f"{short} ({unit})", "chart-title"),
             _text(width - left, 14, f"maks. {format_number(peak, 3)}", "chart-axis", "end"),
             f'<line x1="{left}" y1="{top + plot_h}" x2="{width - left}" y2="{top + plot_h}" '
             'class="chart-baseline"/>']

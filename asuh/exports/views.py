@@ -25,6 +25,9 @@ def _export(build, entity_type: str, fmt: str, also: Permission):
         abort(403)
     user = current_user._get_current_object()
     dataset = build(user, request.args)
+    # A GET request reads in a deferred SQLite transaction; one that later writes fails if
+    # another request committed meanwhile. Starting afresh keeps that window to the write.
+    db.session.rollback()
     audit.record("export", entity_type, None, user=user,
                  summary=f"Ekspor {dataset.sheet} ({fmt.upper()})",
                  changes={"format": [None, fmt], "filters": [None, dataset.filters]})

@@ -13,10 +13,10 @@ from decimal import Decimal
 from asuh.children.models import HEIGHT_CATEGORIES, Measurement
 from asuh.contributions import catalogue
 from asuh.contributions.models import Commodity
+from asuh.letters import pdf
 
 MASK = "\u2022"
 STUNTED = ("stunted", "severely_stunted")
-DEFAULT_LOGO = "img/logo-pemkot.svg"
 
 
 def mask_last4(value: str | None) -> str:
@@ -45,18 +45,8 @@ def format_quantity(value) -> str:
 
 
 def letterhead(settings: dict) -> dict:
-    """The kop surat from the admin's settings (same keys as ``pdf.letterhead``)."""
-    return {
-        "government": f"Pemerintah {settings['city_name']}".upper(),
-        "office_name": settings["office_name"],
-        "office_short_name": settings["office_short_name"],
-        "address": settings["office_address"],
-        "phone": settings["office_phone"],
-        "email": settings["office_email"],
-        "place": settings["city_place"],
-        # A data: URI uploaded by the admin, else the shipped emblem (both pass the fetcher).
-        "logo": settings.get("logo_data_uri") or DEFAULT_LOGO,
-    }
+    """The kop surat from the admin's settings (an uploaded logo, else the shipped one)."""
+    return pdf.letterhead(settings)
 
 
 def head_of_office(settings: dict) -> dict:

@@ -345,7 +345,17 @@ def w3c_datetime(moment: datetime) -> str:
 
 
 def letterhead(config: Mapping) -> dict:
-    """The letterhead's plain data from the app settings (``ASUH_CITY_NAME``, ``ASUH_OFFICE_*``)."""
+    """The letterhead's plain data from the admin's settings or the app config.
+
+    Letters pass ``asuh.settings.services.get_all()`` (``city_name``, ``office_*``, and the
+    uploaded ``logo_data_uri``); the app config's ``CITY_NAME``, ``OFFICE_*`` (the
+    settings' defaults) still work, with the shipped emblem.
+    """
+    logo = "img/logo-pemkot.svg"
+    if "city_name" in config:
+        # The settings' keys are the config's in lower case.
+        logo = config.get("logo_data_uri") or logo
+        config = {key.upper(): value for key, value in config.items()}
     return {
         "government": f"Pemerintah {config['CITY_NAME']}".upper(),
         "office_name": config["OFFICE_NAME"],
@@ -354,5 +364,5 @@ def letterhead(config: Mapping) -> dict:
         "phone": config["OFFICE_PHONE"],
         "email": config["OFFICE_EMAIL"],
         "place": config["CITY_PLACE"],
-        "logo": "img/logo-pemkot.svg",
+        "logo": logo,
     }

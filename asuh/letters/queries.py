@@ -4,7 +4,7 @@ verification token and short code. The same functions serve the pages and the AP
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload, undefer
 
 from asuh.errors import ValidationFailed
@@ -13,6 +13,7 @@ from asuh.letters.models import CURRENT, LETTER_KINDS, SUPERSEDED, Letter
 from asuh.letters.periods import Period, parse_period
 from asuh.letters.rendering import normalise_short_code
 from asuh.letters.services import own_sponsor_id
+from asuh.matching.models import Match
 from asuh.permissions import Permission, has_permission
 from asuh.sponsors.models import Sponsor
 
@@ -162,8 +163,11 @@ def current_for(kind: str, *, sponsor_id=None, contribution_id=None) -> list[Let
     return list(db.session.scalars(stmt.order_by(Letter.issued_at.desc(), Letter.id.desc())))
 
 
-def sponsors_for_choice(query: str = "", limit: int = 500) -> list[Sponsor]:
-    stmt = select(Sponsor).where(Sponsor.approved_at.is_not(None)).order_by(Sponsor.name)
-    if query:
-        stmt = stmt.where(or_(Sponsor.name.icontains(query, autoescape=True)))
-    return list(db.session.scalars(stmt.limit(limit)))
+def sponsors_for_choice() -> list[Sponsor]:
+    """Every sponsor who has had a match (only they can have a statement), by name.
+
+    Withdrawn sponsors stay: their past periods may still need a statement.
+    """
+    return list(db.session.scalars(
+        select(Sponsor).where(Sponsor.id.in_(select(Match.sponsor_id)))
+        .order_by(Sponsor.name, Sponsor.id)))

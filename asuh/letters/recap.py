@@ -101,17 +101,17 @@ def _behind(period: Period, codes: list[str], today: date) -> list[dict]:
         if month > today:
             break
         after = progress.next_month(month)
-        matches = list(db.session.scalars(
+        matches = {m.id: m for m in db.session.scalars(
             select(Match).options(joinedload(Match.sponsor), joinedload(Match.child))
             .join(Child, Child.id == Match.child_id)
             .where(Match.start_on < after,
                    or_(Match.ended_on.is_(None), Match.ended_on >= month),
-                   Child.kelurahan_code.in_(codes))))
-        for match_id, month_progress in progress.progress_for_matches(matches,
-                                                                      month).items():
+                   Child.kelurahan_code.in_(codes)))}
+        for match_id, month_progress in progress.progress_for_matches(
+                list(matches.values()), month).items():
             if not month_progress.behind:
                 continue
-            match = next(m for m in matches if m.id == match_id)
+            match = matches[match_id]
             row = shortfalls.setdefault(match_id, {
                 "sponsor": match.sponsor.name,
                 "kelurahan": match.child.kelurahan.name if match.child.kelurahan else "",

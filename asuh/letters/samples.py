@@ -106,7 +106,8 @@ def seed_scene(today: date) -> dict:
     day = start + timedelta(days=2)
     while day <= end:
         for n, match in enumerate(matches):
-            items = [WEEKLY[(day.toordinal() // 7 + n) % 4], WEEKLY[(day.toordinal() // 7 + n + 1) % 4]]
+            week = day.toordinal() // 7 + n
+            items = [WEEKLY[week % 4], WEEKLY[(week + 1) % 4]]
             if day.day <= 7 and n == 0:
                 items.append({"commodity": "cash", "quantity": "50000", "unit": "Rp"})
             made, _ = contributions.log_contribution(match, delivered_on=day, items=items,
@@ -154,7 +155,8 @@ def pdf_to_pngs(pdf_path: Path, out_dir: Path, name: str, dpi: int = 100) -> lis
 
 
 def write_samples(out_dir: Path, today: date | None = None) -> list[Path]:
-    """Issue one letter of each kind in a throwaway database; PDFs and PNGs to ``out_dir``."""
+    """Issue one letter of each kind in a throwaway database; each page as PNG to
+    ``out_dir`` (``<kind>.png``, ``<kind>-2.png``…)."""
     from flask import current_app
 
     from asuh import create_app
@@ -190,9 +192,10 @@ def write_samples(out_dir: Path, today: date | None = None) -> list[Path]:
                                              actor=officer, today=today),
             }
             for kind, letter in letters.items():
-                pdf_path = out_dir / f"{kind}.pdf"
+                # Only the pictures are kept: every run draws new tokens, so the PDFs
+                # would differ each time without showing anything new.
+                pdf_path = Path(tmp) / f"{kind}.pdf"
                 pdf_path.write_bytes(letter.pdf)
-                written.append(pdf_path)
                 written += pdf_to_pngs(pdf_path, out_dir, kind)
             db.session.commit()
             db.engine.dispose()

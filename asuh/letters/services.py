@@ -29,8 +29,8 @@ from asuh.letters.models import (
     Letter,
 )
 from asuh.letters.periods import Period
-from asuh.letters.receipt import load_confirmed, receipt_content, receipt_summary
 from asuh.letters.recap import check_kecamatan, recap_content, recap_summary
+from asuh.letters.receipt import load_confirmed, receipt_content, receipt_summary
 from asuh.letters.rendering import Draft, letter_html
 from asuh.letters.statement import statement_contents, statement_summary
 from asuh.permissions import Permission, has_permission

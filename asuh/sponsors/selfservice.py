@@ -23,7 +23,7 @@ def _registration_limit() -> str:
 @limiter.limit(_registration_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("home.dashboard"))
+        return redirect(url_for("home.index"))
     form = RegistrationForm()
     if form.validate_on_submit():
         try:

@@ -107,7 +107,6 @@ class LiveServer:
         db.session.flush()
         return match
 
-
     def delivery(self, match_id: int):
         """Rice and eggs with a photo, logged by the match's sponsor, awaiting the field."""
         from sqlalchemy import select
@@ -234,8 +233,8 @@ def _signed_in_states() -> dict:
 
 @pytest.fixture
 def open_page(browser, live_server, _signed_in_states):
-    """``open_page("phone" | "desktop", as_role=None)``: a page in a fresh browser
-    context (its own cookies), optionally already signed in as that role's user.
+    """``open_page("phone" | "small-phone" | "desktop", as_role=None)``: a page in a fresh
+    browser context (its own cookies), optionally already signed in as that role's user.
     Sign-ins are made once per role through the login form and their cookies reused,
     which keeps the run under the real login rate limit."""
     opened = []

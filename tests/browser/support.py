@@ -1,5 +1,5 @@
-"""Helpers for the browser tests: axe-core from the npm registry, sign-in, screenshots,
-and the checks every page gets (CSP violations, script errors, horizontal overflow)."""
+"""Helpers for the browser tests: devices, axe-core from the npm registry, sign-in,
+screenshots, and what every page is watched for (CSP violations, script errors)."""
 
 import base64
 import hashlib
@@ -163,7 +163,13 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     field(page, "Email").fill(email)
     field(page, "Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(re.compile(r"/home$"))
+    expect(signed_in_menu(page)).to_be_visible()
+
+
+def signed_in_menu(page: Page):
+    """The sign-out button, there only when signed in (each role lands somewhere else)."""
+    return page.get_by_role("navigation", name="Navigasi utama").get_by_role(
+        "button", name="Keluar")
 
 
 def delivery_photo() -> bytes:

@@ -67,7 +67,7 @@ def test_sponsor_cannot_open_another_sponsors_child_by_url(open_page, live_serve
     phone = open_page("phone", as_role="sponsor")
 
     phone.goto("/me/children")
-    expect(phone.get_by_role("heading", name=re.compile("Siti"))).to_be_visible()
+    expect(phone.get_by_role("heading", level=2, name=re.compile("^Siti"))).to_be_visible()
     expect(phone.get_by_text("Muhammad")).to_have_count(0)
     chart = phone.request.get(f"/me/children/{own_child}/growth.svg")
     assert chart.status == 200

@@ -13,11 +13,10 @@ pytestmark = pytest.mark.browser
 JOURNEY = "1-sponsor-registration"
 
 
-def test_citizen_registers_on_a_phone_and_an_officer_approves(open_page, live_server):
+def test_citizen_registers_on_a_phone_and_an_officer_approves(phone, open_page, live_server):
     n = live_server.unique()
     name = f"Rahmawati Lestari {n}"
     email = f"rahmawati{n}@warga.example.id"
-    phone = open_page("phone")
 
     phone.goto("/login")
     shoot(phone, JOURNEY, "01-login")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.support import field, shoot, sign_in
+from tests.browser.support import field, nav, shoot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,8 @@ def test_officer_issues_a_statement_and_an_auditor_verifies_its_pdf(open_page, l
     month = f"{date.today():%Y-%m}"
 
     officer = open_page("desktop", as_role="officer")
-    officer.goto("/letters")
+    officer.goto("/")
+    nav(officer, "Surat").click()
     officer.get_by_role("button", name="Terbitkan surat").click()  # a link styled as one
     field(officer, "Jenis surat").select_option(label="Surat pertanggungjawaban Bapak/Bunda Asuh")
     field(officer, "Bapak/Bunda Asuh (untuk surat pertanggungjawaban)").select_option(
@@ -54,7 +55,7 @@ def test_officer_issues_a_statement_and_an_auditor_verifies_its_pdf(open_page, l
 
     auditor = open_page("desktop")
     sign_in(auditor, live_server.emails["auditor"])
-    auditor.goto("/letters")
+    nav(auditor, "Surat").click()
     search = auditor.get_by_role("search")
     search.get_by_role("searchbox", name="Bapak/Bunda Asuh").fill(sponsor_name)
     search.get_by_role("button", name="Tampilkan").click()
@@ -96,9 +97,6 @@ def test_officer_issues_a_statement_and_an_auditor_verifies_its_pdf(open_page, l
     shoot(public, JOURNEY, "07-public-check-altered-copy")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "asuh.permissions.refuse_auditor_writes answers 403 to every POST by a signed-in "
-    "auditor, the public /verify/<token> upload included; the lead owns permissions.py"))
 def test_signed_in_auditor_can_check_a_pdf_on_the_public_page(open_page, live_server,
                                                                tmp_path):
     from asuh.letters import services as letters

@@ -1,0 +1,223 @@
+"""Benchmark: issuing letters (not collected by pytest: no ``test_`` prefix).
+
+    .venv/bin/python -m tests.bench_letters [--sponsors N] [--rounds N] [--db PATH]
+
+Two measurements, printed as a table:
+
+``bench_issue_overhead()``
+    Issuing one one-page statement (``services.issue_letter`` + commit: reading the
+    data, numbering, rendering, hashing, storing, auditing) against plain WeasyPrint
+    rendering the very same final HTML (``weasyprint.HTML(string=…).write_pdf()``),
+    side by side, round after round. Target: issuing costs at most 20% more.
+``bench_bulk_scaling()``
+    ``letters issue`` for ``--sponsors`` statements (default 1,000) with one rendering
+    process, then with two. Target: throughput at least 1.7x with two.
+
+``seed(sponsors)`` fills a throwaway SQLite database quickly with bulk inserts: the
+city's regions, the catalogue, and per sponsor one child (two measurements), one match
+and four confirmed deliveries of two items in the benchmark month.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+from pypdf import PdfReader
+
+OVERHEAD_TARGET = 1.20
+SCALING_TARGET = 1.7
+
+
+def _month() -> tuple[date, date]:
+    end = date.today().replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def make_app(db_path: Path):
+    from asuh import create_app
+    from asuh.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def seed(sponsors: int) -> dict:
+    """Bulk rows for ``sponsors`` sponsors (inside an app context); returns the period."""
+    from sqlalchemy import insert, select
+
+    from asuh.children.models import Child, Measurement
+    from asuh.contributions.catalogue import install_default_catalogue
+    from asuh.contributions.models import CONFIRMED, Commodity, Contribution, ContributionItem
+    from asuh.extensions import db
+    from asuh.install import install_defaults
+    from asuh.matching.models import Match
+    from asuh.regions.services import kelurahan_list
+    from asuh.sponsors.models import Sponsor
+
+    install_defaults()
+    install_default_catalogue()
+    db.session.flush()
+    codes = [k.code for k in kelurahan_list()]
+    rice, eggs = (db.session.scalar(select(Commodity.id).where(Commodity.code == c))
+                  for c in ("rice", "eggs"))
+    start, end = _month()
+    now = datetime.now()
+    db.session.execute(insert(Sponsor), [
+        {"id": n, "kind": "asn", "name": f"Bapak Asuh Bench {n}",
+         "nip": str(198503152010010000 + n),
+         "phone": f"0812{n:08d}", "email": f"bench{n}@example.id",
+         "address": f"Jl. Bench No. {n}", "kelurahan_code": codes[n % len(codes)],
+         "capacity": 1, "active_matches": 1, "registered_via": "officer",
+         "approved_at": now, "created_at": now, "agency": "Dinas Kesehatan",
+         "rank": "Penata (III/c)", "is_pppk": False}
+        for n in range(1, sponsors + 1)])
+    birth = start - timedelta(days=500)
+    db.session.execute(insert(Child), [
+        {"id": n, "nik": f"1971011503{n:06d}", "name": f"Anak Bench {n}", "sex": "L",
+         "birth_date": birth, "guardian_name": f"Ibu {n}", "address": f"Jl. Anak {n}",
+         "kelurahan_code": codes[n % len(codes)], "status": "active", "is_matched": True,
+         "created_at": now}
+        for n in range(1, sponsors + 1)])
+    db.session.execute(insert(Measurement), [
+        {"child_id": n, "measured_on": day, "height_cm": Decimal(h),
+         "weight_kg": Decimal("9.0"), "position": "lying",
+         "age_days": (day - birth).days, "height_adjusted_cm": Decimal(h),
+         "haz": Decimal(z), "category": category, "flags": "", "created_at": now}
+        for n in range(1, sponsors + 1)
+        for day, h, z, category in ((start - timedelta(days=10), "72.0", "-2.60", "stunted"),
+                                    (end - timedelta(days=2), "75.0", "-1.90", "normal"))])
+    db.session.execute(insert(Match), [
+        {"id": n, "sponsor_id": n, "child_id": n, "start_on": start - timedelta(days=30),
+         "planned_end_on": start + timedelta(days=150), "created_at": now}
+        for n in range(1, sponsors + 1)])
+    contributions, items = [], []
+    for n in range(1, sponsors + 1):
+        for week in range(4):
+            cid = (n - 1) * 4 + week + 1
+            contributions.append({
+                "id": cid, "match_id": n, "sponsor_id": n, "child_id": n,
+                "kelurahan_code": codes[n % len(codes)],
+                "delivered_on": start + timedelta(days=7 * week + 1), "status": CONFIRMED,
+                "total_value_idr": 135000, "created_at": now, "updated_at": now,
+                "verified_at": now})
+            items += [{"contribution_id": cid, "commodity_id": rice, "quantity": Decimal(1),
+                       "unit": "karung 5 kg", "canonical_quantity": Decimal(5),
+                       "value_idr": 75000},
+                      {"contribution_id": cid, "commodity_id": eggs, "quantity": Decimal(1),
+                       "unit": "tray", "canonical_quantity": Decimal(30), "value_idr": 60000}]
+    db.session.execute(insert(Contribution), contributions)
+    db.session.execute(insert(ContributionItem), items)
+    db.session.commit()
+    from asuh.letters.periods import Period
+
+    return {"period": Period(start, end)}
+
+
+def _reset_letters() -> None:
+    from sqlalchemy import delete
+
+    from asuh.extensions import db
+    from asuh.letters.models import Letter, LetterSequence
+
+    db.session.execute(delete(Letter))
+    db.session.execute(delete(LetterSequence))
+    db.session.commit()
+
+
+def bench_issue_overhead(period, rounds: int = 20) -> dict:
+    """Median seconds of issuing one statement vs plain WeasyPrint on its final HTML."""
+    import weasyprint
+
+    from asuh.extensions import db
+    from asuh.letters import pdf, services
+
+    captured = []
+    original = pdf.render_pdf
+
+    def recording(html: str) -> bytes:
+        captured.append(html)
+        return original(html)
+
+    issue_times, plain_times = [], []
+    pdf.render_pdf = recording
+    try:
+        services.issue_letter("sponsor_statement", sponsor_id=1, period=period)  # warm-up
+        db.session.commit()
+        for n in range(2, rounds + 2):
+            begin = time.perf_counter()
+            letter = services.issue_letter("sponsor_statement", sponsor_id=n, period=period)
+            db.session.commit()
+            issue_times.append(time.perf_counter() - begin)
+            html = captured[-1]
+            begin = time.perf_counter()
+            weasyprint.HTML(string=html, base_url=pdf.STATIC_BASE_URL).write_pdf()
+            plain_times.append(time.perf_counter() - begin)
+            assert len(PdfReader(BytesIO(letter.pdf)).pages) == 1, "not a one-page statement"
+    finally:
+        pdf.render_pdf = original
+    issue, plain = statistics.median(issue_times), statistics.median(plain_times)
+    return {"issue": issue, "plain": plain, "ratio": issue / plain, "rounds": rounds}
+
+
+def bench_bulk_scaling(period, sponsors: int) -> dict:
+    """Seconds for ``letters issue`` over all sponsors with 1 and with 2 processes."""
+    from asuh.letters.bulk import issue_statements
+
+    results = {}
+    for processes in (1, 2):
+        _reset_letters()
+        begin = time.perf_counter()
+        outcome = issue_statements(period, processes=processes)
+        results[processes] = time.perf_counter() - begin
+        assert len(outcome.issued) == sponsors, (len(outcome.issued), sponsors)
+    return {"one": results[1], "two": results[2], "scaling": results[1] / results[2],
+            "sponsors": sponsors}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sponsors", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--db", type=Path, help="SQLite file (default: a temporary one)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="asuh-bench-letters-") as tmp:
+        db_path = args.db or Path(tmp) / "bench.db"
+        if db_path.exists():
+            db_path.unlink()
+        app = make_app(db_path)
+        with app.app_context():
+            begin = time.perf_counter()
+            scene = seed(args.sponsors)
+            print(f"seeded {args.sponsors} sponsors in {time.perf_counter() - begin:.1f} s")
+            overhead = bench_issue_overhead(scene["period"], args.rounds)
+            bulk = bench_bulk_scaling(scene["period"], args.sponsors)
+    ok_overhead = overhead["ratio"] <= OVERHEAD_TARGET
+    ok_scaling = bulk["scaling"] >= SCALING_TARGET
+    print()
+    print(f"{'measurement':<46} {'value':>12} {'target':>10}  ok")
+    print(f"{'plain WeasyPrint, one-page statement (median)':<46} "
+          f"{overhead['plain'] * 1000:>9.1f} ms {'':>10}")
+    print(f"{'issue_letter + commit, same letter (median)':<46} "
+          f"{overhead['issue'] * 1000:>9.1f} ms {'':>10}")
+    print(f"{'issue / plain':<46} {overhead['ratio']:>12.2f} {'<= 1.20':>10}  "
+          f"{'yes' if ok_overhead else 'NO'}")
+    print(f"{'letters issue, ' + str(bulk['sponsors']) + ' statements, 1 process':<46} "
+          f"{bulk['one']:>10.1f} s {'':>10}")
+    print(f"{'letters issue, ' + str(bulk['sponsors']) + ' statements, 2 processes':<46} "
+          f"{bulk['two']:>10.1f} s {'':>10}")
+    print(f"{'throughput 2 / 1 processes':<46} {bulk['scaling']:>12.2f} {'>= 1.70':>10}  "
+          f"{'yes' if ok_scaling else 'NO'}")
+    return 0 if ok_overhead and ok_scaling else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

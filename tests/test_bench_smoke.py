@@ -1,0 +1,47 @@
+"""`make bench` on a tiny city, so the benchmark code cannot rot between runs.
+
+Timings are not asserted (they belong to `make bench` on a quiet machine); only that
+every measurement completes, every row of the table comes out, and the load test's
+bookkeeping holds: each 201 is a stored contribution.
+"""
+
+import pytest
+
+from tests import bench
+
+TINY = bench.Sizes(children=300, sponsors=150, items=3_000, requests=2, sponsor_logins=3,
+                   import_rows=30, letters=3, letter_rounds=1, load_seconds=0.5,
+                   baseline_load_seconds=0.3, load_clients=2, automatch_children=50,
+                   automatch_sponsors=30)
+
+
+def test_bench_runs_end_to_end_and_reports_every_row(request, tmp_path):
+    if request.config.getoption("--postgres"):
+        pytest.skip("the benchmark runs on SQLite; the SQLite run covers it")
+    results = bench.run(TINY, tmp_path, log=lambda _line: None)
+
+    rows = bench.table_rows(results)
+    figures = [row[0] for row in rows]
+    for expected in ("Seeding", "Dashboard `/dashboard`", "Dashboard, queries",
+                     "Children list", "Sponsor's home page", "One statement PDF",
+                     "Bulk `letters issue`", "Children import", "Load: sponsor home page",
+                     "Load: `POST /api/v1/contributions`",
+                     "Load: every logged contribution stored", "Auto-match proposal"):
+        assert any(figure.startswith(expected) for figure in figures), expected
+    assert len(rows) == 14
+    assert all(len(row) == len(bench.HEADER) and all(row) for row in rows)
+    assert results["import"]["rows"] == TINY.import_rows
+    check = results["load"]["check"]
+    assert check["ok"], check
+    assert check["created_201"] > 0
+
+    table = bench.markdown(rows, bench.machine(), 1.0, quick=True)
+    assert table.count("\n| ") == len(rows) + 1  # header + one line per row
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# Asuh\n\n## Operations\n\ntext\n")
+    bench.replace_readme_section("old table\n", readme)
+    bench.replace_readme_section(table, readme)
+    text = readme.read_text()
+    assert text.startswith("# Asuh\n\n## Operations\n\ntext\n\n## Benchmarks\n\n")
+    assert text.count("## Benchmarks") == 1 and "old table" not in text
