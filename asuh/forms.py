@@ -1,6 +1,9 @@
 """Glue between WTForms and the services' ``ValidationFailed``."""
 
+from flask import flash, redirect
+
 from asuh.errors import ValidationFailed
+from asuh.extensions import db
 
 
 def attach_errors(form, failure: ValidationFailed) -> None:
@@ -11,3 +14,25 @@ def attach_errors(form, failure: ValidationFailed) -> None:
             field.errors = list(field.errors) + list(messages)
         else:
             form.form_errors.extend(messages)
+
+
+def button_action(form, action, target, back_url: str):
+    """Run a page button's action on ``target`` and go back to ``back_url``.
+
+    The action returns the success message; a refusal rolls back and shows why.
+    """
+    if form.validate_on_submit():
+        try:
+            message = action(target)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            flash(str(failure), "error")
+        else:
+            db.session.commit()
+            if message:
+                flash(message, "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(back_url)

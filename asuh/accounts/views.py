@@ -18,7 +18,7 @@ from asuh.accounts.models import User
 from asuh.accounts.throttle import note_failure, throttled
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
-from asuh.forms import attach_errors
+from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, Role, public, requires
 from asuh.regions.services import assigned_kelurahan_names
 
@@ -133,20 +133,7 @@ def user_detail(user_id: int):
 
 def _admin_action(user_id: int, form, action):
     user = db.get_or_404(User, user_id)
-    if form.validate_on_submit():
-        try:
-            message = action(user)
-        except ValidationFailed as failure:
-            db.session.rollback()
-            flash(str(failure), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
-    else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
-    return redirect(url_for("accounts.user_detail", user_id=user.id))
+    return button_action(form, action, user, url_for("accounts.user_detail", user_id=user.id))
 
 
 @bp.route("/admin/users/<int:user_id>/role", methods=["POST"])

@@ -7,8 +7,6 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
-    flash,
-    redirect,
     render_template,
     request,
     send_file,
@@ -27,8 +25,8 @@ from asuh.contributions.models import (
     ContributionPhoto,
 )
 from asuh.contributions.totals import month_of
-from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.forms import button_action
 from asuh.permissions import Permission, Role, requires
 from asuh.regions.services import assigned_kelurahan, kecamatan_list, kelurahan_list
 from asuh.timeutil import MONTHS_ID
@@ -152,20 +150,8 @@ def _act(contribution_id: int, form, check, action):
         abort(404)
     if not check(contribution):
         abort(403)
-    if form.validate_on_submit():
-        try:
-            message = action(contribution)
-        except ValidationFailed as failure:
-            db.session.rollback()
-            flash(str(failure), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
-    else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
-    return redirect(url_for("contributions.detail", contribution_id=contribution_id))
+    return button_action(form, action, contribution,
+                         url_for("contributions.detail", contribution_id=contribution_id))
 
 
 @bp.route("/contributions/<int:contribution_id>/confirm", methods=["POST"])

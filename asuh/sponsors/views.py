@@ -10,7 +10,7 @@ from flask_login import current_user
 from asuh.accounts.models import User
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
-from asuh.forms import attach_errors
+from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, requires
 from asuh.regions import services as regions
 from asuh.sponsors import services
@@ -124,20 +124,7 @@ def edit(sponsor_id: int):
 def _action(sponsor_id: int, form, action):
     """Run a button's action on the sponsor and go back to its page with the outcome."""
     sponsor = _get_sponsor(sponsor_id)
-    if form.validate_on_submit():
-        try:
-            message = action(sponsor)
-        except ValidationFailed as failure:
-            db.session.rollback()
-            flash(str(failure), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
-    else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
-    return redirect(url_for("sponsors.detail", sponsor_id=sponsor_id))
+    return button_action(form, action, sponsor, url_for("sponsors.detail", sponsor_id=sponsor_id))
 
 
 @bp.route("/sponsors/<int:sponsor_id>/approve", methods=["POST"])
