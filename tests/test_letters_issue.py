@@ -365,3 +365,12 @@ def test_the_qr_code_encodes_the_absolute_public_verify_url(app, app_ctx, region
     url = f"{app.config['PUBLIC_URL']}/verify/{draft.verify_token}"
     assert url.startswith("http://") and len(draft.verify_token) >= 32
     assert pdf.qr_svg_data_uri(url) in html
+
+
+def test_the_number_is_filled_in_escaped(app_ctx, regions):
+    scene = factories.letter_scene()
+    settings.update({"letter_number_pattern": "{seq:03d}/A&B<C>/{year}"}, actor=None)
+    db.session.commit()
+    letter = statement(scene)
+    assert letter.number == f"001/A&B<C>/{date.today().year}"
+    assert f"Nomor: {letter.number}" in pdf_text(letter.pdf)

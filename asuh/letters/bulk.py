@@ -1,13 +1,17 @@
 """Issuing every sponsor's statement for a period at once (``flask letters issue``).
 
-Sponsors go in batches. Per batch, this process reads the content (a fixed set of
-queries for the whole batch), takes the batch's numbers, renders the HTML in a pool of
-worker processes (``pdf.iter_render_many``: all CPU cores by default), stores the PDFs in
-order and commits. A batch is one transaction, so the sequence row is locked for one
-batch only and an interrupted run leaves whole batches behind; a second run skips the
-sponsors whose statement for exactly that period is already current.
+Sponsors go in batches. This process reads a batch's content (a fixed set of queries for
+the whole batch) and renders its HTML templates; then, in one transaction, it takes the
+batch's numbers, fills them in, has a pool of worker processes render the PDFs
+(``pdf.iter_render_many``: all usable CPU cores by default), stores them in order and
+commits. While the workers render, it already reads and templates the next batch. The
+sequence row is locked for one batch only, and an interrupted run leaves whole batches
+behind; a second run skips the sponsors whose statement for exactly that period is
+already current.
 """
 
+import gc
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +23,7 @@ from asuh.extensions import db
 from asuh.letters import pdf
 from asuh.letters.models import CURRENT, SPONSOR_STATEMENT, Letter
 from asuh.letters.periods import Period
-from asuh.letters.services import issue_drafts, statement_drafts
+from asuh.letters.services import issue_prepared, prepare, statement_drafts
 from asuh.letters.statement import sponsor_ids_with_matches
 
 # A batch is rendered by one pool and stored in one transaction: big enough that the
@@ -67,15 +71,30 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
     def render(htmls: list[str]):
         # One letter per task: with bigger chunks one worker idles at a batch's end
         # while the other finishes its last chunk.
-        return pdf.iter_render_many(htmls, processes, chunksize=1)
-
-    for first in range(0, len(sponsor_ids), batch_size):
-        batch = sponsor_ids[first:first + batch_size]
-        files = []
+        pdfs = pdf.iter_render_many(htmls, processes, chunksize=1)
+        # The pool forks its workers on the first next(). Frozen, this process's objects
+        # are skipped by the workers' garbage collector: otherwise each worker's full
+        # collections walk (and copy, page by page) everything a long-running parent holds.
+        gc.freeze()
         try:
-            drafts = statement_drafts(batch, period, on)
-            for letter in issue_drafts(drafts, actor=actor, on=on, render=render):
+            first = next(pdfs, None)
+        finally:
+            gc.unfreeze()
+        return pdfs if first is None else itertools.chain([first], pdfs)
+
+    batches = [sponsor_ids[first:first + batch_size]
+               for first in range(0, len(sponsor_ids), batch_size)]
+    ready = prepare(statement_drafts(batches[0], period, on), on=on) if batches else []
+    for index, batch in enumerate(batches):
+        files, upcoming = [], None
+        try:
+            for letter in issue_prepared(ready, actor=actor, render=render):
                 files.append((letter.number, letter.file_name, letter.pdf))
+                if upcoming is None and index + 1 < len(batches):
+                    # The workers are rendering this batch now: read and template the
+                    # next one meanwhile, so they do not wait for it afterwards.
+                    upcoming = prepare(statement_drafts(batches[index + 1], period, on),
+                                       on=on)
             db.session.commit()
         except BaseException:
             db.session.rollback()
@@ -87,4 +106,7 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
                 (out_dir / name).write_bytes(body)
         if advance is not None:
             advance(len(batch))
+        if upcoming is None and index + 1 < len(batches):
+            upcoming = prepare(statement_drafts(batches[index + 1], period, on), on=on)
+        ready = upcoming or []
     return result

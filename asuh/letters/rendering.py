@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
+from markupsafe import escape
 
 from asuh.letters import pdf
 from asuh.letters.content import head_of_office, letterhead
@@ -66,8 +67,21 @@ class Draft:
     short_code: str = field(default_factory=new_short_code)
 
 
-def letter_html(draft: Draft, *, number: str, issued_on: date, issued_at: datetime,
-                settings: dict) -> str:
+# Stands for the letter number in the HTML until the number is taken: the template is
+# rendered before the sequence row is locked, and the number filled in inside the lock
+# just before WeasyPrint renders the PDF, once. Random, so no content can contain it.
+NUMBER_SLOT = f"[nomor-{secrets.token_hex(8)}]"
+
+
+def fill_number(html: str, number: str) -> str:
+    if NUMBER_SLOT not in html:
+        raise ValueError("the letter HTML has no place for its number")
+    return html.replace(NUMBER_SLOT, str(escape(number)))
+
+
+def letter_html(draft: Draft, *, issued_on: date, issued_at: datetime, settings: dict,
+                number: str = NUMBER_SLOT) -> str:
+    """The letter's final HTML; without ``number``, with a slot for :func:`fill_number`."""
     head = letterhead(settings)
     url = verify_url(draft.verify_token)
     context = {

@@ -1,10 +1,11 @@
 """Issuing letters: check the subject, read its content, number, render, store, supersede.
 
-A letter is issued in one transaction: content is read first, then the year's sequence
-row is locked (see ``numbering.py``), the number printed into the HTML, the PDF rendered,
-the bytes stored with their SHA-256, an earlier current letter for the same subject
-marked superseded, and the audit trail written. The caller commits. Nothing about an
-issued letter ever changes afterwards except being superseded.
+A letter is issued in one transaction: its content is read and its HTML templated with
+a slot for the number; then the year's sequence row is locked (see ``numbering.py``),
+the number filled in, the PDF rendered once, the bytes stored with their SHA-256, an
+earlier current letter for the same subject marked superseded, and the audit trail
+written. The caller commits, which releases the sequence row. Nothing about an issued
+letter ever changes afterwards except being superseded.
 """
 
 import hashlib
@@ -31,7 +32,7 @@ from asuh.letters.models import (
 from asuh.letters.periods import Period
 from asuh.letters.recap import check_kecamatan, recap_content, recap_summary
 from asuh.letters.receipt import load_confirmed, receipt_content, receipt_summary
-from asuh.letters.rendering import Draft, letter_html
+from asuh.letters.rendering import Draft, fill_number, letter_html
 from asuh.letters.statement import statement_contents, statement_summary
 from asuh.permissions import Permission, has_permission
 from asuh.settings import services as settings
@@ -217,29 +218,54 @@ def _store(draft: Draft, *, year: int, seq: int, number: str, issued_on: date,
     return letter
 
 
+@dataclass
+class Prepared:
+    """A draft with its HTML (number slot still open) and the moment it is issued at."""
+
+    draft: Draft
+    html: str
+    issued_on: date
+    issued_at: datetime
+    pattern: str
+
+
+def prepare(drafts: list[Draft], *, on: date | None = None) -> list[Prepared]:
+    """Render the drafts' HTML before any number is taken (outside the sequence lock)."""
+    values = settings.get_all()
+    issued_at, issued_on = utcnow(), on or date.today()
+    return [Prepared(draft, letter_html(draft, issued_on=issued_on, issued_at=issued_at,
+                                        settings=values),
+                     issued_on, issued_at, values["letter_number_pattern"])
+            for draft in drafts]
+
+
+def issue_prepared(prepared: list[Prepared], *, actor=None,
+                   render: Callable[[list[str]], Iterable[bytes]] | None = None
+                   ) -> Iterator[Letter]:
+    """Number, render and store the letters in order, yielding each stored letter.
+
+    The sequence row is locked from here to the caller's commit, so keep batches small.
+    ``render`` turns the final HTMLs into PDFs in order (default: in this process); the
+    bulk command passes a process pool, and prepares its next batch while it renders.
+    """
+    if not prepared:
+        return
+    year = prepared[0].issued_on.year
+    seqs = numbering.take_numbers(year, len(prepared))
+    numbers = [numbering.format_number(p.pattern, seq, p.issued_on)
+               for p, seq in zip(prepared, seqs, strict=True)]
+    htmls = [fill_number(p.html, number) for p, number in zip(prepared, numbers, strict=True)]
+    rendered = render(htmls) if render is not None else map(pdf.render_pdf, htmls)
+    for p, seq, number, body in zip(prepared, seqs, numbers, rendered, strict=True):
+        yield _store(p.draft, year=year, seq=seq, number=number, issued_on=p.issued_on,
+                     issued_at=p.issued_at, body=body, actor=actor)
+
+
 def issue_drafts(drafts: list[Draft], *, actor=None, on: date | None = None,
                  render: Callable[[list[str]], Iterable[bytes]] | None = None
                  ) -> Iterator[Letter]:
-    """Number, render and store ``drafts`` in order, yielding each stored letter.
-
-    The sequence row is locked from the first number to the caller's commit, so keep
-    batches small. ``render`` turns the HTMLs into PDFs in order (default: in this
-    process); the bulk command passes a process pool.
-    """
-    if not drafts:
-        return
-    values = settings.get_all()
-    issued_at = utcnow()
-    issued_on = on or date.today()
-    seqs = numbering.take_numbers(issued_on.year, len(drafts))
-    numbers = [numbering.format_number(values["letter_number_pattern"], seq, issued_on)
-               for seq in seqs]
-    htmls = [letter_html(draft, number=number, issued_on=issued_on, issued_at=issued_at,
-                         settings=values) for draft, number in zip(drafts, numbers, strict=True)]
-    rendered = render(htmls) if render is not None else map(pdf.render_pdf, htmls)
-    for draft, seq, number, body in zip(drafts, seqs, numbers, rendered, strict=True):
-        yield _store(draft, year=issued_on.year, seq=seq, number=number, issued_on=issued_on,
-                     issued_at=issued_at, body=body, actor=actor)
+    """:func:`prepare` then :func:`issue_prepared`."""
+    yield from issue_prepared(prepare(drafts, on=on), actor=actor, render=render)
 
 
 def issue_letter(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
