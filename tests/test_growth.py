@@ -27,13 +27,13 @@ from asuh.children.growth import (
     age_label,
     age_ymd,
     assess,
-    growth_chart_svg,
     height_category,
     height_for_age_curves,
     implausible_flags,
     wasting_category,
     weight_category,
 )
+from asuh.children.growth_chart import growth_chart_svg
 
 TODAY = date(2030, 1, 1)
 BIRTH = date(2022, 3, 10)

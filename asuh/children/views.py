@@ -13,7 +13,8 @@ from asuh.children.forms import (
     VoidForm,
     kelurahan_choices,
 )
-from asuh.children.growth import SEX_LABELS, age_label, growth_chart_svg
+from asuh.children.growth import SEX_LABELS, age_label
+from asuh.children.growth_chart import growth_chart_svg
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child, Measurement
 from asuh.errors import ValidationFailed
 from asuh.extensions import db

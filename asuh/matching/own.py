@@ -11,7 +11,7 @@ from flask import Response, abort, render_template
 from flask_login import current_user
 
 from asuh.children import measuring
-from asuh.children.growth import growth_chart_svg
+from asuh.children.growth_chart import growth_chart_svg
 from asuh.children.models import Child
 from asuh.extensions import db
 from asuh.matching import queries
