@@ -12,7 +12,7 @@ from asuh.contributions.models import Commodity, CommodityUnit
 from asuh.contributions.views import bp, quantity_id
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
-from asuh.forms import attach_errors
+from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, requires
 
 
@@ -155,19 +155,23 @@ def _wants_active() -> bool:
 @requires(Permission.MANAGE_CATALOGUE)
 def commodity_active(commodity_id: int):
     item = db.get_or_404(Commodity, commodity_id)
-    if ActionForm().validate_on_submit():
-        catalogue.set_commodity_active(item, _wants_active(), actor=current_user)
-        db.session.commit()
-        flash(f"{item.name} {'aktif' if item.active else 'nonaktif'}.", "success")
-    return redirect(url_for("contributions.commodity", commodity_id=item.id))
+
+    def action(commodity):
+        catalogue.set_commodity_active(commodity, _wants_active(), actor=current_user)
+        return f"{commodity.name} {'aktif' if commodity.active else 'nonaktif'}."
+
+    return button_action(ActionForm(), action, item,
+                         url_for("contributions.commodity", commodity_id=item.id))
 
 
 @bp.route("/catalogue/units/<int:unit_id>/active", methods=["POST"])
 @requires(Permission.MANAGE_CATALOGUE)
 def unit_active(unit_id: int):
     unit = db.get_or_404(CommodityUnit, unit_id)
-    if ActionForm().validate_on_submit():
-        catalogue.set_unit_active(unit, _wants_active(), actor=current_user)
-        db.session.commit()
-        flash(f"Satuan {unit.name} {'aktif' if unit.active else 'nonaktif'}.", "success")
-    return redirect(url_for("contributions.commodity", commodity_id=unit.commodity_id))
+
+    def action(target):
+        catalogue.set_unit_active(target, _wants_active(), actor=current_user)
+        return f"Satuan {target.name} {'aktif' if target.active else 'nonaktif'}."
+
+    return button_action(ActionForm(), action, unit,
+                         url_for("contributions.commodity", commodity_id=unit.commodity_id))
