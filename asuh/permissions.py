@@ -135,19 +135,32 @@ def _deny_anonymous():
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
-def requires(permission: Permission):
-    """Refuse the view unless the signed-in user's role holds ``permission``."""
+def has_any_permission(user, permissions) -> bool:
+    return any(has_permission(user, permission) for permission in permissions)
+
+
+def requires(*permissions: Permission):
+    """Refuse the view unless the signed-in user's role holds any of ``permissions``.
+
+    Any-of lets a route shared by roles (a sponsor's own statement, an officer's letters)
+    declare every permission that opens it, instead of declaring "signed in" and
+    re-deciding inside; the object-level check stays with the use-case service.
+    """
+    if not permissions:
+        raise TypeError("requires() needs at least one permission")
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return _deny_anonymous()
-            if not has_permission(current_user, permission):
+            if not has_any_permission(current_user, permissions):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_permission = permission
+        wrapped.required_permissions = frozenset(permissions)
+        # Kept for readers that know one permission; the first declared is the main one.
+        wrapped.required_permission = permissions[0]
         return wrapped
 
     return decorator

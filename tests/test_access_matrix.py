@@ -20,7 +20,10 @@ def _routes(app):
             url = url.replace(f"<int:{name}>", "999999").replace(f"<{name}>", "nothing")
             assert "<" not in url or converter, url
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule.endpoint, url, method, getattr(view, "required_permission", MISSING)
+            permission = getattr(view, "required_permission", MISSING)
+            if permission not in (None, MISSING):
+                permission = view.required_permissions
+            yield rule.endpoint, url, method, permission
 
 
 def test_every_view_declares_its_access(app):
@@ -48,7 +51,7 @@ def test_role_gets_exactly_what_the_table_allows(app, users, role):
             continue
         is_api = url.startswith("/api/")
         response = _request(client, method, url, bearer if is_api else None)
-        if permission in allowed:
+        if permission & allowed:
             if response.status_code in (401, 403):
                 problems.append(f"{role} refused {method} {url}: {response.status_code}")
         elif response.status_code != 403:
