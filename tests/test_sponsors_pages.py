@@ -162,7 +162,13 @@ def test_officer_edits_and_identifier_rules_apply(app, client, login, regions):
         sponsor = db.session.get(Sponsor, sponsor_id)
         assert (sponsor.name, sponsor.phone, sponsor.capacity) == (
             "Budi Santoso, S.KM", "081211112222", 3)
-        record = db.session.scalar(select(AuditRecord).where(AuditRecord.action == "update"))
+        # The sponsor's own update record: other rows (a user's, say) may say "update" too,
+        # and PostgreSQL returns them in no particular order.
+        record = db.session.scalar(
+            select(AuditRecord)
+            .where(AuditRecord.action == "update", AuditRecord.entity_type == "sponsor",
+                   AuditRecord.entity_id == str(sponsor_id))
+            .order_by(AuditRecord.id.desc()))
         assert record.entity_id == str(sponsor_id)
         # Identifiers never reach the audit trail in full.
         assert record.changes["nip"][1] == mask_identifier("198503152010011999")
