@@ -62,6 +62,14 @@ VARIANTS: dict[str, dict[str, tuple]] = {
 # named by a random token, and another user's token answers as if it did not exist.
 FORBIDDEN_STATUS = {kind: 403 for kind in VARIANTS} | {"import_upload": 404}
 
+# Names no page or answer may show to a role that may not see the "other" objects.
+OTHER_NAMES = {"sponsor": "Bapak Asuh Rahasia Lain", "child": "Anak Rahasia Lain",
+               "contribution": "Catatan rahasia lain"}
+# Roles for which the "other" objects are out of sight (staff see everything).
+SCOPED_ROLES = ("field", "sponsor")
+# Kinds named by two URL parameters: the second must belong to the first.
+PAIRS = {"photo": "photo_id", "measurement": "measurement_id"}
+
 # Kinds whose write routes get a new object per request: a write may end, void, confirm
 # or discard what it acts on, and the next role's request must meet it unchanged.
 FRESH_FOR_WRITES = {"child", "measurement", "match", "contribution", "photo", "sponsor",
@@ -133,16 +141,21 @@ class World:
             MINE: factories.sponsor(email=self.users["sponsor"][1], actor=admin,
                                     capacity=20),
             # Registered by an officer with no password yet: its invitation link is live.
-            OTHER: factories.sponsor(actor=admin, kelurahan_code=factories.OTHER_KELURAHAN),
+            OTHER: factories.sponsor(actor=admin, kelurahan_code=factories.OTHER_KELURAHAN,
+                                     name=OTHER_NAMES["sponsor"]),
         }
         kelurahan = {MINE: factories.KELURAHAN, OTHER: factories.OTHER_KELURAHAN}
         for variant in (MINE, OTHER):
-            child = factories.child(actor=admin, kelurahan_code=kelurahan[variant])
+            child = factories.child(actor=admin, kelurahan_code=kelurahan[variant],
+                                    **({"name": OTHER_NAMES["child"]} if variant == OTHER
+                                       else {}))
             measurement = factories.measurement(child, actor=admin)
             match = factories.match(sponsors[variant], child, start_on=start, actor=admin)
-            pending = factories.contribution(match, actor=admin)
+            note = OTHER_NAMES["contribution"] if variant == OTHER else None
+            pending = factories.contribution(match, actor=admin, note=note)
             photo, = photos.add_photos(pending, [factories.image_bytes()], actor=admin)
-            confirmed = factories.contribution(match, actor=admin, status="confirmed")
+            confirmed = factories.contribution(match, actor=admin, status="confirmed",
+                                               note=note)
             letter = letters.issue_letter("handover_receipt", contribution_id=confirmed.id,
                                           actor=admin)
             self.params.setdefault("child", {})[variant] = {"child_id": child.id}

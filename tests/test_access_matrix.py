@@ -10,7 +10,10 @@ kelurahan. Expected outcomes:
   write may answer 409/422 or re-show its form for business reasons). A 404 is never
   "allowed": the object is real;
 - the same role on an object it may not act on: 403, or 404 where ``FORBIDDEN_STATUS``
-  says so (import files, named by a random token).
+  says so (import files, named by a random token);
+- a pair that does not belong together (own delivery, another's photo): 404 for all;
+- whatever a field user or sponsor may open (lists too) never names the other sponsor
+  or the child in another kelurahan.
 
 Routes with an object parameter must name their kind in ``ROUTE_OBJECTS``; a new route
 without an entry fails ``test_every_object_route_names_its_kind``.
@@ -28,7 +31,15 @@ from asuh.permissions import (
     Permission,
     Role,
 )
-from tests.access_objects import FORBIDDEN_STATUS, VARIANTS, World
+from tests.access_objects import (
+    FORBIDDEN_STATUS,
+    OTHER,
+    OTHER_NAMES,
+    PAIRS,
+    SCOPED_ROLES,
+    VARIANTS,
+    World,
+)
 from tests.conftest import PASSWORD, sign_in
 from tests.factories import ROLES
 
@@ -209,11 +220,22 @@ def test_route_role_object(app, world, endpoint, method, role):
     response = _request(world, role, method, url, client=client)
     assert response.status_code not in (401, 403, 404), (
         f"{role} refused its own {kind or 'route'}", url, response.status_code)
+    if role in SCOPED_ROLES and method == "GET":
+        # What the role may open, list or download shows nothing of what it may not.
+        shown = [name for name in OTHER_NAMES.values() if name.encode() in response.data]
+        assert shown == [], (f"{role} shown another's records", url)
     if may_not is not None:
         url = _url(app, endpoint, may_not)
         response = _request(world, role, method, url, client=client)
         assert response.status_code == FORBIDDEN_STATUS[kind], (
             f"{role} not refused another's {kind}", url, response.status_code)
+    if kind in PAIRS:
+        # Own parent, another's child object: not found under that parent, whoever asks.
+        inner = PAIRS[kind]
+        url = _url(app, endpoint, {**may, inner: world.params[kind][OTHER][inner]})
+        response = _request(world, role, method, url, client=client)
+        assert response.status_code == 404, ("crossed pair not refused", url,
+                                             response.status_code)
 
 
 @pytest.mark.parametrize("role", ["admin", "sponsor"])
