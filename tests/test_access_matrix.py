@@ -31,8 +31,10 @@ from asuh.permissions import (
     Permission,
     Role,
 )
+from tests import factories
 from tests.access_objects import (
     FORBIDDEN_STATUS,
+    MINE,
     OTHER,
     OTHER_NAMES,
     PAIRS,
@@ -40,7 +42,7 @@ from tests.access_objects import (
     VARIANTS,
     World,
 )
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, _wipe, sign_in
 from tests.factories import ROLES
 
 ANONYMOUS = "anonymous"
@@ -134,9 +136,6 @@ def _clean_state():
 
 @pytest.fixture(scope="module")
 def world(app):
-    from tests import factories
-    from tests.conftest import _wipe
-
     _wipe(app)
     with app.app_context():
         limiter.reset()
@@ -198,7 +197,7 @@ def test_route_role_object(app, world, endpoint, method, role):
     if declared is None or role == ANONYMOUS or not _opens(declared, role, endpoint, method):
         # Public, anonymous or turned away by the decorator: any real object will do.
         if kind and not VARIANTS[kind]:  # a public link: the token is the key
-            reference = world.params[kind]["mine"]
+            reference = world.params[kind][MINE]
         else:
             reference = world.reference(kind) if kind else {}
         url = _url(app, endpoint, reference)
@@ -248,7 +247,7 @@ def test_delivery_logged_for_a_match_named_in_the_body(app, world, role):
         may, may_not = world.objects("match", role, fresh=False)
         start = world.match_start
     outcomes = {}
-    for name, params in (("may", may), ("may not", may_not or world.params["match"]["other"])):
+    for name, params in (("may", may), ("may not", may_not or world.params["match"][OTHER])):
         response = _request(world, role, "POST", "/api/v1/contributions", body={
             "match_id": params["match_id"], "delivered_on": start.isoformat(),
             "items": [dict(RICE_2_KARUNG)]})
