@@ -1,7 +1,8 @@
 """Roles and what each may do: the one place that says so.
 
-Every view declares the permission it needs with ``@requires(...)`` (or ``@public``);
-the access-matrix test walks every route for every role against ``ROLE_PERMISSIONS``.
+Every view declares the permissions that open it with ``@requires(...)`` (any of them;
+or ``@public``); the access-matrix test walks every route for every role against
+``ROLE_PERMISSIONS``, with an object each role may act on and one it may not.
 """
 
 from enum import StrEnum
@@ -29,6 +30,10 @@ ROLE_LABELS = {
 
 
 class Permission(StrEnum):
+    # What every account may do alike: its own session and password, the landing page.
+    # Every role holds it, so a route declares it alone and only when it serves every
+    # role in full; a route that serves some roles declares their permissions (any-of)
+    # and leaves to the service only which object (whose child, whose delivery).
     SIGNED_IN = "signed_in"
     MANAGE_USERS = "manage_users"
     VIEW_USERS = "view_users"

@@ -101,10 +101,10 @@ def behind():
 
 
 @bp.route("/contributions/<int:contribution_id>")
-@requires(Permission.SIGNED_IN)
+@requires(Permission.VIEW_CONTRIBUTIONS, Permission.OWN_SPONSORSHIP)
 def detail(contribution_id: int):
-    # One decorator holds one permission: staff see deliveries through
-    # VIEW_CONTRIBUTIONS, a sponsor their own; access.can_view decides per delivery.
+    # Staff see deliveries through VIEW_CONTRIBUTIONS (field users their kelurahan's),
+    # a sponsor their own: access.can_view decides per delivery.
     contribution = _visible(contribution_id)
     voided_by = (db.session.get(User, contribution.voided_by_id)
                  if contribution.voided_by_id else None)
@@ -122,7 +122,7 @@ def detail(contribution_id: int):
 
 
 @bp.route("/contributions/<int:contribution_id>/photos/<int:photo_id>")
-@requires(Permission.SIGNED_IN)
+@requires(Permission.VIEW_CONTRIBUTIONS, Permission.OWN_SPONSORSHIP)
 def photo(contribution_id: int, photo_id: int):
     contribution = _visible(contribution_id)
     stored = db.get_or_404(ContributionPhoto, photo_id)

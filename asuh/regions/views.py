@@ -19,8 +19,10 @@ class FieldAssignmentForm(FlaskForm):
     kelurahan = SelectMultipleField("Kelurahan/desa wilayah kerja")
 
 
+# The region list is the registry's reference, offered in the menu with the children;
+# sponsors work in their own pages and have no use for it.
 @bp.route("/regions")
-@requires(Permission.SIGNED_IN)
+@requires(Permission.VIEW_CHILDREN)
 def index():
     kecamatan = services.kecamatan_list()
     kelurahan = services.kelurahan_list()
