@@ -214,6 +214,3 @@ def change_status(child_id: int):
             return redirect(url_for("children.detail", child_id=child.id))
     return _render_detail(child, status_form=form)
 
-
-# The import pages and the CLI hang on this blueprint too.
-from asuh.children import cli, import_views  # noqa: E402,F401

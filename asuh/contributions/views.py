@@ -200,6 +200,3 @@ def add_photos(contribution_id: int):
 
     return _act(contribution_id, form, lambda c: access.can_edit(current_user, c), action)
 
-
-# The pages that hang on this blueprint too, and its command group.
-from asuh.contributions import catalogue_views, cli, logging_views  # noqa: E402,F401

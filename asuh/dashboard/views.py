@@ -39,5 +39,3 @@ def index():
         outcome_chart=charts.outcome_bars(data["outcomes"]),
     )
 
-
-from asuh.dashboard import growth  # noqa: E402,F401  (connects the measurement receiver)

@@ -195,5 +195,3 @@ def end(match_id: int):
         match = _match_or_404(match_id)
     return _render_match(match, end_form=form)
 
-
-from asuh.matching import own  # noqa: E402,F401  (the sponsor's pages, on this blueprint)
