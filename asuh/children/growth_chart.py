@@ -7,13 +7,8 @@ page, as an <img>, and in WeasyPrint's PDFs.
 import math
 from xml.sax.saxutils import escape
 
-from asuh.children.growth import (
-    DAYS_PER_MONTH,
-    MAX_AGE_DAYS,
-    SEX_LABELS,
-    Sex,
-    height_for_age_curves,
-)
+from asuh.children.growth import DAYS_PER_MONTH, SEX_LABELS
+from asuh.children.who_reference import MAX_AGE_DAYS, Sex, height_for_age_curves
 
 
 def _nice_step(span: float, candidates: tuple[int, ...], max_ticks: int) -> int:
