@@ -122,9 +122,9 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from asuh.formatting import format_date_id, format_datetime_id, format_rupiah
     from asuh.identifiers import mask_identifier
     from asuh.permissions import Permission, has_permission
-    from asuh.timeutil import format_date_id, format_datetime_id, format_rupiah
 
     app.jinja_env.filters.update(
         date_id=format_date_id,

@@ -32,6 +32,7 @@ from asuh.children.who_reference import (
     z_plain,
     z_restricted,
 )
+from asuh.formatting import format_quantity
 
 Position = Literal["lying", "standing"]
 
@@ -232,11 +233,6 @@ def _decimal(value: Decimal | float | int | None, field: str, label: str) -> Dec
     return number
 
 
-def _id_number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
-
-
 def assess(
     sex: Sex,
     birth_date: date,
@@ -281,8 +277,8 @@ def assess(
     if not WEIGHT_RANGE_KG[0] <= weight <= WEIGHT_RANGE_KG[1]:
         raise MeasurementError(
             "weight_kg",
-            f"Berat badan harus antara {_id_number(WEIGHT_RANGE_KG[0])} dan "
-            f"{_id_number(WEIGHT_RANGE_KG[1])} kg.",
+            f"Berat badan harus antara {format_quantity(WEIGHT_RANGE_KG[0])} dan "
+            f"{format_quantity(WEIGHT_RANGE_KG[1])} kg.",
         )
 
     uses_length = days < HEIGHT_FROM_DAY
@@ -299,13 +295,13 @@ def assess(
     if abs(haz) > IMPOSSIBLE_Z:
         raise MeasurementError(
             "height_cm",
-            f"Tinggi/panjang badan {_id_number(height)} cm tidak mungkin untuk umur "
+            f"Tinggi/panjang badan {format_quantity(height)} cm tidak mungkin untuk umur "
             f"{age_label(birth_date, measured)}; periksa pengukuran dan satuannya.",
         )
     if abs(waz) > IMPOSSIBLE_Z:
         raise MeasurementError(
             "weight_kg",
-            f"Berat badan {_id_number(weight)} kg tidak mungkin untuk umur "
+            f"Berat badan {format_quantity(weight)} kg tidak mungkin untuk umur "
             f"{age_label(birth_date, measured)}; periksa penimbangan dan satuannya.",
         )
 
