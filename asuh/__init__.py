@@ -1,13 +1,12 @@
 """Asuh: the Bapak/Bunda Asuh Anak Stunting programme's system of record."""
 
+import importlib
 from pathlib import Path
 
 from flask import Flask
 
-from asuh.config import load_config
+from asuh.config import PROJECT_ROOT, load_config
 from asuh.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -38,18 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+AREAS_WITH_MODELS = ("accounts", "audit", "children", "contributions", "dashboard", "letters",
+                     "matching", "regions", "settings", "sponsors")
+
+
 def import_models() -> None:
     """Load every area's models so the metadata (and Alembic) sees all tables."""
-    import asuh.accounts.models
-    import asuh.audit.models
-    import asuh.children.models
-    import asuh.contributions.models
-    import asuh.dashboard.models
-    import asuh.letters.models
-    import asuh.matching.models
-    import asuh.regions.models
-    import asuh.settings.models
-    import asuh.sponsors.models  # noqa: F401
+    for area in AREAS_WITH_MODELS:
+        importlib.import_module(f"asuh.{area}.models")
 
 
 def register_extensions(app: Flask) -> None:
@@ -90,31 +85,28 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from asuh import api, home
-    from asuh.accounts.views import bp as accounts_bp
-    from asuh.audit.views import bp as audit_bp
-    from asuh.children.views import bp as children_bp
-    from asuh.contributions.views import bp as contributions_bp
-    from asuh.dashboard.views import bp as dashboard_bp
-    from asuh.exports.views import bp as exports_bp
-    from asuh.letters.views import bp as letters_bp
-    from asuh.matching.views import bp as matching_bp
-    from asuh.regions.views import bp as regions_bp
-    from asuh.settings.views import bp as settings_bp
-    from asuh.sponsors.views import bp as sponsors_bp
+    """Each area wires itself (blueprint, command group, signal receivers) in its
+    ``register(app)``; the areas are listed bottom floor first."""
+    from asuh import (
+        accounts,
+        api,
+        audit,
+        children,
+        contributions,
+        dashboard,
+        exports,
+        home,
+        letters,
+        matching,
+        regions,
+        settings,
+        sponsors,
+    )
 
     app.register_blueprint(home.bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(regions_bp)
-    app.register_blueprint(settings_bp)
-    app.register_blueprint(sponsors_bp)
-    app.register_blueprint(children_bp)
-    app.register_blueprint(matching_bp)
-    app.register_blueprint(contributions_bp)
-    app.register_blueprint(dashboard_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(exports_bp)
-    app.register_blueprint(letters_bp)
+    for area in (accounts, regions, settings, sponsors, children, matching, contributions,
+                 dashboard, audit, exports, letters):
+        area.register(app)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 
@@ -130,9 +122,9 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from asuh.formatting import format_date_id, format_datetime_id, format_rupiah
     from asuh.identifiers import mask_identifier
     from asuh.permissions import Permission, has_permission
-    from asuh.timeutil import format_date_id, format_datetime_id, format_rupiah
 
     app.jinja_env.filters.update(
         date_id=format_date_id,
@@ -150,18 +142,9 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from asuh.accounts.cli import users_cli
-    from asuh.audit.cli import audit_cli
-    from asuh.dashboard.cli import dashboard_cli
+    """The commands that belong to no one area (each area adds its own group)."""
     from asuh.demo import demo_cli
     from asuh.install import install_command
-    from asuh.letters.cli import letters_cli
-    from asuh.regions.cli import regions_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(audit_cli)
-    app.cli.add_command(dashboard_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(install_command)
-    app.cli.add_command(letters_cli)
-    app.cli.add_command(regions_cli)

@@ -5,6 +5,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+# The checkout: templates, static files and migrations sit beside the package. Defined on
+# the ground floor so modules that need it (PDF rendering) never import the factory.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable deployment."""

@@ -1,9 +1,13 @@
-"""Glue between WTForms and the services' ``ValidationFailed``."""
+"""Glue between WTForms and the services' ``ValidationFailed``, and the number fields."""
+
+from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect
+from wtforms import StringField
 
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.formatting import NumberRefused, format_quantity, parse_number, parse_rupiah, plain
 
 
 def attach_errors(form, failure: ValidationFailed) -> None:
@@ -36,3 +40,51 @@ def button_action(form, action, target, back_url: str):
             for message in messages:
                 flash(message, "error")
     return redirect(back_url)
+
+
+class NumberField(StringField):
+    """A number typed the Indonesian way (``1.250,5``), read with ``asuh.formatting``.
+
+    ``data`` is the number in machine notation (``"1250.5"``), or ``""`` when blank: the
+    same notation the API sends, so a service reads one notation whoever calls it. An
+    entry id-ID cannot read is refused here, with a message that shows how to write it;
+    a number given as ``data`` (an edit form) is shown the way the app prints it.
+    ``not_a_number`` is the form's own words for an entry that is no number at all.
+    """
+
+    def __init__(self, *args, not_a_number: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.not_a_number = not_a_number
+
+    def _parse(self, text: str) -> str:
+        number = parse_number(text)
+        return "" if number is None else plain(number)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = self._parse(valuelist[0])
+        except NumberRefused as refused:
+            self.data = valuelist[0]  # typed, so "required" does not also complain
+            if self.not_a_number and not refused.unclear:
+                raise ValueError(self.not_a_number) from None
+            raise ValueError(str(refused)) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None or self.data == "":
+            return ""
+        try:
+            return format_quantity(Decimal(str(self.data)))
+        except InvalidOperation:
+            return str(self.data)
+
+
+class RupiahField(NumberField):
+    """Whole Rupiah typed the Indonesian way (``150.000``, ``Rp 150.000,-``)."""
+
+    def _parse(self, text: str) -> str:
+        amount = parse_rupiah(text)
+        return "" if amount is None else str(amount)

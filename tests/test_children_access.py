@@ -12,8 +12,8 @@ from tests import factories
 
 HOME = "19.71.01.1004"   # Semabung Lama: the field user's kelurahan
 AWAY = "19.71.02.1001"   # Opas Indah: someone else's
-MEASUREMENT = {"measured_on": date.today().isoformat(), "height_cm": "72.0",
-               "weight_kg": "8.5", "position": "lying"}
+MEASUREMENT = {"measured_on": date.today().isoformat(), "height_cm": "72,0",
+               "weight_kg": "8,5", "position": "lying"}
 
 
 @pytest.fixture

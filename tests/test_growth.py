@@ -28,12 +28,12 @@ from asuh.children.growth import (
     age_ymd,
     assess,
     height_category,
-    height_for_age_curves,
     implausible_flags,
     wasting_category,
     weight_category,
 )
 from asuh.children.growth_chart import growth_chart_svg
+from asuh.children.who_reference import height_for_age_curves
 
 TODAY = date(2030, 1, 1)
 BIRTH = date(2022, 3, 10)

@@ -8,12 +8,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from asuh.children.importfile import (
-    POSITION_LYING,
-    POSITION_STANDING,
-    ImportFileError,
-    read_child_rows,
-)
+from asuh.children.import_cells import POSITION_LYING, POSITION_STANDING
+from asuh.children.importfile import ImportFileError, read_child_rows
 
 EPPGBM_HEADER = [
     "NIK", "Nama", "JK (L/P)", "Tgl Lahir", "BB Lahir", "TB Lahir", "Nama Ortu", "Prov",

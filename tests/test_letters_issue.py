@@ -20,8 +20,9 @@ from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
 from asuh.contributions.models import CONFIRMED, Contribution, ContributionItem
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.formatting import format_date_id, format_quantity, format_rupiah
 from asuh.letters import pdf, services
-from asuh.letters.content import format_quantity, mask_last4
+from asuh.letters.content import mask_last4
 from asuh.letters.models import CURRENT, SUPERSEDED, Letter, LetterSequence
 from asuh.letters.numbering import ROMAN_MONTHS
 from asuh.letters.periods import Period
@@ -29,7 +30,6 @@ from asuh.letters.words import date_in_words
 from asuh.matching.models import Match
 from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
-from asuh.timeutil import format_date_id, format_rupiah
 from tests import factories
 
 

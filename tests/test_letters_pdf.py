@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from asuh import PROJECT_ROOT
 from asuh.config import load_config
+from asuh.formatting import format_date_id, format_rupiah
 from asuh.letters import pdf
-from asuh.timeutil import format_date_id, format_rupiah
 
 PASSWD_MARKERS = (b"root:x:0:0", b"/bin/bash", b"/usr/sbin/nologin", b"daemon:")
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from asuh.errors import ValidationFailed
-from asuh.letters.content import format_quantity, mask_last4
+from asuh.formatting import format_quantity
+from asuh.letters.content import mask_last4
 from asuh.letters.numbering import format_number
 from asuh.letters.periods import Period, parse_period, period_from_dates
 from asuh.letters.rendering import normalise_short_code

@@ -1,0 +1,19 @@
+"""Children, their measurements and the e-PPGBM import.
+
+``register(app)`` is this area's wiring, called by the app factory: it imports the modules
+that declare routes and commands (inside the function, so importing ``asuh.children.models``
+or ``.services`` never loads the web layer) and adds them to the app.
+"""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from asuh.children import import_views
+    from asuh.children.cli import children_cli
+    from asuh.children.views import bp
+
+    # import_views declares its routes on the children blueprint; importing it adds them.
+    assert import_views.bp is bp
+    app.register_blueprint(bp)
+    app.cli.add_command(children_cli)

@@ -1,22 +1,24 @@
 """``flask --app app children import FILE [--dry-run]``
 
-Registered on the children blueprint's own command group, so the group is named after
-the blueprint ("children") and needs no line in the app factory.
+``children_cli`` is added to the app by ``asuh.children.register``.
 """
 
 import time
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from asuh.children import importing
+from asuh.children.import_plan import ImportPreview
 from asuh.children.importfile import ImportFileError, read_child_rows
-from asuh.children.views import bp
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
 
+children_cli = AppGroup("children", help="Children and their measurements.")
 
-def _echo_rows(preview: importing.ImportPreview) -> None:
+
+def _echo_rows(preview: ImportPreview) -> None:
     for row in preview.rows:
         # Names identify the row for the officer; NIKs stay masked in terminal logs.
         who = f"{row.name or '-'}, NIK {mask_identifier(row.nik) or '-'}"
@@ -26,7 +28,7 @@ def _echo_rows(preview: importing.ImportPreview) -> None:
             click.echo(f"peringatan baris {row.line} ({who}): {message}")
 
 
-@bp.cli.command("import")
+@children_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Print the preview only; write nothing.")
 def import_command(path: Path, dry_run: bool) -> None:

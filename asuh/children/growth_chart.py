@@ -7,13 +7,9 @@ page, as an <img>, and in WeasyPrint's PDFs.
 import math
 from xml.sax.saxutils import escape
 
-from asuh.children.growth import (
-    DAYS_PER_MONTH,
-    MAX_AGE_DAYS,
-    SEX_LABELS,
-    Sex,
-    height_for_age_curves,
-)
+from asuh.children.growth import DAYS_PER_MONTH, SEX_LABELS
+from asuh.children.who_reference import MAX_AGE_DAYS, Sex, height_for_age_curves
+from asuh.formatting import format_fixed
 
 
 def _nice_step(span: float, candidates: tuple[int, ...], max_ticks: int) -> int:
@@ -218,7 +214,7 @@ def growth_chart_svg(
                 )
             )
         for day, cm in child:
-            note = f"{day / DAYS_PER_MONTH:.1f} bulan: {cm:.1f} cm".replace(".", ",")
+            note = f"{format_fixed(day / DAYS_PER_MONTH)} bulan: {format_fixed(cm)} cm"
             circle = _tag(
                 "circle",
                 {

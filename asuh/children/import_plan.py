@@ -20,8 +20,8 @@ from asuh.children.growth import MAX_AGE_DAYS, MeasurementError, assess
 from asuh.children.importfile import ChildRow
 from asuh.children.models import Child, Measurement
 from asuh.extensions import db
+from asuh.formatting import format_date_id
 from asuh.regions.services import kelurahan_list
-from asuh.timeutil import format_date_id
 
 ACTIONS = {"create": "Anak baru", "update": "Diperbarui", "unchanged": "Tidak berubah",
            "same": "Anak yang sama", "reject": "Ditolak"}

@@ -12,21 +12,29 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
+from asuh.children.import_cells import (
+    CellError,
+    cell_text,
+    join_address,
+    parse_date,
+    parse_decimal,
+    parse_nik,
+    parse_position,
+    parse_sex,
+    parse_village_code,
+    squashed,
+)
+
 __all__ = [
-    "POSITION_LYING",
-    "POSITION_STANDING",
     "ChildRow",
     "ImportFileError",
     "read_child_rows",
 ]
-
-POSITION_STANDING = "standing"
-POSITION_LYING = "lying"
 
 # Header aliases, compared after lower-casing and dropping everything but letters and
 # digits ("JK (L/P)" → "jklp"); a second try also drops parenthesized parts ("jk").
@@ -72,32 +80,7 @@ _REQUIRED = ("nik", "name", "sex", "birth_date")
 _LABELS = {"nik": "NIK", "name": "Nama", "sex": "JK", "birth_date": "Tgl Lahir"}
 _HEADER_SCAN_ROWS = 10  # exports sometimes put a title above the header row
 
-_SEX = {
-    "l": "L", "lk": "L", "laki": "L", "lakilaki": "L", "pria": "L",
-    "p": "P", "pr": "P", "perempuan": "P", "wanita": "P",
-}
-_POSITION = {
-    "berdiri": POSITION_STANDING, "tb": POSITION_STANDING, "tinggibadan": POSITION_STANDING,
-    "terlentang": POSITION_LYING, "telentang": POSITION_LYING, "berbaring": POSITION_LYING,
-    "pb": POSITION_LYING, "panjangbadan": POSITION_LYING,
-}
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _PARENS = re.compile(r"\([^)]*\)")
-_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
-_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_TIME_SUFFIX = re.compile(r"[ T]\d{1,2}[:.]\d{2}([:.]\d{2}(\.\d+)?)?$")
-_NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)$")
-_UNIT_SUFFIX = re.compile(r"\s*(kg|cm)$", re.IGNORECASE)
-_SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE][+-]?\d+$")
-_DOTTED_VILLAGE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
-_RT_IN_ADDRESS = re.compile(r"\bRT\b", re.IGNORECASE)
-
-# Excel day numbers in this range are 1954–2119: wide enough for birth and
-# measurement dates, narrow enough not to mistake a weight for a date.
-_EXCEL_SERIAL_RANGE = (20_000, 80_000)
-_EXCEL_EPOCH = date(1899, 12, 30)
-
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (type, format, missing required columns)."""
@@ -121,7 +104,7 @@ class ChildRow:
     measured_on: date | None = None
     weight_kg: Decimal | None = None
     height_cm: Decimal | None = None
-    position: str | None = None  # POSITION_STANDING, POSITION_LYING or None (not given)
+    position: str | None = None  # import_cells.POSITION_*, or None (not given)
     file_haz: Decimal | None = None
     file_waz: Decimal | None = None
     file_whz: Decimal | None = None
@@ -217,10 +200,6 @@ def _grids(filename: str, data: bytes) -> Iterator[Iterator[Iterable[Any]]]:
 # --- headers -----------------------------------------------------------------------
 
 
-def _header_key(text: str) -> str:
-    return _NON_ALNUM.sub("", text.lower())
-
-
 def _map_header(cells: Iterable[Any]) -> dict[str, tuple[int, str]]:
     """Field → (column index, header text as written) for the recognized columns."""
     found: dict[str, tuple[int, str]] = {}
@@ -229,8 +208,8 @@ def _map_header(cells: Iterable[Any]) -> dict[str, tuple[int, str]]:
             continue
         text = " ".join(str(cell).split())
         lowered = text.lower()
-        name = _ALIAS_TO_FIELD.get(_header_key(lowered)) or _ALIAS_TO_FIELD.get(
-            _header_key(_PARENS.sub("", lowered))
+        name = _ALIAS_TO_FIELD.get(squashed(lowered)) or _ALIAS_TO_FIELD.get(
+            squashed(_PARENS.sub("", lowered))
         )
         if name and name not in found:  # first matching column wins
             found[name] = (index, text)
@@ -239,142 +218,6 @@ def _map_header(cells: Iterable[Any]) -> dict[str, tuple[int, str]]:
 
 def _is_blank(cells: Iterable[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
-
-
-# --- cell values -------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, datetime):
-        value = value.date()
-    return " ".join(str(value).split())
-
-
-def _is_empty(text: str) -> bool:
-    # Exports write "-" for a value they do not have.
-    return not text or text in ("-", "--")
-
-
-class _CellError(ValueError):
-    pass
-
-
-def _parse_date(value: Any, label: str) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # A date column not formatted as a date gives Excel's day number.
-        if _EXCEL_SERIAL_RANGE[0] <= value <= _EXCEL_SERIAL_RANGE[1]:
-            return _EXCEL_EPOCH + timedelta(days=int(value))
-        raise _CellError(f"{label} '{_text(value)}' bukan tanggal yang valid")
-    text = _text(value)
-    if _is_empty(text):
-        return None
-    core = _TIME_SUFFIX.sub("", text)
-    if match := _DMY.match(core):
-        day, month, year = (int(g) for g in match.groups())
-    elif match := _YMD.match(core):
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        raise _CellError(
-            f"{label} '{text}' bukan tanggal yang valid (gunakan hh/bb/tttt, misalnya 23/11/2024)"
-        )
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise _CellError(f"{label} '{text}' bukan tanggal yang valid") from None
-
-
-def _parse_decimal(value: Any, label: str) -> Decimal | None:
-    if isinstance(value, bool):
-        raise _CellError(f"{label} '{value}' bukan angka")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        # str() gives the shortest text that round-trips: 8.5, not 8.5000000000000001.
-        return Decimal(str(value))
-    text = _text(value).replace("\u2212", "-")
-    if _is_empty(text):
-        return None
-    core = _UNIT_SUFFIX.sub("", text).replace(" ", "")
-    if "," in core and "." in core:
-        # Both marks: the later one is the decimal mark, the other groups thousands.
-        if core.rfind(",") > core.rfind("."):
-            core = core.replace(".", "").replace(",", ".")
-        else:
-            core = core.replace(",", "")
-    if not _NUMBER.match(core):
-        raise _CellError(f"{label} '{text}' bukan angka")
-    try:
-        return Decimal(core.replace(",", "."))
-    except InvalidOperation:
-        raise _CellError(f"{label} '{text}' bukan angka") from None
-
-
-def _parse_nik(value: Any, label: str) -> str:
-    if isinstance(value, float) or (isinstance(value, str) and _SCIENTIFIC.match(value.strip())):
-        # Excel keeps 15 significant digits, so a 16-digit NIK stored as a number has
-        # already lost its last digit: only the user can supply the real one.
-        raise _CellError(
-            f"{label} tersimpan sebagai angka ({_text(value)}) sehingga digit terakhirnya "
-            f"bisa hilang; format kolom {label} sebagai Teks, ketik ulang NIK, lalu unggah lagi"
-        )
-    text = _text(value).lstrip("'")  # Excel users type a leading ' to force text
-    return "".join(text.split())
-
-
-def _parse_sex(value: Any, label: str) -> str | None:
-    text = _text(value)
-    if _is_empty(text):
-        return None
-    sex = _SEX.get(_header_key(text))
-    if sex is None:
-        raise _CellError(f"{label} '{text}' tidak dikenal (gunakan L atau P)")
-    return sex
-
-
-def _parse_position(value: Any, label: str) -> str | None:
-    text = _text(value)
-    if _is_empty(text):
-        return None
-    key = _header_key(text)
-    position = _POSITION.get(key)
-    if position is None:
-        # "Terlentang (PB)", "Berdiri - TB": look at the words.
-        position = next((p for word, p in _POSITION.items() if len(word) > 2 and word in key),
-                        None)
-    if position is None:
-        raise _CellError(f"{label} '{text}' tidak dikenal (gunakan Berdiri atau Terlentang)")
-    return position
-
-
-def _parse_village_code(value: Any, label: str) -> str | None:
-    text = _text(value)
-    if _is_empty(text):
-        return None
-    # Dotted, or ten bare digits (Excel drops the dots of a code typed as a number).
-    digits = text.replace(".", "")
-    well_formed = (_DOTTED_VILLAGE.match(text) or "." not in text) and digits.isdigit()
-    if well_formed and len(digits) == 10 and digits[6] in "123" and digits[7:] != "000":
-        return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:10]}"
-    raise _CellError(
-        f"{label} '{text}' bukan kode kelurahan/desa Kemendagri (PP.KK.CC.VVVV, "
-        "misalnya 19.71.01.1004)"
-    )
-
-
-def _join_address(address: str, rt: str, rw: str) -> str:
-    # "Jl. Melati No. 5, RT 003/RW 002"; skip RT/RW when the address already has them.
-    if (rt or rw) and not _RT_IN_ADDRESS.search(address):
-        part = "/".join(p for p in (f"RT {rt}" if rt else "", f"RW {rw}" if rw else "") if p)
-        address = f"{address}, {part}" if address else part
-    return address
 
 
 # --- rows --------------------------------------------------------------------------
@@ -398,7 +241,7 @@ def _build_row(line: int, cells: tuple[Any, ...] | list[Any],
             return None
         try:
             return parser(raw(name), columns[name][1])
-        except _CellError as exc:
+        except CellError as exc:
             errors.append(str(exc))
             failed.add(name)
             return None
@@ -406,7 +249,7 @@ def _build_row(line: int, cells: tuple[Any, ...] | list[Any],
     def label(name: str, default: str) -> str:
         return columns[name][1] if name in columns else default
 
-    row.nik = parse("nik", _parse_nik) or ""
+    row.nik = parse("nik", parse_nik) or ""
     nik_cell = raw("nik")
     if isinstance(nik_cell, int) and len(row.nik) == 16 and row.nik.endswith("0"):
         # Excel keeps 15 significant digits and turns the 16th into 0; a number that
@@ -415,28 +258,29 @@ def _build_row(line: int, cells: tuple[Any, ...] | list[Any],
             f"{columns['nik'][1]} tersimpan sebagai angka dan berakhiran 0: pastikan digit "
             "terakhirnya benar (Excel hanya menyimpan 15 digit angka)"
         )
-    row.name = _text(raw("name"))
-    row.sex = parse("sex", _parse_sex)
-    row.birth_date = parse("birth_date", _parse_date)
+    row.name = cell_text(raw("name"))
+    row.sex = parse("sex", parse_sex)
+    row.birth_date = parse("birth_date", parse_date)
     for name, value in (("nik", row.nik), ("name", row.name), ("sex", row.sex),
                         ("birth_date", row.birth_date)):
         if not value and name not in failed:
             errors.append(f"{columns[name][1]} kosong")
 
-    row.guardian_name = _text(raw("guardian_name"))
-    row.kecamatan_name = _text(raw("kecamatan_name"))
-    row.kelurahan_name = _text(raw("kelurahan_name"))
-    row.kelurahan_code = parse("kelurahan_code", _parse_village_code)
-    row.posyandu = _text(raw("posyandu"))
-    row.address = _join_address(_text(raw("address")), _text(raw("rt")), _text(raw("rw")))
+    row.guardian_name = cell_text(raw("guardian_name"))
+    row.kecamatan_name = cell_text(raw("kecamatan_name"))
+    row.kelurahan_name = cell_text(raw("kelurahan_name"))
+    row.kelurahan_code = parse("kelurahan_code", parse_village_code)
+    row.posyandu = cell_text(raw("posyandu"))
+    row.address = join_address(cell_text(raw("address")), cell_text(raw("rt")),
+                               cell_text(raw("rw")))
 
-    row.measured_on = parse("measured_on", _parse_date)
-    row.weight_kg = parse("weight", _parse_decimal)
-    row.height_cm = parse("height", _parse_decimal)
-    row.position = parse("position", _parse_position)
-    row.file_haz = parse("file_haz", _parse_decimal)
-    row.file_waz = parse("file_waz", _parse_decimal)
-    row.file_whz = parse("file_whz", _parse_decimal)
+    row.measured_on = parse("measured_on", parse_date)
+    row.weight_kg = parse("weight", parse_decimal)
+    row.height_cm = parse("height", parse_decimal)
+    row.position = parse("position", parse_position)
+    row.file_haz = parse("file_haz", parse_decimal)
+    row.file_waz = parse("file_waz", parse_decimal)
+    row.file_whz = parse("file_whz", parse_decimal)
 
     for name, value in (("weight", row.weight_kg), ("height", row.height_cm)):
         if value is not None and value <= 0:

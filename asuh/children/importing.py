@@ -16,13 +16,7 @@ from sqlalchemy import insert
 
 from asuh.audit import services as audit
 from asuh.children import measuring
-from asuh.children.import_plan import (  # noqa: F401  (re-exported for views and the CLI)
-    ACTIONS,
-    MEASUREMENT_ACTIONS,
-    ImportPreview,
-    RowOutcome,
-    plan_import,
-)
+from asuh.children.import_plan import ImportPreview, plan_import
 from asuh.children.importfile import ChildRow
 from asuh.children.models import Child, Measurement
 from asuh.errors import ValidationFailed

@@ -18,7 +18,8 @@ from asuh.children.growth import (
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
-from asuh.timeutil import format_date_id, utcnow
+from asuh.formatting import format_date_id
+from asuh.timeutil import utcnow
 
 POSITIONS = {"lying": "Terlentang", "standing": "Berdiri"}
 FLAG_LABELS = {"haz": "TB/U", "waz": "BB/U", "whz": "BB/TB"}

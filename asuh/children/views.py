@@ -18,6 +18,7 @@ from asuh.children.growth_chart import growth_chart_svg
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child, Measurement
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.formatting import format_fixed
 from asuh.forms import attach_errors
 from asuh.permissions import Permission, has_permission, requires
 from asuh.regions.services import kecamatan_list, kelurahan_list
@@ -28,16 +29,9 @@ CATEGORY_BADGES = {"severely_stunted": "badge-danger", "stunted": "badge-warning
                    "normal": "badge-success", "tall": "badge-muted"}
 
 
-def id_number(value, places: int = 1) -> str:
-    """``85,5``: Indonesian decimal comma."""
-    if value is None:
-        return "–"
-    return f"{float(value):.{places}f}".replace(".", ",")
-
-
 @bp.context_processor
 def _helpers():
-    return {"id_number": id_number, "age_label": age_label, "category_badges": CATEGORY_BADGES,
+    return {"id_number": format_fixed, "age_label": age_label, "category_badges": CATEGORY_BADGES,
             "height_categories": HEIGHT_CATEGORIES, "sex_labels": SEX_LABELS}
 
 
@@ -164,7 +158,7 @@ def record_measurement(child_id: int):
         else:
             db.session.commit()
             flash(f"Pengukuran disimpan: {HEIGHT_CATEGORIES[measurement.category]} "
-                  f"(TB/U {id_number(measurement.haz, 2)}).", "success")
+                  f"(TB/U {format_fixed(measurement.haz, 2)}).", "success")
             if measurement.flags:
                 flash("Ada z-score di luar batas wajar WHO: periksa angka dan ukur ulang anak.",
                       "warning")
@@ -214,6 +208,3 @@ def change_status(child_id: int):
             return redirect(url_for("children.detail", child_id=child.id))
     return _render_detail(child, status_form=form)
 
-
-# The import pages and the CLI hang on this blueprint too.
-from asuh.children import cli, import_views  # noqa: E402,F401

@@ -15,6 +15,7 @@ from asuh.audit import services as audit
 from asuh.contributions.models import Commodity, CommodityUnit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.formatting import NumberRefused, parse_number
 from asuh.settings import services as settings
 
 # A commodity whose canonical unit is this one takes the unit as typed ("2 ekor ikan"):
@@ -283,13 +284,13 @@ def update_monthly_package(values: dict, *, actor) -> dict:
         if commodity is None or commodity.is_cash:
             errors[field] = ["Komoditas tidak dikenal atau berupa uang."]
             continue
-        text = _text(raw).replace(",", ".")
-        if not text:
-            continue
         try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            errors[field] = ["Jumlah harus berupa angka."]
+            # Typed on the catalogue page, the id-ID way (1.000 is a thousand).
+            amount = parse_number(_text(raw))
+        except NumberRefused as refused:
+            errors[field] = [str(refused) if refused.unclear else "Jumlah harus berupa angka."]
+            continue
+        if amount is None:
             continue
         if not amount.is_finite() or amount < 0 or amount > MAX_PACKAGE:
             errors[field] = ["Jumlah harus 0 atau lebih (maksimal 1.000.000)."]

@@ -9,9 +9,10 @@ from flask_login import current_user
 from asuh.contributions import catalogue
 from asuh.contributions.forms import ActionForm, CommodityEditForm, CommodityForm, UnitForm
 from asuh.contributions.models import Commodity, CommodityUnit
-from asuh.contributions.views import bp, quantity_id
+from asuh.contributions.views import bp
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.formatting import format_quantity
 from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, requires
 
@@ -23,7 +24,7 @@ def _package_codes() -> list[str]:
 
 def _render_index(form=None, package_values=None, package_errors=None, status=200):
     package = catalogue.monthly_package()
-    values = package_values or {code: quantity_id(amount) for code, amount in package.items()}
+    values = package_values or {code: format_quantity(amount) for code, amount in package.items()}
     return render_template(
         "contributions/catalogue.html", commodities=catalogue.commodities(),
         form=form or CommodityForm(formdata=None), action_form=ActionForm(formdata=None),

@@ -28,6 +28,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from asuh.children.forms import IndonesianDateField
 from asuh.contributions import catalogue
 from asuh.contributions.services import MAX_ITEMS
+from asuh.forms import NumberField, RupiahField
 
 ITEM_ROWS = 4
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -55,9 +56,10 @@ class ItemForm(Form):
     """One row: what and in which unit, how many, and its estimated value."""
 
     item = SelectField("Barang dan satuan", choices=[], validate_choice=False)
-    quantity = StringField("Jumlah", render_kw={"inputmode": "decimal",
-                                                "placeholder": "mis. 2"})
-    value_idr = StringField("Nilai (Rp)", render_kw={"inputmode": "numeric"})
+    quantity = NumberField("Jumlah", render_kw={"inputmode": "decimal",
+                                                "placeholder": "mis. 2"},
+                           not_a_number="Jumlah harus berupa angka, misalnya 2,5.")
+    value_idr = RupiahField("Nilai (Rp)", render_kw={"inputmode": "numeric"})
     other_unit = StringField("Satuan, bila barang Lainnya",
                              validators=[Optional(), Length(max=40)],
                              render_kw={"placeholder": "mis. ekor, paket"})
@@ -167,8 +169,9 @@ class UnitForm(FlaskForm):
     name = StringField("Nama satuan", validators=[DataRequired("Nama satuan wajib diisi."),
                                                   Length(max=40)],
                        render_kw={"placeholder": "karung 25 kg"})
-    factor = StringField("Isi dalam satuan dasar", validators=[
-        DataRequired("Faktor konversi wajib diisi.")], render_kw={"inputmode": "decimal"})
+    factor = NumberField("Isi dalam satuan dasar", validators=[
+        DataRequired("Faktor konversi wajib diisi.")], render_kw={"inputmode": "decimal"},
+        not_a_number="Faktor konversi harus berupa angka.")
 
 
 class ActionForm(FlaskForm):

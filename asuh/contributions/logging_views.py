@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from asuh.contributions import access, catalogue, photos, progress, services
 from asuh.contributions.forms import ContributionForm
 from asuh.contributions.models import Contribution
-from asuh.contributions.views import bp, quantity_id
+from asuh.contributions.views import bp
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.forms import attach_errors
@@ -94,7 +94,7 @@ def _form_data(contribution: Contribution) -> dict:
                       and item.unit != commodity.canonical_unit)
         rows.append({
             "item": f"{commodity.code}|{commodity.canonical_unit if as_entered else item.unit}",
-            "quantity": quantity_id(item.quantity), "value_idr": str(item.value_idr),
+            "quantity": str(item.quantity), "value_idr": str(item.value_idr),
             "other_unit": item.unit if as_entered else ""})
     return {"delivered_on": contribution.delivered_on, "note": contribution.note or "",
             "items": rows}

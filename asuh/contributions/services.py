@@ -21,9 +21,9 @@ from asuh.contributions import catalogue, photos
 from asuh.contributions.models import PENDING, Commodity, Contribution, ContributionItem
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.formatting import format_date_id, format_rupiah
 from asuh.matching.models import Match
 from asuh.permissions import Role
-from asuh.timeutil import format_date_id, format_rupiah
 
 MAX_ITEMS = 20
 MAX_QUANTITY = Decimal("999999999.999")

@@ -26,22 +26,15 @@ from asuh.contributions.models import (
 )
 from asuh.contributions.totals import month_of
 from asuh.extensions import db
+from asuh.formatting import MONTHS_ID, format_quantity
 from asuh.forms import button_action
 from asuh.permissions import Permission, Role, requires
 from asuh.regions.services import assigned_kelurahan, kecamatan_list, kelurahan_list
-from asuh.timeutil import MONTHS_ID
 
 bp = Blueprint("contributions", __name__)
 
 STATUS_BADGES = {PENDING: "badge-warning", CONFIRMED: "badge-success",
                  "rejected": "badge-danger", "voided": "badge-muted"}
-
-
-def quantity_id(value) -> str:
-    """``2,5``: a Decimal quantity without trailing zeros, with the Indonesian comma."""
-    if value is None:
-        return ""
-    return f"{value.normalize():f}".replace(".", ",")
 
 
 def month_label(value: date) -> str:
@@ -51,7 +44,7 @@ def month_label(value: date) -> str:
 @bp.app_context_processor
 def _helpers():
     # App-wide, so other areas' pages can include contributions/_match_progress.html.
-    return {"status_badges": STATUS_BADGES, "quantity_id": quantity_id,
+    return {"status_badges": STATUS_BADGES, "quantity_id": format_quantity,
             "month_label": month_label, "contribution_progress": progress.match_progress}
 
 
@@ -200,6 +193,3 @@ def add_photos(contribution_id: int):
 
     return _act(contribution_id, form, lambda c: access.can_edit(current_user, c), action)
 
-
-# The pages that hang on this blueprint too, and its command group.
-from asuh.contributions import catalogue_views, cli, logging_views  # noqa: E402,F401

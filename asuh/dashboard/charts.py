@@ -14,17 +14,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from asuh.dashboard.outcomes import IMPROVED, OUTCOME_LABELS, UNCHANGED, UNKNOWN, WORSENED
-
-
-def format_number(value, places: int = 0) -> str:
-    """``1.234,5``: Indonesian thousands dots and decimal comma; trailing zeros dropped."""
-    if value is None:
-        return "–"
-    number = Decimal(value)
-    text = f"{number:,.{places}f}"
-    if places and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+from asuh.formatting import format_number
 
 
 def _svg(width: int, height: int, label: str, body: list[str], css: str = "") -> Markup:

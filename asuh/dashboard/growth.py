@@ -18,7 +18,6 @@ from itertools import groupby
 
 from sqlalchemy import delete, insert, select
 
-from asuh.children.measuring import measurements_changed
 from asuh.children.models import Measurement
 from asuh.dashboard.models import CATEGORY_CODES, UNKNOWN_CODE, ChildGrowthSummary
 from asuh.extensions import db
@@ -101,8 +100,9 @@ def refresh(child_ids: Iterable[int]) -> None:
             db.session.execute(insert(ChildGrowthSummary), rows)
 
 
-@measurements_changed.connect
-def _measurements_changed(child_ids, **_) -> None:
+def on_measurements_changed(child_ids, **_) -> None:
+    """``measuring.measurements_changed`` receiver, connected by ``asuh.dashboard.register``
+    (the factory calls it, so every process has it: web, CLI and tests)."""
     refresh(child_ids)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from asuh.errors import ValidationFailed
-from asuh.timeutil import MONTHS_ID
+from asuh.formatting import MONTHS_ID
 
 MAX_MONTHS = 120
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")

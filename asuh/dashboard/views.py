@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request
 from asuh.dashboard import charts, followup, services
 from asuh.dashboard.outcomes import OUTCOME_LABELS
 from asuh.dashboard.periods import parse_filters
+from asuh.formatting import format_number
 from asuh.permissions import Permission, requires
 from asuh.regions.services import kecamatan_list
 
@@ -15,7 +16,7 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.app_template_filter("id_decimal")
 def _id_decimal(value, places: int = 0) -> str:
-    return charts.format_number(value, places)
+    return format_number(value, places)
 
 
 @bp.route("/dashboard")
@@ -39,5 +40,3 @@ def index():
         outcome_chart=charts.outcome_bars(data["outcomes"]),
     )
 
-
-from asuh.dashboard import growth  # noqa: E402,F401  (connects the measurement receiver)

@@ -1,0 +1,14 @@
+"""CSV and XLSX exports of every list.
+
+``register(app)`` is this area's wiring, called by the app factory: it imports the modules
+that declare routes and commands (inside the function, so importing ``asuh.exports.models``
+or ``.services`` never loads the web layer) and adds them to the app.
+"""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from asuh.exports.views import bp
+
+    app.register_blueprint(bp)

@@ -19,6 +19,7 @@ from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES
 from asuh.contributions import access as contributions
 from asuh.contributions.models import CONTRIBUTION_STATUSES
 from asuh.extensions import db
+from asuh.formatting import format_quantity
 from asuh.identifiers import mask_identifier
 from asuh.matching import queries as matching
 from asuh.matching.models import END_REASONS
@@ -124,7 +125,7 @@ def matches_dataset(user, args) -> Dataset:
 
 
 def _items_text(items) -> str:
-    return "; ".join(f"{item.commodity.name} {item.quantity.normalize():f} {item.unit}"
+    return "; ".join(f"{item.commodity.name} {format_quantity(item.quantity)} {item.unit}"
                      for item in items)
 
 

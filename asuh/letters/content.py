@@ -1,4 +1,4 @@
-"""Pieces every letter's content shares: masked identifiers, Indonesian quantities, totals
+"""Pieces every letter's content shares: masked identifiers, totals
 per commodity with cash apart, the letterhead from the settings, categories over a period.
 
 Letter templates get plain dicts and strings from here, never ORM objects: what a letter
@@ -13,6 +13,7 @@ from decimal import Decimal
 from asuh.children.models import HEIGHT_CATEGORIES, Measurement
 from asuh.contributions import catalogue
 from asuh.contributions.models import Commodity
+from asuh.formatting import format_quantity
 from asuh.letters import pdf
 
 MASK = "\u2022"
@@ -29,19 +30,6 @@ def mask_last4(value: str | None) -> str:
     if len(cleaned) <= 4:
         return MASK * len(cleaned)
     return MASK * (len(cleaned) - 4) + cleaned[-4:]
-
-
-def format_quantity(value) -> str:
-    """``Decimal("1250.500")`` → ``1.250,5``: dots between thousands, a decimal comma."""
-    if value is None:
-        return ""
-    number = Decimal(value).normalize()
-    if number == number.to_integral():
-        number = number.quantize(Decimal(1))
-    sign = "-" if number < 0 else ""
-    whole, _, fraction = f"{abs(number):f}".partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return sign + grouped + ("," + fraction if fraction else "")
 
 
 def letterhead(settings: dict) -> dict:

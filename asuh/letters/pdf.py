@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
-from asuh import PROJECT_ROOT
+from asuh.config import PROJECT_ROOT
 
 # Resolved once: comparisons below are between real paths, so a symlinked deployment
 # folder works and a symlink inside it pointing elsewhere does not.

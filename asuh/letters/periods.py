@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from asuh.errors import ValidationFailed
-from asuh.timeutil import MONTHS_ID, format_date_id
+from asuh.formatting import MONTHS_ID, format_date_id
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")

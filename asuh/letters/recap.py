@@ -16,13 +16,13 @@ from asuh.contributions import progress
 from asuh.contributions.models import CONFIRMED, Commodity, Contribution, ContributionItem
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
-from asuh.letters.content import STUNTED, commodity_totals, format_quantity
+from asuh.formatting import MONTHS_ID, format_quantity
+from asuh.letters.content import STUNTED, commodity_totals
 from asuh.letters.periods import Period
 from asuh.letters.statement import overlapping
 from asuh.matching.models import Match
 from asuh.regions.models import KECAMATAN, Region
 from asuh.regions.services import kelurahan_list
-from asuh.timeutil import MONTHS_ID
 
 
 def check_kecamatan(code) -> Region | None:

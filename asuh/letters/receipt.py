@@ -8,12 +8,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from asuh.contributions.models import CONFIRMED, Contribution, ContributionItem
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
-from asuh.letters.content import commodity_totals, format_quantity
+from asuh.formatting import format_date_id, format_quantity
+from asuh.letters.content import commodity_totals
 from asuh.letters.statement import sponsor_identity
 from asuh.letters.words import date_in_words
 from asuh.matching.models import Match
 from asuh.permissions import ROLE_LABELS, Role
-from asuh.timeutil import format_date_id
 
 # The registry keeps the child's NIK, not the parent's: the family writes theirs by hand.
 BLANK = "…………………………"

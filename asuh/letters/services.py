@@ -19,6 +19,7 @@ from werkzeug.exceptions import Forbidden
 from asuh.audit import services as audit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.formatting import format_date_id
 from asuh.letters import numbering, pdf
 from asuh.letters.models import (
     CURRENT,
@@ -38,7 +39,7 @@ from asuh.permissions import Permission, has_permission
 from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
 from asuh.sponsors.services import sponsor_for_user
-from asuh.timeutil import format_date_id, utcnow
+from asuh.timeutil import utcnow
 
 
 @dataclass(frozen=True)

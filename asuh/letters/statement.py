@@ -14,10 +14,10 @@ from asuh.children.growth import age_label
 from asuh.children.models import Child, Measurement
 from asuh.contributions.models import CONFIRMED, Contribution, ContributionItem
 from asuh.extensions import db
+from asuh.formatting import format_quantity
 from asuh.letters.content import (
     categories_over,
     commodity_totals,
-    format_quantity,
     mask_last4,
 )
 from asuh.letters.periods import Period

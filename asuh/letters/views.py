@@ -132,5 +132,3 @@ def own_download(letter_id: int):
     return pdf_response(letter_id, current_user,
                         lambda letter: services.can_view(current_user, letter))
 
-
-from asuh.letters import verify_views  # noqa: E402,F401

@@ -4,7 +4,7 @@
 
 from datetime import date
 
-from asuh.timeutil import MONTHS_ID
+from asuh.formatting import MONTHS_ID
 
 DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _ONES = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",

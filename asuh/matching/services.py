@@ -25,13 +25,6 @@ from asuh.children.models import Child
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.matching.models import END_REASONS, Match
-from asuh.matching.queries import (  # noqa: F401  (the reading interface, re-exported)
-    active_match_for,
-    current_match,
-    matches_for_child,
-    matches_for_sponsor,
-    sponsor_can_see_child,
-)
 from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
 

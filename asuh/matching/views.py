@@ -12,6 +12,7 @@ from asuh.children.growth import age_label
 from asuh.children.models import HEIGHT_CATEGORIES, Child
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.formatting import format_date_id
 from asuh.forms import attach_errors
 from asuh.matching import automatch, previews, queries, services
 from asuh.matching.forms import ConfirmAutoMatchForm, EndMatchForm, MatchForm
@@ -20,7 +21,6 @@ from asuh.matching.priority import DISTANCE_LABELS
 from asuh.permissions import Permission, has_permission, requires
 from asuh.regions.services import kecamatan_list
 from asuh.sponsors.models import Sponsor
-from asuh.timeutil import format_date_id
 
 bp = Blueprint("matching", __name__)
 
@@ -195,5 +195,3 @@ def end(match_id: int):
         match = _match_or_404(match_id)
     return _render_match(match, end_form=form)
 
-
-from asuh.matching import own  # noqa: E402,F401  (the sponsor's pages, on this blueprint)

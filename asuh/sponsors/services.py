@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 
 from asuh.accounts import services as accounts
 from asuh.accounts.models import User
-from asuh.accounts.services import user_created
 from asuh.audit import services as audit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
@@ -145,8 +144,8 @@ def register_by_officer(*, actor, via: str = OFFICER, **fields) -> Sponsor:
     return sponsor
 
 
-@user_created.connect
-def _link_new_login(user: User, **_) -> None:
+def on_user_created(user: User, **_) -> None:
+    """``accounts.user_created`` receiver, connected by ``asuh.sponsors.register``."""
     link_sponsor_account(user)
 
 

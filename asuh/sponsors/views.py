@@ -159,5 +159,3 @@ def reissue_invitation(sponsor_id: int):
 
     return _action(sponsor_id, ActionForm(), action)
 
-
-from asuh.sponsors import selfservice  # noqa: E402,F401  (registers its routes on bp)
