@@ -1,45 +1,62 @@
 # Two commands: `make run` serves the demo, `make test` runs the whole suite (as CI does).
 # Python 3.11 (the design card); a python3 of 3.11 or newer serves too.
+# `make run` installs only what the app needs (requirements.txt); `make test` adds the test
+# and lint tools (requirements-dev.txt). Each has its own stamp, redone when its files change.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app app
-STAMP := $(VENV)/.installed
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-sqlite test-postgres lint bench system-deps
+.PHONY: run test test-sqlite test-postgres lint bench system-deps system-deps-run
 
-$(STAMP): requirements.txt
+$(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "Python 3.11 is needed (found: $(PYTHON))"; exit 1; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $(STAMP)
+	$(PYTHON) -m venv $(VENV)
 
-# Debian packages the app relies on: WeasyPrint's fast font subsetting and the letter fonts.
-# Installed only where we can (root on Debian); elsewhere the app warns at start-up.
+$(RUN_STAMP): requirements.txt | $(PY)
+	$(PIP_INSTALL) -r requirements.txt
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $(RUN_STAMP) $(DEV_STAMP)
+
+# Debian packages, installed where we can (root on Debian; elsewhere it says what is
+# missing). run: WeasyPrint's font subsetting and the letter fonts, pdftoppm. test: those
+# and PostgreSQL 15's server for the PostgreSQL pass, Chromium and npm for the browser
+# journeys (.ci/system-deps says which is which).
+system-deps-run:
+	@./.ci/system-deps run
+
 system-deps:
-	@./.ci/system-deps
+	@./.ci/system-deps test
 
-run: $(STAMP) system-deps
+run: $(RUN_STAMP) system-deps-run
 	$(FLASK) db upgrade
 	$(FLASK) install
 	$(FLASK) demo seed --if-empty
 	@echo "Asuh is running on http://127.0.0.1:5000"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(STAMP) system-deps
+# ruff, the suite on SQLite, then the suite on a throwaway PostgreSQL 15 server, which
+# fails (never skips) when that server cannot start.
+test: $(DEV_STAMP) system-deps
 	$(MAKE) --no-print-directory lint test-sqlite test-postgres
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(PY) -m ruff check asuh tests app.py
 
-test-sqlite: $(STAMP)
+test-sqlite: $(DEV_STAMP)
 	$(PY) -m pytest -n 2 -q
 
-test-postgres: $(STAMP)
+test-postgres: $(DEV_STAMP)
 	$(PY) -m pytest -n 2 -q --postgres
 
 # Seeds a large city (100,000 children, 2,000,000 items) in a temp dir and measures pages,
 # letters, import and a load test; the table goes to test-output/bench.md (see README).
-bench: $(STAMP) system-deps
+bench: $(DEV_STAMP) system-deps
 	$(PY) -m tests.bench

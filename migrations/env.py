@@ -92,14 +92,45 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's constraints by rebuilding it (batch mode), and
+            # dropping the old copy must not trip the foreign keys that point at it. The
+            # pragma is ignored inside a transaction, so it goes straight to the driver
+            # before Alembic begins one; each migration's keys are checked before its
+            # commit instead (_check_foreign_keys).
+            _sqlite_foreign_keys(connection, False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **({"on_version_apply": _check_foreign_keys} if sqlite else {}),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if connection.in_transaction():
+                connection.commit()
+        finally:
+            if connection.in_transaction():
+                connection.rollback()
+            if sqlite:
+                _sqlite_foreign_keys(connection, True)
+
+
+def _check_foreign_keys(ctx, step, **_):
+    broken = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"migration {step.up_revision_id} breaks foreign keys: {broken[:5]}")
+
+
+def _sqlite_foreign_keys(connection, on):
+    driver = connection.connection.driver_connection
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    # A pooled connection left with the keys off would let the app break them silently.
+    if driver.execute("PRAGMA foreign_keys").fetchone()[0] != int(on):
+        raise RuntimeError("could not switch SQLite foreign keys " + ("on" if on else "off"))
 
 
 if context.is_offline_mode():

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from asuh import create_app
 from asuh.extensions import db, limiter
 from tests import factories
-from tests.postgres import ThrowawayPostgres, find_bindir
+from tests.postgres import PostgresUnavailable, start_server
 
 PASSWORD = factories.PASSWORD
 PG_URL_ENV = "ASUH_TEST_POSTGRES_URL"
@@ -25,13 +25,14 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     # Only the controlling process starts the server; xdist workers inherit its URL.
+    # A PostgreSQL pass that cannot have its server is an error, never a run of skips
+    # that exits 0 (it used to be, on a machine without the binaries).
     if config.getoption("--postgres") and not os.environ.get("PYTEST_XDIST_WORKER"):
-        bindir = find_bindir()
-        if bindir is None:
-            config._asuh_pg_skip = "no PostgreSQL binaries on this machine (initdb, pg_ctl)"
-            return
-        server = ThrowawayPostgres(bindir)
-        os.environ[PG_URL_ENV] = server.start()
+        try:
+            server = start_server()
+        except PostgresUnavailable as exc:
+            raise pytest.UsageError(f"--postgres: {exc}") from None
+        os.environ[PG_URL_ENV] = server.url
         config._asuh_pg = server
 
 
@@ -39,14 +40,6 @@ def pytest_unconfigure(config):
     server = getattr(config, "_asuh_pg", None)
     if server is not None:
         server.stop()
-
-
-def pytest_collection_modifyitems(config, items):
-    reason = getattr(config, "_asuh_pg_skip", None)
-    if reason:
-        marker = pytest.mark.skip(reason=f"PostgreSQL run skipped: {reason}")
-        for item in items:
-            item.add_marker(marker)
 
 
 def _database_url(tmp_dir: Path) -> str:
@@ -82,7 +75,10 @@ def tmp_dir():
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_dir):
+def database_url(request, tmp_dir):
+    if request.config.getoption("--postgres") and not os.environ.get(PG_URL_ENV):
+        # Never fall back to SQLite in a pass that says it runs on PostgreSQL.
+        pytest.fail(f"--postgres given but no server URL in {PG_URL_ENV}", pytrace=False)
     return _database_url(tmp_dir)
 
 

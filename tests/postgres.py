@@ -9,15 +9,52 @@ import tempfile
 import time
 from pathlib import Path
 
+# Where Debian's postgresql-NN packages put the server binaries (not on PATH there: only
+# the pg_ctlcluster wrappers are). Overridable, so a test can prove the pass fails when
+# no server is to be found.
+BINDIR_GLOB_ENV = "ASUH_POSTGRES_BINDIRS"
+DEFAULT_BINDIR_GLOB = "/usr/lib/postgresql/*/bin"
+
+
+class PostgresUnavailable(RuntimeError):
+    """No PostgreSQL server could be started; the message says why and what to do."""
+
+
+def _version_key(path: str) -> tuple:
+    parts = Path(path).parent.name.split(".")
+    return tuple(int(part) if part.isdigit() else -1 for part in parts)
+
 
 def find_bindir() -> Path | None:
+    """The directory holding initdb and pg_ctl: the PATH first, then Debian's layout
+    (newest version first)."""
     if shutil.which("pg_ctl") and shutil.which("initdb"):
         return Path(shutil.which("pg_ctl")).parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
-    for candidate in candidates:
-        if (Path(candidate) / "initdb").exists():
+    pattern = os.environ.get(BINDIR_GLOB_ENV, DEFAULT_BINDIR_GLOB)
+    for candidate in sorted(glob.glob(pattern), key=_version_key, reverse=True):
+        if (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
             return Path(candidate)
     return None
+
+
+def start_server() -> "ThrowawayPostgres":
+    """A running throwaway server, or PostgresUnavailable saying why not."""
+    bindir = find_bindir()
+    if bindir is None:
+        pattern = os.environ.get(BINDIR_GLOB_ENV, DEFAULT_BINDIR_GLOB)
+        raise PostgresUnavailable(
+            f"no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in {pattern}. "
+            "Install PostgreSQL 15 (Debian: apt-get install postgresql-15; "
+            "`.ci/system-deps test` does it as root).")
+    server = ThrowawayPostgres(bindir)
+    try:
+        server.start()
+    except (OSError, subprocess.CalledProcessError, RuntimeError) as exc:
+        detail = server.diagnostics(exc)
+        server.stop()
+        raise PostgresUnavailable(
+            f"the PostgreSQL server in {bindir} did not start: {detail}") from exc
+    return server
 
 
 def _free_port() -> int:
@@ -44,7 +81,16 @@ class ThrowawayPostgres:
         command = [str(self.bindir / args[0]), *args[1:]]
         if self.as_root:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True)
+
+    def diagnostics(self, exc: BaseException) -> str:
+        """What went wrong: the failing command's stderr, else the server log's tail."""
+        text = (getattr(exc, "stderr", None) or "").strip()
+        log = self.tmp / "log"
+        if not text and log.exists():
+            text = "\n".join(log.read_text(errors="replace").splitlines()[-10:])
+        return f"{exc}" + (f"\n{text}" if text else "")
 
     def start(self) -> str:
         if self.as_root:
@@ -64,10 +110,11 @@ class ThrowawayPostgres:
                 if sock.connect_ex(("127.0.0.1", self.port)) == 0:
                     return self.url
             time.sleep(0.05)
-        raise RuntimeError("PostgreSQL did not start")
+        raise RuntimeError(f"PostgreSQL did not accept connections on port {self.port}")
 
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
+            if (self.datadir / "postmaster.pid").exists():
+                self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)

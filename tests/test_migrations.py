@@ -1,13 +1,44 @@
-"""The schema comes only from migrations; they go up and down, and match the models."""
+"""The schema comes only from migrations; they go up and down, and match the models.
 
+Each runs on the pass's own database: SQLite, or a fresh database on the throwaway
+PostgreSQL server under ``--postgres``.
+"""
+
+import ast
+import os
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, Table, create_engine, inspect, text
 
 from asuh import create_app
 from asuh.extensions import db
-from tests.conftest import app_settings
+from tests.conftest import PG_URL_ENV, app_settings
+
+VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+
+
+@pytest.fixture
+def fresh_url(tmp_path):
+    """An empty database of the pass's kind."""
+    server_url = os.environ.get(PG_URL_ENV)
+    if not server_url:
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = "asuh_fresh_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server_url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def test_migrations_match_the_models(app):
@@ -16,14 +47,78 @@ def test_migrations_match_the_models(app):
         assert compare_metadata(context, db.metadata) == []
 
 
-def test_upgrade_from_empty_and_downgrade_to_base(tmp_path):
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    fresh = create_app(app_settings(tmp_path, url))
+def test_upgrade_from_empty_and_downgrade_to_base(tmp_path, fresh_url):
+    fresh = create_app(app_settings(tmp_path, fresh_url))
     with fresh.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
-        assert {"users", "audit_records", "login_sessions"} <= tables
+        assert {"users", "audit_records", "login_sessions", "child_growth_summaries"} <= tables
+        assert inspect(db.engine).get_check_constraints("sponsors")
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         db.engine.dispose()
+
+
+def test_no_migration_imports_the_application():
+    """A migration must do tomorrow what it did the day it was written; importing `asuh`
+    would make it do whatever today's code does (0004 once did, for growth summaries)."""
+    offenders = []
+    for path in sorted(VERSIONS.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}:{node.lineno} imports {name}" for name in names
+                          if name == "asuh" or name.startswith("asuh.")]
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in (
+                    "__import__", "import_module"):
+                offenders.append(f"{path.name}:{node.lineno} imports at run time")
+    assert len(list(VERSIONS.glob("*.py"))) >= 5
+    assert offenders == []
+
+
+def test_0004_builds_the_growth_summaries_of_existing_measurements(tmp_path, fresh_url):
+    """Measurements recorded before 0004 get their summary from the migration's own frozen
+    rules: first/last category and count per month, and the weight compared with the one
+    49–91 days earlier; voided measurements do not count."""
+    fresh = create_app(app_settings(tmp_path, fresh_url))
+    with fresh.app_context():
+        upgrade(revision="0003")
+        with db.engine.begin() as conn:
+            tables = MetaData()
+            regions, children, measurements = (
+                Table(name, tables, autoload_with=conn)
+                for name in ("regions", "children", "measurements"))
+            conn.execute(regions.insert(), [
+                {"code": "19.71.01", "name": "Bukit Intan", "level": "kecamatan"},
+                {"code": "19.71.01.1004", "name": "Temberan", "level": "kelurahan",
+                 "parent_code": "19.71.01", "village_type": "kelurahan"}])
+            child_id = conn.execute(children.insert().values(
+                nik="1971015101250001", name="Anak Migrasi", sex="L",
+                birth_date=date(2025, 1, 1), guardian_name="Ibu", address="Jl. Mentok",
+                kelurahan_code="19.71.01.1004", status="active", created_at=datetime(2026, 1, 1),
+                is_matched=False)).inserted_primary_key[0]
+            base = {"child_id": child_id, "height_cm": Decimal("70.0"), "position": "lying",
+                    "age_days": 400, "height_adjusted_cm": Decimal("70.0"), "flags": "",
+                    "created_at": datetime(2026, 3, 16)}
+            conn.execute(measurements.insert(), [
+                {**base, "measured_on": date(2026, 1, 10), "category": "stunted",
+                 "weight_kg": Decimal("8.00"), "voided_at": None},
+                {**base, "measured_on": date(2026, 1, 25), "category": "severely_stunted",
+                 "weight_kg": Decimal("8.10"), "voided_at": None},
+                {**base, "measured_on": date(2026, 2, 10), "category": "normal",
+                 "weight_kg": Decimal("9.90"), "voided_at": datetime(2026, 2, 11)},
+                {**base, "measured_on": date(2026, 3, 15), "category": "normal",
+                 "weight_kg": Decimal("8.00"), "voided_at": None}])
+        upgrade()
+        with db.engine.connect() as conn:
+            row = conn.execute(text(
+                "SELECT first_month, grid, latest_on, latest_weight_kg, compared_on, "
+                "compared_weight_kg, weight_stalled FROM child_growth_summaries")).one()
+        db.engine.dispose()
+    first_month, grid, latest_on, latest, compared_on, compared, stalled = row
+    assert first_month == 2026 * 12 + 0
+    assert grid == "212" "000" "331"  # January: stunted→severely, 2; none; March: normal, 1
+    assert str(latest_on) == "2026-03-15" and Decimal(str(latest)) == Decimal("8.00")
+    assert str(compared_on) == "2026-01-25" and Decimal(str(compared)) == Decimal("8.10")
+    assert bool(stalled) is True

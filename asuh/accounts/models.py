@@ -6,6 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from asuh.checks import one_of
 from asuh.extensions import db
 from asuh.permissions import ROLE_LABELS, Role
 from asuh.timeutil import utcnow
@@ -13,6 +14,7 @@ from asuh.timeutil import utcnow
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -53,6 +55,7 @@ class LoginSession(db.Model):
     """
 
     __tablename__ = "login_sessions"
+    __table_args__ = (one_of("kind", ("web", "api")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -7,6 +7,12 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asuh.accounts.models import User
+from asuh.checks import not_negative, one_of, positive
+from asuh.children.growth import (
+    SEX_LABELS,
+    WASTING_CATEGORY_LABELS,
+    WEIGHT_CATEGORY_LABELS,
+)
 from asuh.extensions import db
 from asuh.regions.models import Region
 from asuh.timeutil import utcnow
@@ -28,6 +34,11 @@ HEIGHT_CATEGORIES = {
 
 class Child(db.Model):
     __tablename__ = "children"
+    __table_args__ = (
+        one_of("sex", SEX_LABELS),
+        one_of("status", CHILD_STATUSES),
+        one_of("latest_category", HEIGHT_CATEGORIES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str] = mapped_column(String(16), unique=True)
@@ -82,6 +93,15 @@ class Measurement(db.Model):
             sqlite_where=text("voided_at IS NULL"),
             postgresql_where=text("voided_at IS NULL"),
         ),
+        positive("height_cm"),
+        positive("weight_kg"),
+        positive("height_adjusted_cm"),
+        # Day 0 is a newborn measured on the day of birth.
+        not_negative("age_days"),
+        one_of("position", ("lying", "standing")),
+        one_of("category", HEIGHT_CATEGORIES),
+        one_of("weight_category", WEIGHT_CATEGORY_LABELS),
+        one_of("wasting_category", WASTING_CATEGORY_LABELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,8 +7,10 @@ from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asuh.accounts.models import User
+from asuh.checks import not_negative, one_of, positive
 from asuh.extensions import db
 from asuh.matching.models import Match
+from asuh.sponsors.models import SPONSOR_KINDS
 from asuh.timeutil import utcnow
 
 PENDING = "pending"
@@ -45,7 +47,7 @@ class CommodityUnit(db.Model):
     """A pack unit and how many canonical units it holds (karung 5 kg = 5 kg)."""
 
     __tablename__ = "commodity_units"
-    __table_args__ = (UniqueConstraint("commodity_id", "name"),)
+    __table_args__ = (UniqueConstraint("commodity_id", "name"), positive("factor"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commodity_id: Mapped[int] = mapped_column(ForeignKey("commodities.id"), index=True)
@@ -58,6 +60,7 @@ class CommodityUnit(db.Model):
 
 class Contribution(db.Model):
     __tablename__ = "contributions"
+    __table_args__ = (one_of("status", CONTRIBUTION_STATUSES), not_negative("total_value_idr"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"), index=True)
@@ -98,6 +101,9 @@ class Contribution(db.Model):
 
 class ContributionItem(db.Model):
     __tablename__ = "contribution_items"
+    # A value may be Rp 0 (a gift whose worth nobody estimated); a quantity may not be 0.
+    __table_args__ = (positive("quantity"), positive("canonical_quantity"),
+                      not_negative("value_idr"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"), index=True)
@@ -115,6 +121,9 @@ class ContributionItem(db.Model):
 
 class ContributionPhoto(db.Model):
     __tablename__ = "contribution_photos"
+    # The types photos.py stores (it imports this module, so they are written here).
+    __table_args__ = (one_of("content_type", ("image/jpeg", "image/png", "image/webp")),
+                      positive("width"), positive("height"), positive("size_bytes"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"), index=True)
@@ -151,6 +160,9 @@ class MonthlyDeliveryCount(db.Model):
     """Confirmed deliveries per month and kelurahan, split by the sponsor's kind."""
 
     __tablename__ = "monthly_delivery_counts"
+    # The counts themselves may pass through negative within a void (totals.apply), so
+    # only the kind is checked.
+    __table_args__ = (one_of("sponsor_kind", SPONSOR_KINDS),)
 
     month: Mapped[date] = mapped_column(primary_key=True)
     kelurahan_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)

@@ -133,6 +133,10 @@ def _clean_item(index: int, raw: dict, commodities: dict[str, Commodity]) -> Cle
     canonical = (quantity * factor).quantize(Decimal("0.001"))
     if canonical > MAX_QUANTITY:
         raise ValidationFailed({item_field(index, "quantity"): ["Jumlah terlalu besar."]})
+    if canonical <= 0:
+        # 0.001 carton of 200 ml rounds to 0.000 litre; the database refuses a zero.
+        raise ValidationFailed({item_field(index, "quantity"): [
+            "Jumlah terlalu kecil untuk satuan ini."]})
     return CleanItem(commodity, quantity, unit, canonical, value)
 
 

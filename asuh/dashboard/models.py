@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from asuh.checks import positive
 from asuh.children.models import Child
 from asuh.contributions.models import Contribution
 from asuh.extensions import db
@@ -32,6 +33,7 @@ CODE_CATEGORIES = {code: name for name, code in CATEGORY_CODES.items()}
 
 class ChildGrowthSummary(db.Model):
     __tablename__ = "child_growth_summaries"
+    __table_args__ = (positive("latest_weight_kg"), positive("compared_weight_kg"))
 
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), primary_key=True)
     # Months counted as year * 12 + month - 1, so consecutive months differ by one.

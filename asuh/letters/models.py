@@ -6,6 +6,7 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from asuh.accounts.models import User
+from asuh.checks import not_negative, one_of, positive
 from asuh.contributions.models import Contribution
 from asuh.extensions import db
 from asuh.regions.models import Region
@@ -26,7 +27,12 @@ SUPERSEDED = "superseded"
 
 class Letter(db.Model):
     __tablename__ = "letters"
-    __table_args__ = (UniqueConstraint("year", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        one_of("kind", LETTER_KINDS),
+        one_of("status", (CURRENT, SUPERSEDED)),
+        positive("seq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -76,6 +82,7 @@ class LetterSequence(db.Model):
     """The last number issued per year; locked while a letter is numbered (gapless)."""
 
     __tablename__ = "letter_sequences"
+    __table_args__ = (not_negative("last_seq"),)
 
     year: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)

@@ -2,10 +2,11 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asuh.accounts.models import User
+from asuh.checks import one_of
 from asuh.children.models import Child
 from asuh.extensions import db
 from asuh.sponsors.models import Sponsor
@@ -30,6 +31,9 @@ class Match(db.Model):
             sqlite_where=text("ended_on IS NULL"),
             postgresql_where=text("ended_on IS NULL"),
         ),
+        one_of("end_reason", END_REASONS),
+        # A match is active (no end) or ended with a reason: never one without the other.
+        CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)", name="ended"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

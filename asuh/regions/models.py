@@ -3,7 +3,9 @@
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from asuh.checks import one_of
 from asuh.extensions import db
+from asuh.regions.regionfile import VILLAGE_TYPES
 
 KECAMATAN = "kecamatan"
 KELURAHAN = "kelurahan"
@@ -20,6 +22,8 @@ field_assignments = Table(
 
 class Region(db.Model):
     __tablename__ = "regions"
+    __table_args__ = (one_of("level", (KECAMATAN, KELURAHAN)),
+                      one_of("village_type", VILLAGE_TYPES.values()))
 
     code: Mapped[str] = mapped_column(String(13), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asuh.accounts.models import User
+from asuh.checks import between, not_negative, one_of
 from asuh.extensions import db
 from asuh.regions.models import Region
 from asuh.timeutil import utcnow
@@ -17,6 +18,15 @@ SPONSOR_KINDS = {ASN: "ASN", CITIZEN: "Masyarakat"}
 
 class Sponsor(db.Model):
     __tablename__ = "sponsors"
+    __table_args__ = (
+        one_of("kind", SPONSOR_KINDS),
+        one_of("registered_via", ("self", "officer", "api")),
+        # 1 to sponsors.validation.MAX_CAPACITY (which imports this module, so the number
+        # is written here; the schema-check tests hold the two together).
+        between("capacity", 1, 20),
+        # Not "<= capacity": an officer may lower a capacity below the running matches.
+        not_negative("active_matches"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), index=True)

@@ -5,6 +5,10 @@ Revises: 0003
 Create Date: 2026-11-25 12:30:00.000000
 
 """
+from datetime import date
+from decimal import Decimal
+from itertools import groupby
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -75,10 +79,6 @@ def _fill_growth_summaries():
     bind = op.get_bind()
     if not bind.execute(sa.text("SELECT 1 FROM measurements WHERE voided_at IS NULL LIMIT 1")).first():
         return
-    # The one place a migration calls application code: the summary's packing rules live
-    # there, and an installation upgraded later must get summaries built by those rules.
-    from asuh.dashboard.growth import summary_rows
-
     rows = bind.execute(sa.text(
         "SELECT child_id, measured_on, category, weight_kg FROM measurements "
         "WHERE voided_at IS NULL ORDER BY child_id, measured_on, id").columns(
@@ -97,6 +97,59 @@ def _fill_growth_summaries():
             batch = []
     if batch:
         op.bulk_insert(table, batch)
+
+
+# --- frozen copy of asuh/dashboard/growth.py's summary rules (and the category codes in
+# dashboard/models.py) as they were at this revision. The rows this migration writes must
+# not change when the application's rules do later: a later rule change brings its own
+# migration (or `flask dashboard rebuild`). Do not edit this to follow the app, and never
+# import asuh here (tests/test_migrations.py fails if a migration does).
+CATEGORY_CODES = {"severely_stunted": "1", "stunted": "2", "normal": "3", "tall": "4"}
+UNKNOWN_CODE = "5"
+COMPARE_MIN_DAYS = 49
+COMPARE_MAX_DAYS = 91
+
+
+def month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _grid(points):
+    first = month_number(points[0][0])
+    cells = [["0", "0", 0] for _ in range(month_number(points[-1][0]) - first + 1)]
+    for measured_on, category in points:
+        cell = cells[month_number(measured_on) - first]
+        code = CATEGORY_CODES.get(category or "", UNKNOWN_CODE)
+        if cell[2] == 0:
+            cell[0] = code
+        cell[1] = code
+        cell[2] += 1
+    return first, "".join(f"{a}{b}{min(n, 9)}" if n else "000" for a, b, n in cells)
+
+
+def summarize(child_id, measurements):
+    first_month, grid = _grid([(day, category) for day, category, _ in measurements])
+    latest_on, _, latest_weight = measurements[-1]
+    compared = None
+    for day, _, weight in reversed(measurements[:-1]):
+        gap = (latest_on - day).days
+        if gap > COMPARE_MAX_DAYS:
+            break
+        if gap >= COMPARE_MIN_DAYS:
+            compared = (day, weight)
+            break
+    return {
+        "child_id": child_id, "first_month": first_month, "grid": grid,
+        "latest_on": latest_on, "latest_weight_kg": Decimal(latest_weight),
+        "compared_on": compared[0] if compared else None,
+        "compared_weight_kg": Decimal(compared[1]) if compared else None,
+        "weight_stalled": compared is not None and Decimal(latest_weight) <= Decimal(compared[1]),
+    }
+
+
+def summary_rows(rows):
+    for child_id, group in groupby(rows, key=lambda row: row[0]):
+        yield summarize(child_id, [(row[1], row[2], row[3]) for row in group])
 
 
 def downgrade():
