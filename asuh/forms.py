@@ -3,7 +3,6 @@
 from flask import flash, redirect
 
 from asuh.errors import ValidationFailed
-from asuh.extensions import db
 
 
 def attach_errors(form, failure: ValidationFailed) -> None:
@@ -19,16 +18,15 @@ def attach_errors(form, failure: ValidationFailed) -> None:
 def button_action(form, action, target, back_url: str):
     """Run a page button's action on ``target`` and go back to ``back_url``.
 
-    The action returns the success message; a refusal rolls back and shows why.
+    The action calls a use case (which commits or rolls back its own unit of work) and
+    returns the success message; a refusal shows why.
     """
     if form.validate_on_submit():
         try:
             message = action(target)
         except ValidationFailed as failure:
-            db.session.rollback()
             flash(str(failure), "error")
         else:
-            db.session.commit()
             if message:
                 flash(message, "success")
     else:

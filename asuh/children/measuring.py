@@ -16,9 +16,12 @@ from asuh.children.growth import (
     assess,
 )
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
-from asuh.errors import ValidationFailed
+from asuh.children.visibility import ensure_may_act
+from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
+from asuh.permissions import Permission
 from asuh.timeutil import format_date_id, utcnow
+from asuh.transactions import use_case
 
 POSITIONS = {"lying": "Terlentang", "standing": "Berdiri"}
 FLAG_LABELS = {"haz": "TB/U", "waz": "BB/U", "whz": "BB/TB"}
@@ -106,10 +109,12 @@ def set_latest(child: Child, measurement: Measurement | None) -> None:
     child.latest_category = measurement.category if measurement else None
 
 
+@use_case
 def record_measurement(child: Child, *, measured_on: date | None, height_cm, weight_kg,
                        position: str | None, measured_by: str | None = None, actor=None,
                        today: date | None = None) -> Measurement:
     """Assess and store one measurement; impossible values are refused, implausible flagged."""
+    ensure_may_act(actor, child, Permission.RECORD_MEASUREMENTS)
     if child.status == "deceased":
         raise ValidationFailed({"measured_on": ["Anak tercatat meninggal; pengukuran tidak "
                                                 "dapat dicatat."]})
@@ -170,9 +175,13 @@ def _same_day(measured_on: date) -> ValidationFailed:
         status=409)
 
 
+@use_case
 def void_measurement(measurement: Measurement, child: Child, reason: str, *,
                      actor=None) -> None:
     """Take a wrong measurement out of every figure; it stays on record with the reason."""
+    ensure_may_act(actor, child, Permission.EDIT_CHILDREN)
+    if measurement.child_id != child.id:
+        raise NotFoundError(measurement.id)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationFailed({"reason": ["Alasan pembatalan wajib diisi."]})

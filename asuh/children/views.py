@@ -81,14 +81,11 @@ def _save_child(form: ChildForm, save, child: Child | None):
             saved = save(form.values(), confirm_nik_warnings=form.confirm_nik_warnings.data,
                          actor=current_user)
         except services.NikWarnings as failure:
-            db.session.rollback()
             nik_warnings = failure.warnings
             form.confirm_nik_warnings.data = False
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Data {saved.name} disimpan.", "success")
             return redirect(url_for("children.detail", child_id=saved.id))
     return render_template("children/form.html", form=form, child=child,
@@ -159,10 +156,8 @@ def record_measurement(child_id: int):
                 weight_kg=form.weight_kg.data, position=form.position.data,
                 measured_by=form.measured_by.data, actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Pengukuran disimpan: {HEIGHT_CATEGORIES[measurement.category]} "
                   f"(TB/U {id_number(measurement.haz, 2)}).", "success")
             if measurement.flags:
@@ -184,10 +179,8 @@ def void_measurement(child_id: int, measurement_id: int):
         try:
             measuring.void_measurement(measurement, child, form.reason.data, actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             flash(str(failure), "error")
         else:
-            db.session.commit()
             flash("Pengukuran dibatalkan.", "success")
     else:
         for messages in form.errors.values():
@@ -206,10 +199,8 @@ def change_status(child_id: int):
             services.change_status(child, form.status.data, form.reason.data,
                                    actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Status {child.name}: {child.status_label}.", "success")
             return redirect(url_for("children.detail", child_id=child.id))
     return _render_detail(child, status_form=form)

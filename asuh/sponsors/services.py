@@ -14,15 +14,16 @@ from asuh.accounts import services as accounts
 from asuh.accounts.models import User
 from asuh.accounts.services import user_created
 from asuh.audit import services as audit
-from asuh.errors import ValidationFailed
+from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
-from asuh.permissions import Permission, Role, has_permission
+from asuh.permissions import Permission, Role, ensure_permitted, has_permission
 from asuh.regions.models import Region
 from asuh.sponsors import invitations
 from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
 from asuh.sponsors.validation import Collector, clean_contact, clean_email, clean_identity
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 SELF, OFFICER, API = "self", "officer", "api"
 AUDITED_FIELDS = ("kind", "name", "nip", "nik", "is_pppk", "agency", "rank", "phone",
@@ -102,6 +103,7 @@ def _add(values: dict, *, via: str, user: User | None, approved: bool, actor) ->
     return sponsor
 
 
+@use_case
 def register_self(password: str, **fields) -> Sponsor:
     """A citizen or ASN signs up: a sponsor login plus a record waiting for approval."""
     errors = Collector()
@@ -119,12 +121,14 @@ def register_self(password: str, **fields) -> Sponsor:
     return sponsor
 
 
+@use_case
 def register_by_officer(*, actor, via: str = OFFICER, **fields) -> Sponsor:
     """An officer (or an API client) registers a sponsor, approved at once.
 
     The sponsor's login is linked if one exists with this email; otherwise one is made
     with no usable password, to be set through an invitation link (see invitations.py).
     """
+    ensure_permitted(actor, Permission.EDIT_SPONSORS)
     errors = Collector()
     values = _clean_new(fields, errors)
     errors.raise_if_any()
@@ -172,8 +176,10 @@ def link_sponsor_account(user: User) -> Sponsor | None:
     return sponsor
 
 
+@use_case
 def update_sponsor(sponsor: Sponsor, *, actor, **fields) -> None:
     """An officer corrects a sponsor's data. The email is the login's and stays."""
+    ensure_permitted(actor, Permission.EDIT_SPONSORS)
     errors = Collector()
     values = clean_identity(
         errors, kind=fields.get("kind"), name=fields.get("name"), nip=fields.get("nip"),
@@ -188,8 +194,11 @@ def update_sponsor(sponsor: Sponsor, *, actor, **fields) -> None:
            summary=f"Data Bapak/Bunda Asuh {sponsor.name} diubah")
 
 
+@use_case
 def update_own_profile(sponsor: Sponsor, *, phone, address, capacity, actor) -> None:
     """The sponsor's own contact details and capacity; identifiers are the officer's."""
+    if actor is not None and sponsor.user_id != actor.id:
+        raise NotPermitted("Hanya Bapak/Bunda Asuh sendiri yang mengubah profil ini.")
     errors = Collector()
     values = clean_contact(errors, phone=phone, address=address, capacity=capacity)
     errors.raise_if_any()
@@ -211,8 +220,10 @@ def _apply(sponsor: Sponsor, values: dict, *, actor, action: str, summary: str) 
     audit.record(action, "sponsor", sponsor.id, summary=summary, changes=changes, user=actor)
 
 
+@use_case
 def approve_sponsor(sponsor: Sponsor, *, actor) -> bool:
     """Approve; True if this call approved it, False if it already was (idempotent)."""
+    ensure_permitted(actor, Permission.APPROVE_SPONSORS)
     if sponsor.withdrawn_at is not None:
         raise ValidationFailed(
             {"approval": ["Bapak/Bunda Asuh ini sudah mengundurkan diri; tidak dapat disetujui."]},
@@ -228,8 +239,10 @@ def approve_sponsor(sponsor: Sponsor, *, actor) -> bool:
     return True
 
 
+@use_case
 def withdraw_sponsor(sponsor: Sponsor, reason: str, *, actor) -> None:
     """Mark a sponsor withdrawn: the record stays (matches and letters point at it)."""
+    ensure_permitted(actor, Permission.EDIT_SPONSORS)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationFailed({"reason": ["Alasan pengunduran diri wajib diisi."]})
@@ -247,9 +260,20 @@ def withdraw_sponsor(sponsor: Sponsor, reason: str, *, actor) -> None:
                           "withdrawal_reason": [None, reason]})
 
 
+@use_case
 def reissue_invitation(sponsor: Sponsor, *, actor) -> str:
+    ensure_permitted(actor, Permission.EDIT_SPONSORS)
     user = db.session.get(User, sponsor.user_id) if sponsor.user_id else None
     return invitations.reissue(user, actor=actor)
+
+
+@use_case
+def sign_up(password: str, channel: str, **fields) -> tuple[Sponsor, User]:
+    """Self-registration and the new sponsor's first session, as one act."""
+    sponsor = register_self(password, **fields)
+    user = db.session.get(User, sponsor.user_id)
+    accounts.open_session(user, channel)
+    return sponsor, user
 
 
 def invitation_token(sponsor: Sponsor) -> str | None:
