@@ -8,14 +8,12 @@ import click
 
 from asuh.contributions import totals
 from asuh.contributions.views import bp
-from asuh.extensions import db
 
 
 @bp.cli.command("check-totals")
 def check_totals() -> None:
     """Compare the monthly aggregates with the raw deliveries; exit 1 on any difference."""
     problems = totals.check_monthly_totals()
-    db.session.rollback()
     if problems:
         for problem in problems:
             click.echo(problem, err=True)
@@ -29,6 +27,5 @@ def check_totals() -> None:
 def rebuild_totals() -> None:
     """Recompute the monthly aggregates from the confirmed deliveries."""
     commodity_rows, delivery_rows = totals.rebuild_monthly_totals()
-    db.session.commit()
     click.echo(f"Rebuilt: {commodity_rows} commodity total row(s), "
                f"{delivery_rows} delivery count row(s).")

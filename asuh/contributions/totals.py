@@ -28,6 +28,7 @@ from asuh.contributions.models import (
 )
 from asuh.extensions import db
 from asuh.sponsors.models import Sponsor
+from asuh.transactions import use_case
 
 _QUANTITY = Decimal("0.001")
 
@@ -171,6 +172,7 @@ def check_monthly_totals() -> list[str]:
     return problems
 
 
+@use_case
 def rebuild_monthly_totals(*, actor=None) -> tuple[int, int]:
     """Replace both aggregates with a recomputation; returns the rows written."""
     # The audit record comes first: it takes the audit chain's lock, which every

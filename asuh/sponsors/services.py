@@ -142,8 +142,8 @@ def register_by_officer(*, actor, via: str = OFFICER, **fields) -> Sponsor:
                 status=409)
     with _conflicts_as_409():
         if user is None:
-            user = accounts.create_user(values["email"], secrets.token_urlsafe(24),
-                                        Role.SPONSOR, values["name"], actor=actor)
+            user = accounts.add_user(values["email"], secrets.token_urlsafe(24),
+                                     Role.SPONSOR, values["name"], actor=actor)
             user.password_hash = invitations.unusable_password_hash()
         sponsor = _add(values, via=via, user=user, approved=True, actor=actor)
     return sponsor
