@@ -15,6 +15,7 @@ from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
 from asuh.children.models import Child
 from asuh.contributions.models import (
+    CONFIRMED,
     CONTRIBUTION_STATUSES,
     PENDING,
     Contribution,
@@ -73,6 +74,21 @@ def can_verify(user, contribution: Contribution) -> bool:
 
 def can_void(user) -> bool:
     return has_permission(user, Permission.VOID_CONTRIBUTIONS)
+
+
+def actions_open(user, contribution: Contribution) -> dict[str, bool]:
+    """The delivery page's buttons: what ``user`` may do to it in its present state."""
+    return {
+        "can_edit": contribution.status == PENDING and can_edit(user, contribution),
+        "can_verify": contribution.status == PENDING and can_verify(user, contribution),
+        "can_void": contribution.status in (PENDING, CONFIRMED) and can_void(user),
+    }
+
+
+def offers_logging(user, match: Match) -> bool:
+    """Whether a page about ``match`` offers ``user`` the "log a delivery" button: who may
+    log for it, while it runs (an admin enters a late delivery from the match's list)."""
+    return match.ended_on is None and can_log_for(user, match)
 
 
 # --- lists -----------------------------------------------------------------------------

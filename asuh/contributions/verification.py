@@ -4,6 +4,9 @@ Each change locks the contribution row first, so two verifiers pressing "confirm
 the same moment add the delivery to the monthly totals once, not twice.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 
 from asuh.audit import services as audit
@@ -120,3 +123,36 @@ def void_contribution(contribution: Contribution, reason, *, actor) -> None:
                  changes={"status": [before, VOIDED], "void_reason": [None, reason]})
     if before == CONFIRMED:
         totals.apply(contribution, contribution_items(contribution), -1)
+
+
+# --- what became of a delivery -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    label: str
+    at: datetime | None
+    by: str | None
+    reason: str | None = None
+
+
+def decisions(contribution: Contribution, voided_by=None) -> list[Decision]:
+    """The verification history the delivery's page shows, oldest first.
+
+    A voided delivery that had been confirmed keeps its confirmation (a letter may cite
+    it); a rejected one is never voided. ``contribution.verified_by`` must be loaded
+    (``access.load`` does); ``voided_by`` is the voiding user, if any.
+    """
+    verifier = contribution.verified_by.name if contribution.verified_by else None
+    steps = []
+    if contribution.status == CONFIRMED or (
+            contribution.status == VOIDED and contribution.verified_at is not None
+            and not contribution.rejection_reason):
+        steps.append(Decision("Dikonfirmasi", contribution.verified_at, verifier))
+    if contribution.status == REJECTED:
+        steps.append(Decision("Ditolak", contribution.verified_at, verifier,
+                              contribution.rejection_reason))
+    if contribution.status == VOIDED:
+        steps.append(Decision("Dibatalkan", contribution.voided_at,
+                              voided_by.name if voided_by else None, contribution.void_reason))
+    return steps
