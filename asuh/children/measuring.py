@@ -16,6 +16,7 @@ from asuh.children.growth import (
     assess,
 )
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
+from asuh.children.rules import is_live, live_measurement
 from asuh.children.visibility import ensure_may_act
 from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
@@ -83,7 +84,7 @@ def result_columns(result: GrowthResult) -> dict:
 def live_measurements(child_id: int) -> list[Measurement]:
     return list(db.session.scalars(
         select(Measurement)
-        .where(Measurement.child_id == child_id, Measurement.voided_at.is_(None))
+        .where(Measurement.child_id == child_id, live_measurement())
         .order_by(Measurement.measured_on, Measurement.id)))
 
 
@@ -98,7 +99,7 @@ def refresh_latest(child: Child) -> None:
     """Copy the newest live measurement's figures onto the child (lists filter on them)."""
     newest = db.session.scalar(
         select(Measurement)
-        .where(Measurement.child_id == child.id, Measurement.voided_at.is_(None))
+        .where(Measurement.child_id == child.id, live_measurement())
         .order_by(Measurement.measured_on.desc(), Measurement.id.desc()).limit(1))
     set_latest(child, newest)
 
@@ -140,7 +141,7 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
                                 values["weight_kg"], position, today)
     if db.session.scalar(select(Measurement.id).where(
             Measurement.child_id == child.id, Measurement.measured_on == measured_on,
-            Measurement.voided_at.is_(None))) is not None:
+            live_measurement())) is not None:
         raise _same_day(measured_on)
 
     measurement = Measurement(
@@ -224,7 +225,7 @@ def reassess_child(child: Child) -> None:
 def growth_points(measurements: list[Measurement]) -> list[tuple[int, float]]:
     """(age in days, length/height on the table's basis) of the live measurements."""
     return [(m.age_days, float(m.height_adjusted_cm)) for m in measurements
-            if m.voided_at is None]
+            if is_live(m)]
 
 
 def measurement_age_label(child: Child, measurement: Measurement) -> str:

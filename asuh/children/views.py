@@ -16,6 +16,7 @@ from asuh.children.forms import (
 from asuh.children.growth import SEX_LABELS, age_label
 from asuh.children.growth_chart import growth_chart_svg
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child, Measurement
+from asuh.children.rules import is_live
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.forms import attach_errors
@@ -111,14 +112,14 @@ def edit(child_id: int):
 
 def _render_detail(child: Child, measurement_form=None, status_form=None):
     history = measuring.measurement_history(child.id)
-    live = [m for m in history if m.voided_at is None]
+    latest = next((m for m in history if is_live(m)), None)  # history is newest first
     today = date.today()
     if measurement_form is None:
         measurement_form = MeasurementForm(
             formdata=None, position=measuring.standard_position(child.birth_date, today))
     return render_template(
         "children/detail.html", child=child, history=history,
-        latest=live[0] if live else None, today=today,
+        latest=latest, today=today,
         full_nik=services.sees_full_nik(current_user),
         can_measure=(has_permission(current_user, Permission.RECORD_MEASUREMENTS)
                      and child.status != "deceased"),

@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert, select
 
 from asuh.children.measuring import measurements_changed
 from asuh.children.models import Measurement
+from asuh.children.rules import live_measurement
 from asuh.dashboard.models import CATEGORY_CODES, UNKNOWN_CODE, ChildGrowthSummary
 from asuh.extensions import db
 
@@ -82,7 +83,7 @@ def summary_rows(rows: Iterable[tuple]) -> Iterator[dict]:
 def _live_rows(child_ids: list[int] | None = None):
     stmt = (select(Measurement.child_id, Measurement.measured_on, Measurement.category,
                    Measurement.weight_kg)
-            .where(Measurement.voided_at.is_(None))
+            .where(live_measurement())
             .order_by(Measurement.child_id, Measurement.measured_on, Measurement.id))
     if child_ids is not None:
         stmt = stmt.where(Measurement.child_id.in_(child_ids))
