@@ -17,6 +17,7 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.forms import attach_errors
 from asuh.matching.models import Match
+from asuh.matching.rules import running
 from asuh.permissions import Permission, requires
 from asuh.sponsors.services import sponsor_for_user
 
@@ -138,7 +139,7 @@ def own():
     page = access.list_contributions(current_user, filters,
                                      page=request.args.get("page", 1, type=int))
     matches = list(db.session.scalars(
-        select(Match).where(Match.sponsor_id == sponsor.id, Match.ended_on.is_(None))
+        select(Match).where(Match.sponsor_id == sponsor.id, running())
         .options(joinedload(Match.child)).order_by(Match.start_on, Match.id)))
     month = date.today()
     return render_template("contributions/own.html", sponsor=sponsor, page=page,

@@ -18,6 +18,7 @@ from asuh.contributions.models import (
     VOIDED,
     Contribution,
 )
+from asuh.contributions.rules import is_confirmed
 from asuh.contributions.services import contribution_items
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
@@ -145,7 +146,7 @@ def decisions(contribution: Contribution, voided_by=None) -> list[Decision]:
     """
     verifier = contribution.verified_by.name if contribution.verified_by else None
     steps = []
-    if contribution.status == CONFIRMED or (
+    if is_confirmed(contribution) or (
             contribution.status == VOIDED and contribution.verified_at is not None
             and not contribution.rejection_reason):
         steps.append(Decision("Dikonfirmasi", contribution.verified_at, verifier))
