@@ -93,8 +93,9 @@ def add_user(email: str, password: str, role: str, name: str | None = None,
 
 
 @use_case
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; failures are audited."""
+def authenticate(email: str, password: str, *, client: str | None = None) -> User | None:
+    """The active user with these credentials, or None; failures are audited (with the
+    ``client`` address the attempt came from, by default the request's)."""
     global _DUMMY_HASH
     user = find_user_by_email(email)
     if user is None:
@@ -107,20 +108,21 @@ def authenticate(email: str, password: str) -> User | None:
     if not ok:
         audit.record(
             "login_failed", "user", user.id if user else None,
-            summary=f"Gagal masuk sebagai {normalize_email(email)[:200]}",
+            summary=f"Gagal masuk sebagai {normalize_email(email)[:200]}", client=client,
         )
         return None
-    audit.record("login", "user", user.id, summary="Masuk", user=user)
+    audit.record("login", "user", user.id, summary="Masuk", user=user, client=client)
     return user
 
 
 @use_case
-def sign_in(email: str, password: str, kind: str) -> User | None:
+def sign_in(email: str, password: str, kind: str, *, client: str | None = None,
+            user_agent: str | None = None) -> User | None:
     """Check the credentials and open a session of ``kind``; None (failure audited) if
     they are wrong. The failure's audit record is kept: nothing is raised."""
-    user = authenticate(email, password)
+    user = authenticate(email, password, client=client)
     if user is not None:
-        open_session(user, kind)
+        open_session(user, kind, client=client, user_agent=user_agent)
     return user
 
 
@@ -129,8 +131,12 @@ def _token_hash(token: str) -> str:
 
 
 @use_case
-def open_session(user: User, kind: str) -> tuple[str, LoginSession]:
-    """Start a login session and return its secret (shown once) and the row."""
+def open_session(user: User, kind: str, *, client: str | None = None,
+                 user_agent: str | None = None) -> tuple[str, LoginSession]:
+    """Start a login session and return its secret (shown once) and the row.
+
+    ``client`` and ``user_agent`` describe where it was opened; by default the request's.
+    """
     token = secrets.token_urlsafe(32)
     if kind == "api":
         lifetime = timedelta(hours=current_app.config["API_TOKEN_HOURS"])
@@ -141,8 +147,9 @@ def open_session(user: User, kind: str) -> tuple[str, LoginSession]:
         kind=kind,
         token_hash=_token_hash(token),
         expires_at=utcnow() + lifetime,
-        ip_address=request.remote_addr if has_request_context() else None,
-        user_agent=(request.user_agent.string[:300] if has_request_context() else None),
+        ip_address=client or (request.remote_addr if has_request_context() else None),
+        user_agent=(user_agent or (request.user_agent.string if has_request_context()
+                                   else ""))[:300] or None,
     )
     db.session.add(session)
     db.session.flush()

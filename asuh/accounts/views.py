@@ -43,7 +43,9 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.sign_in(form.email.data, form.password.data, "web")
+        user = services.sign_in(form.email.data, form.password.data, "web",
+                                client=request.remote_addr,
+                                user_agent=request.user_agent.string)
         if user is None:
             note_failure()
             form.password.errors.append("Email atau kata sandi salah, atau akun tidak aktif.")

@@ -127,7 +127,8 @@ def seed_scene(today: date) -> dict:
             address=f"Jl. Merdeka No. {n}", kelurahan_code=kelurahan)
         child = _child(f"Anak Contoh {n}", "L", month_start - timedelta(days=400 + n * 20),
                        kelurahan, n, officer, today)
-        _measure(child, month_start - timedelta(days=30), -2.4, field, today)
+        # Outside the kader's kelurahan: the officer records it.
+        _measure(child, month_start - timedelta(days=30), -2.4, officer, today)
         match = matching.create_match(other, child, start_on=month_start - timedelta(days=60),
                                       actor=officer, today=today)
         if delivers:
