@@ -17,10 +17,10 @@ from asuh.children.growth import (
 )
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
 from asuh.children.rules import is_live, live_measurement
-from asuh.children.visibility import ensure_may_act
+from asuh.children.visibility import can_see, ensure_may_act
 from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
-from asuh.permissions import Permission
+from asuh.permissions import Permission, has_permission
 from asuh.timeutil import format_date_id, utcnow
 from asuh.transactions import use_case
 
@@ -167,6 +167,13 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
                                 "category": result.category}))
     measurements_changed.send([child.id])
     return measurement
+
+
+def may_record(user, child: Child) -> bool:
+    """Whether a page offers ``user`` the measurement form for ``child``: the checks
+    :func:`record_measurement` makes before it reads the figures."""
+    return (child.status != "deceased" and has_permission(user, Permission.RECORD_MEASUREMENTS)
+            and can_see(user, child))
 
 
 def _same_day(measured_on: date) -> ValidationFailed:

@@ -121,8 +121,7 @@ def _render_detail(child: Child, measurement_form=None, status_form=None):
         "children/detail.html", child=child, history=history,
         latest=latest, today=today,
         full_nik=services.sees_full_nik(current_user),
-        can_measure=(has_permission(current_user, Permission.RECORD_MEASUREMENTS)
-                     and child.status != "deceased"),
+        can_measure=measuring.may_record(current_user, child),
         can_edit=has_permission(current_user, Permission.EDIT_CHILDREN),
         measurement_form=measurement_form,
         status_form=status_form or StatusForm(formdata=None),

@@ -289,6 +289,18 @@ def pending_invitation(sponsor: Sponsor) -> bool:
 
 # --- reading -------------------------------------------------------------------------
 
+def actions_open(user, sponsor: Sponsor) -> dict[str, bool]:
+    """The sponsor page's buttons: what ``user`` may do to this sponsor now (the same
+    rules the use cases above apply)."""
+    live = sponsor.withdrawn_at is None
+    return {
+        "approve": (live and sponsor.approved_at is None
+                    and has_permission(user, Permission.APPROVE_SPONSORS)),
+        "invite": has_permission(user, Permission.EDIT_SPONSORS) and pending_invitation(sponsor),
+        "withdraw": live and has_permission(user, Permission.EDIT_SPONSORS),
+    }
+
+
 def sees_identifiers(user) -> bool:
     """Officers and admins need full NIP/NIK (to check documents); others see them masked."""
     return getattr(user, "is_authenticated", False) and user.role in (Role.ADMIN, Role.OFFICER)

@@ -95,6 +95,7 @@ def detail(sponsor_id: int):
     return render_template(
         "sponsors/detail.html", sponsor=sponsor, approved_by=approved_by, account=account,
         invitation_pending=services.pending_invitation(sponsor),
+        actions=services.actions_open(current_user, sponsor),
         invitation=_invitation_to_show(sponsor),
         full_ids=services.sees_identifiers(current_user),
         action_form=ActionForm(), withdraw_form=WithdrawForm(),
