@@ -1,7 +1,7 @@
 """Errors shown to people (HTML pages) and to programs (JSON under /api/v1)."""
 
 from flask import current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 MESSAGES = {
     400: "Permintaan tidak dapat diproses.",
@@ -24,6 +24,14 @@ class ValidationFailed(Exception):
         super().__init__("; ".join(m for msgs in errors.values() for m in msgs))
         self.errors = errors
         self.status = status
+
+
+class NotPermitted(Exception):
+    """The actor may not do this to this object (a use case's own check): 403."""
+
+
+class NotFoundError(Exception):
+    """A use case could not load the object it was asked to act on: 404."""
 
 
 def wants_json() -> bool:
@@ -54,6 +62,9 @@ def _validation_failed(exc: ValidationFailed):
 def register_error_handlers(app) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ValidationFailed, _validation_failed)
+    # Domain refusals answer exactly as the HTTP errors they stand for.
+    app.register_error_handler(NotPermitted, lambda exc: _http_error(Forbidden()))
+    app.register_error_handler(NotFoundError, lambda exc: _http_error(NotFound()))
 
     @app.errorhandler(500)
     def _server_error(exc):

@@ -6,7 +6,6 @@ from flask import flash, redirect
 from wtforms import StringField
 
 from asuh.errors import ValidationFailed
-from asuh.extensions import db
 from asuh.formatting import NumberRefused, format_quantity, parse_number, parse_rupiah, plain
 
 
@@ -23,16 +22,15 @@ def attach_errors(form, failure: ValidationFailed) -> None:
 def button_action(form, action, target, back_url: str):
     """Run a page button's action on ``target`` and go back to ``back_url``.
 
-    The action returns the success message; a refusal rolls back and shows why.
+    The action calls a use case (which commits or rolls back its own unit of work) and
+    returns the success message; a refusal shows why.
     """
     if form.validate_on_submit():
         try:
             message = action(target)
         except ValidationFailed as failure:
-            db.session.rollback()
             flash(str(failure), "error")
         else:
-            db.session.commit()
             if message:
                 flash(message, "success")
     else:

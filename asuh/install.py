@@ -9,8 +9,10 @@ from asuh.extensions import db
 from asuh.regions.models import Region
 from asuh.regions.regionfile import default_region_file, parse_region_csv
 from asuh.regions.services import import_regions
+from asuh.transactions import use_case
 
 
+@use_case
 def install_defaults() -> list[str]:
     """Load the packaged defaults where the database has none; returns what was done."""
     done = []
@@ -27,5 +29,4 @@ def install_defaults() -> list[str]:
 def install_command() -> None:
     """Load default regions and the commodity catalogue into an empty database."""
     done = install_defaults()
-    db.session.commit()
     click.echo("Installed: " + "; ".join(done) if done else "Defaults already installed.")

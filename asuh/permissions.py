@@ -11,6 +11,8 @@ from functools import wraps
 from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
+from asuh.errors import NotPermitted
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -192,3 +194,12 @@ def refuse_auditor_writes():
         view = current_app.view_functions.get(request.endpoint)
         if getattr(view, "required_permission", False) is not None:
             abort(403)
+
+
+def ensure_permitted(actor, *permissions: Permission) -> None:
+    """A use case's own role check, so every caller (page, API, CLI) gets the same answer.
+
+    ``actor=None`` is the system itself (a CLI command, the installer), which may.
+    """
+    if actor is not None and not has_any_permission(actor, permissions):
+        raise NotPermitted("Anda tidak memiliki izin untuk tindakan ini.")

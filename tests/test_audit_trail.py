@@ -19,6 +19,7 @@ from asuh.matching import services as matching
 from asuh.regions.services import assign_kelurahan
 from asuh.settings import services as settings
 from asuh.sponsors import services as sponsors
+from asuh.transactions import unit_of_work
 from tests import factories
 from tests.conftest import PASSWORD
 
@@ -88,8 +89,10 @@ def test_sponsors(admin):
     sponsors.withdraw_sponsor(waiting, "Sibuk", actor=admin)
     assert newest("sponsor", waiting.id, "withdraw").changes["withdrawal_reason"] == [
         None, "Sibuk"]
+    # Only the sponsor's own login may change its own profile (the use case checks).
+    own_login = db.session.get(User, sponsor.user_id)
     sponsors.update_own_profile(sponsor, phone="081277776666", address=sponsor.address,
-                                capacity=2, actor=admin)
+                                capacity=2, actor=own_login)
     assert newest("sponsor", sponsor.id, "update_own").changes["capacity"] == [1, 2]
 
 
@@ -171,10 +174,14 @@ def test_a_rolled_back_change_takes_its_record_with_it(admin):
     child = factories.child(actor=admin)
     db.session.commit()
     count = db.session.scalar(select(db.func.count(AuditRecord.id)))
-    children.change_status(child, "moved", "Pindah", actor=admin)
-    assert db.session.scalar(select(db.func.count(AuditRecord.id))) == count + 1
-    db.session.rollback()
+    # The use case now commits itself: an outer unit of work that fails after it undoes
+    # the change, and the record goes with it.
+    with pytest.raises(LookupError), unit_of_work():
+        children.change_status(child, "moved", "Pindah", actor=admin)
+        assert db.session.scalar(select(db.func.count(AuditRecord.id))) == count + 1
+        raise LookupError("a later step of the same act failed")
     assert db.session.scalar(select(db.func.count(AuditRecord.id))) == count
+    assert db.session.get(type(child), child.id).status == "active"
 
 
 def test_changes_over_http_are_recorded_with_the_actor(app, client, login, users, regions):

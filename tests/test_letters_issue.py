@@ -11,14 +11,13 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
-from werkzeug.exceptions import Forbidden
 
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
 from asuh.children.growth import age_label
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
 from asuh.contributions.models import CONFIRMED, Contribution, ContributionItem
-from asuh.errors import ValidationFailed
+from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id, format_quantity, format_rupiah
 from asuh.letters import pdf, services
@@ -328,9 +327,9 @@ def test_who_may_issue_which_letter(app_ctx, regions, users):
     mine = statement(scene, actor=user["sponsor"])
     assert mine.issued_by_id == user["sponsor"].id
     for role, subject in (("sponsor", other), ("field", scene), ("auditor", scene)):
-        with pytest.raises(Forbidden):
+        with pytest.raises(NotPermitted):
             statement(subject, actor=user[role])
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotPermitted):
         services.issue_letter("recap", period=scene["period"], actor=user["sponsor"])
     for role in ("officer", "admin"):
         assert services.issue_letter("handover_receipt", contribution_id=other["confirmed"][0],

@@ -5,7 +5,6 @@ from flask.cli import AppGroup
 
 from asuh.accounts import services
 from asuh.errors import ValidationFailed
-from asuh.extensions import db
 from asuh.permissions import Role
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -21,7 +20,5 @@ def create(email: str, password: str, role: str, name: str | None) -> None:
     try:
         user = services.create_user(email, password, role, name)
     except ValidationFailed as failure:
-        db.session.rollback()
         raise click.ClickException(str(failure)) from failure
-    db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")

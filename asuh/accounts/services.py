@@ -14,8 +14,9 @@ from asuh.accounts.models import LoginSession, User
 from asuh.audit import services as audit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
-from asuh.permissions import Role
+from asuh.permissions import Permission, Role, ensure_permitted
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -53,8 +54,19 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+@use_case
 def create_user(email: str, password: str, role: str, name: str | None = None,
                 *, actor=None) -> User:
+    """An admin creates an account (``actor=None``: the CLI)."""
+    ensure_permitted(actor, Permission.MANAGE_USERS)
+    return add_user(email, password, role, name, actor=actor)
+
+
+@use_case
+def add_user(email: str, password: str, role: str, name: str | None = None,
+             *, actor=None) -> User:
+    """The account itself, for use cases that create one as part of their own act (an
+    officer registering a sponsor makes the sponsor's login); they check who may."""
     email = check_email(email)
     try:
         role = Role(role)
@@ -80,8 +92,10 @@ def create_user(email: str, password: str, role: str, name: str | None = None,
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; failures are audited."""
+@use_case
+def authenticate(email: str, password: str, *, client: str | None = None) -> User | None:
+    """The active user with these credentials, or None; failures are audited (with the
+    ``client`` address the attempt came from, by default the request's)."""
     global _DUMMY_HASH
     user = find_user_by_email(email)
     if user is None:
@@ -94,10 +108,21 @@ def authenticate(email: str, password: str) -> User | None:
     if not ok:
         audit.record(
             "login_failed", "user", user.id if user else None,
-            summary=f"Gagal masuk sebagai {normalize_email(email)[:200]}",
+            summary=f"Gagal masuk sebagai {normalize_email(email)[:200]}", client=client,
         )
         return None
-    audit.record("login", "user", user.id, summary="Masuk", user=user)
+    audit.record("login", "user", user.id, summary="Masuk", user=user, client=client)
+    return user
+
+
+@use_case
+def sign_in(email: str, password: str, kind: str, *, client: str | None = None,
+            user_agent: str | None = None) -> User | None:
+    """Check the credentials and open a session of ``kind``; None (failure audited) if
+    they are wrong. The failure's audit record is kept: nothing is raised."""
+    user = authenticate(email, password, client=client)
+    if user is not None:
+        open_session(user, kind, client=client, user_agent=user_agent)
     return user
 
 
@@ -105,8 +130,13 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(user: User, kind: str) -> tuple[str, LoginSession]:
-    """Start a login session and return its secret (shown once) and the row."""
+@use_case
+def open_session(user: User, kind: str, *, client: str | None = None,
+                 user_agent: str | None = None) -> tuple[str, LoginSession]:
+    """Start a login session and return its secret (shown once) and the row.
+
+    ``client`` and ``user_agent`` describe where it was opened; by default the request's.
+    """
     token = secrets.token_urlsafe(32)
     if kind == "api":
         lifetime = timedelta(hours=current_app.config["API_TOKEN_HOURS"])
@@ -117,8 +147,9 @@ def open_session(user: User, kind: str) -> tuple[str, LoginSession]:
         kind=kind,
         token_hash=_token_hash(token),
         expires_at=utcnow() + lifetime,
-        ip_address=request.remote_addr if has_request_context() else None,
-        user_agent=(request.user_agent.string[:300] if has_request_context() else None),
+        ip_address=client or (request.remote_addr if has_request_context() else None),
+        user_agent=(user_agent or (request.user_agent.string if has_request_context()
+                                   else ""))[:300] or None,
     )
     db.session.add(session)
     db.session.flush()
@@ -152,6 +183,7 @@ def close_session(token: str | None) -> None:
         )
 
 
+@use_case
 def sign_out(user: User) -> None:
     """End the session this request came with; the trail records who left, as it does
     who came in."""
@@ -167,8 +199,14 @@ def _revoke_all(user: User) -> None:
     )
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change the password and end every other session, browser and API alike."""
+@use_case
+def change_password(user: User, current_password: str, new_password: str, *,
+                    reopen: str | None = None) -> None:
+    """Change the password and end every other session, browser and API alike.
+
+    ``reopen`` (a session kind) opens a fresh session for the user in the same act: the
+    browser that changed the password stays signed in.
+    """
     if not check_password_hash(user.password_hash, current_password or ""):
         raise ValidationFailed({"current_password": ["Kata sandi saat ini salah."]})
     check_password_strength(new_password, "new_password")
@@ -176,9 +214,13 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_changed_at = utcnow()
     _revoke_all(user)
     audit.record("change_password", "user", user.id, summary="Kata sandi diganti", user=user)
+    if reopen is not None:
+        open_session(user, reopen)
 
 
+@use_case
 def set_active(user: User, active: bool, reason: str = "", *, actor) -> None:
+    ensure_permitted(actor, Permission.MANAGE_USERS)
     if user.id == actor.id and not active:
         raise ValidationFailed({"active": ["Anda tidak dapat menonaktifkan akun Anda sendiri."]})
     if not active and not reason.strip():
@@ -199,7 +241,9 @@ def set_active(user: User, active: bool, reason: str = "", *, actor) -> None:
     )
 
 
+@use_case
 def change_role(user: User, role: str, *, actor) -> None:
+    ensure_permitted(actor, Permission.MANAGE_USERS)
     try:
         role = Role(role)
     except ValueError as exc:

@@ -43,14 +43,13 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.sign_in(form.email.data, form.password.data, "web",
+                                client=request.remote_addr,
+                                user_agent=request.user_agent.string)
         if user is None:
-            db.session.commit()
             note_failure()
             form.password.errors.append("Email atau kata sandi salah, atau akun tidak aktif.")
         else:
-            services.open_session(user, "web")
-            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
@@ -60,7 +59,6 @@ def login():
 @requires(Permission.SIGNED_IN)
 def logout():
     services.sign_out(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     flash("Anda telah keluar.", "info")
     return redirect(url_for("accounts.login"))
@@ -73,13 +71,11 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            services.change_password(user, form.current_password.data, form.new_password.data)
+            services.change_password(user, form.current_password.data, form.new_password.data,
+                                     reopen="web")
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            services.open_session(user, "web")
-            db.session.commit()
             login_user(user)
             flash("Kata sandi diganti. Sesi di perangkat lain telah diakhiri.", "success")
             return redirect(url_for("home.index"))
@@ -108,10 +104,8 @@ def create_user():
                 actor=current_user,
             )
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Pengguna {user.email} dibuat.", "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
     return render_template("accounts/user_new.html", form=form)

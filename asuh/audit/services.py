@@ -73,8 +73,11 @@ def _actor_id(user) -> int | None:
 
 
 def record(action: str, entity_type: str, entity_id=None, *, summary: str = "",
-           changes: dict | None = None, user=None) -> AuditRecord:
-    """Append one audit record to the current transaction (the caller commits)."""
+           changes: dict | None = None, user=None, client: str | None = None) -> AuditRecord:
+    """Append one audit record to the current transaction (the use case commits).
+
+    ``client`` is the address the act came from; by default the current request's.
+    """
     head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
     if head is None:
         head = AuditHead(id=1, last_hash=GENESIS_HASH)
@@ -82,7 +85,7 @@ def record(action: str, entity_type: str, entity_id=None, *, summary: str = "",
     entry = AuditRecord(
         at=utcnow(),
         user_id=_actor_id(user),
-        ip_address=request.remote_addr if has_request_context() else None,
+        ip_address=client or (request.remote_addr if has_request_context() else None),
         action=action,
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),

@@ -12,7 +12,6 @@ from flask.cli import AppGroup
 from asuh.children import importing
 from asuh.children.import_plan import ImportPreview
 from asuh.children.importfile import ImportFileError, read_child_rows
-from asuh.extensions import db
 from asuh.identifiers import mask_identifier
 
 children_cli = AppGroup("children", help="Children and their measurements.")
@@ -43,15 +42,11 @@ def import_command(path: Path, dry_run: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     if dry_run:
         preview = importing.preview_import(rows, filename=path.name)
-        db.session.rollback()
     else:
         try:
             preview = importing.import_children(rows, filename=path.name)
         except importing.ImportRefused as refused:
-            db.session.rollback()
             preview = refused.preview
-        else:
-            db.session.commit()
     _echo_rows(preview)
     click.echo(preview.summary())
     seconds = f"{time.perf_counter() - started:.1f} s"

@@ -19,6 +19,7 @@ from asuh.children import measuring, services
 from asuh.children.growth import MAX_AGE_DAYS, MeasurementError, assess
 from asuh.children.importfile import ChildRow
 from asuh.children.models import Child, Measurement
+from asuh.children.rules import live_measurement
 from asuh.extensions import db
 from asuh.formatting import format_date_id
 from asuh.regions.services import kelurahan_list
@@ -158,7 +159,7 @@ def _existing_measurements(child_ids: list[int]) -> dict[tuple[int, date], tuple
         rows = db.session.execute(
             select(Measurement.child_id, Measurement.measured_on, Measurement.height_cm,
                    Measurement.weight_kg, Measurement.position)
-            .where(Measurement.child_id.in_(chunk), Measurement.voided_at.is_(None)))
+            .where(Measurement.child_id.in_(chunk), live_measurement()))
         for child_id, measured_on, height, weight, position in rows:
             found[(child_id, measured_on)] = (height, weight, position)
     return found

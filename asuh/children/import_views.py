@@ -7,7 +7,6 @@ from asuh.children import import_plan, importing, uploads
 from asuh.children.forms import ConfirmForm, ImportForm
 from asuh.children.importfile import ImportFileError, read_child_rows
 from asuh.children.views import bp
-from asuh.extensions import db
 from asuh.permissions import Permission, requires
 
 # A 10,000-row preview is too long to read; every row with something to say is shown,
@@ -70,11 +69,9 @@ def import_confirm(token: str):
         preview = importing.import_children(rows, filename=filename, actor=current_user)
     except importing.ImportRefused as refused:
         # The registry changed since the preview, or the file was never acceptable.
-        db.session.rollback()
         flash("Impor tidak disimpan: ada baris yang ditolak. Perbaiki berkas lalu unggah lagi.",
               "error")
         return _render_preview(refused.preview, token, refused=True)
-    db.session.commit()
     uploads.discard(token)
     flash(f"Impor {filename} disimpan: {preview.summary()}", "success")
     return redirect(url_for("children.index"))

@@ -21,7 +21,9 @@ from asuh.children.importfile import ChildRow
 from asuh.children.models import Child, Measurement
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.permissions import Permission, ensure_permitted
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 
 class ImportRefused(ValidationFailed):
@@ -41,9 +43,11 @@ def preview_import(rows: list[ChildRow], *, filename: str = "",
     return plan_import(rows, filename, today or date.today()).preview
 
 
+@use_case
 def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
                     today: date | None = None) -> ImportPreview:
     """Write the file's children and measurements, or raise ImportRefused and write nothing."""
+    ensure_permitted(actor, Permission.IMPORT_CHILDREN)
     plan = plan_import(rows, filename, today or date.today())
     preview = plan.preview
     if not preview.accepted:

@@ -16,10 +16,14 @@ from asuh.children.growth import (
     assess,
 )
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
-from asuh.errors import ValidationFailed
+from asuh.children.rules import is_live, live_measurement
+from asuh.children.visibility import can_see, ensure_may_act
+from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
+from asuh.permissions import Permission, has_permission
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 POSITIONS = {"lying": "Terlentang", "standing": "Berdiri"}
 FLAG_LABELS = {"haz": "TB/U", "waz": "BB/U", "whz": "BB/TB"}
@@ -81,7 +85,7 @@ def result_columns(result: GrowthResult) -> dict:
 def live_measurements(child_id: int) -> list[Measurement]:
     return list(db.session.scalars(
         select(Measurement)
-        .where(Measurement.child_id == child_id, Measurement.voided_at.is_(None))
+        .where(Measurement.child_id == child_id, live_measurement())
         .order_by(Measurement.measured_on, Measurement.id)))
 
 
@@ -96,7 +100,7 @@ def refresh_latest(child: Child) -> None:
     """Copy the newest live measurement's figures onto the child (lists filter on them)."""
     newest = db.session.scalar(
         select(Measurement)
-        .where(Measurement.child_id == child.id, Measurement.voided_at.is_(None))
+        .where(Measurement.child_id == child.id, live_measurement())
         .order_by(Measurement.measured_on.desc(), Measurement.id.desc()).limit(1))
     set_latest(child, newest)
 
@@ -107,10 +111,12 @@ def set_latest(child: Child, measurement: Measurement | None) -> None:
     child.latest_category = measurement.category if measurement else None
 
 
+@use_case
 def record_measurement(child: Child, *, measured_on: date | None, height_cm, weight_kg,
                        position: str | None, measured_by: str | None = None, actor=None,
                        today: date | None = None) -> Measurement:
     """Assess and store one measurement; impossible values are refused, implausible flagged."""
+    ensure_may_act(actor, child, Permission.RECORD_MEASUREMENTS)
     if child.status == "deceased":
         raise ValidationFailed({"measured_on": ["Anak tercatat meninggal; pengukuran tidak "
                                                 "dapat dicatat."]})
@@ -136,7 +142,7 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
                                 values["weight_kg"], position, today)
     if db.session.scalar(select(Measurement.id).where(
             Measurement.child_id == child.id, Measurement.measured_on == measured_on,
-            Measurement.voided_at.is_(None))) is not None:
+            live_measurement())) is not None:
         raise _same_day(measured_on)
 
     measurement = Measurement(
@@ -164,6 +170,13 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
     return measurement
 
 
+def may_record(user, child: Child) -> bool:
+    """Whether a page offers ``user`` the measurement form for ``child``: the checks
+    :func:`record_measurement` makes before it reads the figures."""
+    return (child.status != "deceased" and has_permission(user, Permission.RECORD_MEASUREMENTS)
+            and can_see(user, child))
+
+
 def _same_day(measured_on: date) -> ValidationFailed:
     return ValidationFailed(
         {"measured_on": [f"Anak ini sudah punya pengukuran pada {format_date_id(measured_on)}; "
@@ -171,9 +184,13 @@ def _same_day(measured_on: date) -> ValidationFailed:
         status=409)
 
 
+@use_case
 def void_measurement(measurement: Measurement, child: Child, reason: str, *,
                      actor=None) -> None:
     """Take a wrong measurement out of every figure; it stays on record with the reason."""
+    ensure_may_act(actor, child, Permission.EDIT_CHILDREN)
+    if measurement.child_id != child.id:
+        raise NotFoundError(measurement.id)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationFailed({"reason": ["Alasan pembatalan wajib diisi."]})
@@ -216,7 +233,7 @@ def reassess_child(child: Child) -> None:
 def growth_points(measurements: list[Measurement]) -> list[tuple[int, float]]:
     """(age in days, length/height on the table's basis) of the live measurements."""
     return [(m.age_days, float(m.height_adjusted_cm)) for m in measurements
-            if m.voided_at is None]
+            if is_live(m)]
 
 
 def measurement_age_label(child: Child, measurement: Measurement) -> str:

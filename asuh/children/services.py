@@ -16,6 +16,11 @@ from asuh.audit import services as audit
 from asuh.children import measuring
 from asuh.children.growth import MAX_AGE_DAYS, SEX_LABELS
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child
+
+# Who sees which child is ``visibility.py``'s; re-exported for the callers that ask here.
+from asuh.children.visibility import can_see as can_see
+from asuh.children.visibility import ensure_may_act, visible_condition
+from asuh.children.visibility import visible_kelurahan as visible_kelurahan
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.identifiers import (
@@ -24,10 +29,11 @@ from asuh.identifiers import (
     nik_consistency_warnings,
     validate_nik,
 )
-from asuh.permissions import Permission, Role, has_permission
+from asuh.permissions import Permission, ensure_permitted, has_permission
 from asuh.regions.models import Region
-from asuh.regions.services import assigned_kelurahan, get_kelurahan
+from asuh.regions.services import get_kelurahan
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 CHILD_FIELDS = ("nik", "name", "sex", "birth_date", "guardian_name", "guardian_phone",
                 "address", "kelurahan_code", "posyandu")
@@ -75,18 +81,6 @@ def sees_full_nik(user) -> bool:
 
 def shown_nik(user, nik: str) -> str:
     return nik if sees_full_nik(user) else mask_identifier(nik)
-
-
-def visible_kelurahan(user) -> list[str] | None:
-    """The kelurahan codes whose children ``user`` may see; None means all of them."""
-    if user.role == Role.FIELD:
-        return assigned_kelurahan(user)
-    return None
-
-
-def can_see(user, child: Child) -> bool:
-    codes = visible_kelurahan(user)
-    return codes is None or child.kelurahan_code in codes
 
 
 # --- field rules -------------------------------------------------------------------
@@ -208,9 +202,11 @@ def _duplicate_nik() -> ValidationFailed:
     return ValidationFailed({"nik": ["NIK ini sudah terdaftar untuk anak lain."]}, status=409)
 
 
+@use_case
 def create_child(values: dict, *, confirm_nik_warnings: bool = False, actor=None,
                  today: date | None = None) -> Child:
     """Register a child; ``values`` holds the fields named in ``CHILD_FIELDS``."""
+    ensure_permitted(actor, Permission.EDIT_CHILDREN)
     clean = _checked(values, today=today, exclude_id=None,
                      confirm_nik_warnings=confirm_nik_warnings)
     child = Child(**clean, status="active", created_by_id=actor.id if actor else None)
@@ -227,9 +223,11 @@ def create_child(values: dict, *, confirm_nik_warnings: bool = False, actor=None
     return child
 
 
+@use_case
 def update_child(child: Child, values: dict, *, confirm_nik_warnings: bool = False, actor=None,
                  today: date | None = None) -> Child:
     """Correct a child's data; a new birth date or sex re-assesses its measurements."""
+    ensure_may_act(actor, child, Permission.EDIT_CHILDREN)
     # A child who has since turned five may still have a phone number corrected.
     clean = _checked(values, today=today, exclude_id=child.id,
                      confirm_nik_warnings=confirm_nik_warnings,
@@ -252,8 +250,10 @@ def update_child(child: Child, values: dict, *, confirm_nik_warnings: bool = Fal
     return child
 
 
+@use_case
 def change_status(child: Child, status: str, reason: str, *, actor=None) -> Child:
     """Active, graduated, moved, deceased or withdrawn: a child is never deleted."""
+    ensure_may_act(actor, child, Permission.EDIT_CHILDREN)
     if status not in CHILD_STATUSES:
         raise ValidationFailed({"status": ["Status tidak dikenal."]})
     reason = _text(reason)
@@ -327,9 +327,8 @@ def _months_before(day: date, months: int) -> date:
 def children_query(user, filters: ChildFilters, today: date | None = None):
     today = today or date.today()
     stmt = select(Child)
-    codes = visible_kelurahan(user)
-    if codes is not None:
-        stmt = stmt.where(Child.kelurahan_code.in_(codes))
+    if (visible := visible_condition(user)) is not None:
+        stmt = stmt.where(visible)
     if filters.status != ALL_STATUSES:
         stmt = stmt.where(Child.status == filters.status)
     if filters.category == UNMEASURED:

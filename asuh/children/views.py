@@ -16,6 +16,7 @@ from asuh.children.forms import (
 from asuh.children.growth import SEX_LABELS, age_label
 from asuh.children.growth_chart import growth_chart_svg
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child, Measurement
+from asuh.children.rules import is_live
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_fixed
@@ -75,14 +76,11 @@ def _save_child(form: ChildForm, save, child: Child | None):
             saved = save(form.values(), confirm_nik_warnings=form.confirm_nik_warnings.data,
                          actor=current_user)
         except services.NikWarnings as failure:
-            db.session.rollback()
             nik_warnings = failure.warnings
             form.confirm_nik_warnings.data = False
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Data {saved.name} disimpan.", "success")
             return redirect(url_for("children.detail", child_id=saved.id))
     return render_template("children/form.html", form=form, child=child,
@@ -108,17 +106,16 @@ def edit(child_id: int):
 
 def _render_detail(child: Child, measurement_form=None, status_form=None):
     history = measuring.measurement_history(child.id)
-    live = [m for m in history if m.voided_at is None]
+    latest = next((m for m in history if is_live(m)), None)  # history is newest first
     today = date.today()
     if measurement_form is None:
         measurement_form = MeasurementForm(
             formdata=None, position=measuring.standard_position(child.birth_date, today))
     return render_template(
         "children/detail.html", child=child, history=history,
-        latest=live[0] if live else None, today=today,
+        latest=latest, today=today,
         full_nik=services.sees_full_nik(current_user),
-        can_measure=(has_permission(current_user, Permission.RECORD_MEASUREMENTS)
-                     and child.status != "deceased"),
+        can_measure=measuring.may_record(current_user, child),
         can_edit=has_permission(current_user, Permission.EDIT_CHILDREN),
         measurement_form=measurement_form,
         status_form=status_form or StatusForm(formdata=None),
@@ -153,10 +150,8 @@ def record_measurement(child_id: int):
                 weight_kg=form.weight_kg.data, position=form.position.data,
                 measured_by=form.measured_by.data, actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Pengukuran disimpan: {HEIGHT_CATEGORIES[measurement.category]} "
                   f"(TB/U {format_fixed(measurement.haz, 2)}).", "success")
             if measurement.flags:
@@ -178,10 +173,8 @@ def void_measurement(child_id: int, measurement_id: int):
         try:
             measuring.void_measurement(measurement, child, form.reason.data, actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             flash(str(failure), "error")
         else:
-            db.session.commit()
             flash("Pengukuran dibatalkan.", "success")
     else:
         for messages in form.errors.values():
@@ -200,10 +193,8 @@ def change_status(child_id: int):
             services.change_status(child, form.status.data, form.reason.data,
                                    actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Status {child.name}: {child.status_label}.", "success")
             return redirect(url_for("children.detail", child_id=child.id))
     return _render_detail(child, status_form=form)

@@ -14,7 +14,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
 from asuh.children.models import Child
+from asuh.children.visibility import can_see as can_see_child
+from asuh.children.visibility import visible_kelurahan
 from asuh.contributions.models import (
+    CONFIRMED,
     CONTRIBUTION_STATUSES,
     PENDING,
     Contribution,
@@ -24,7 +27,6 @@ from asuh.extensions import db
 from asuh.matching.models import Match
 from asuh.permissions import Permission, Role, has_permission
 from asuh.regions.models import Region
-from asuh.regions.services import assigned_kelurahan
 from asuh.sponsors.services import sponsor_for_user
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -35,10 +37,15 @@ def _sponsor_id(user) -> int | None:
     return sponsor.id if sponsor is not None else None
 
 
+def _in_work_area(user, kelurahan_code: str) -> bool:
+    # A delivery is seen where its child is: the children area says which kelurahan.
+    codes = visible_kelurahan(user)
+    return codes is None or kelurahan_code in codes
+
+
 def can_view(user, contribution: Contribution) -> bool:
     if has_permission(user, Permission.VIEW_CONTRIBUTIONS):
-        return (user.role != Role.FIELD
-                or contribution.kelurahan_code in assigned_kelurahan(user))
+        return _in_work_area(user, contribution.kelurahan_code)
     if has_permission(user, Permission.OWN_SPONSORSHIP):
         sponsor_id = _sponsor_id(user)
         return sponsor_id is not None and contribution.sponsor_id == sponsor_id
@@ -68,11 +75,26 @@ def can_edit(user, contribution: Contribution) -> bool:
 def can_verify(user, contribution: Contribution) -> bool:
     if not has_permission(user, Permission.VERIFY_CONTRIBUTIONS):
         return False
-    return user.role != Role.FIELD or contribution.kelurahan_code in assigned_kelurahan(user)
+    return _in_work_area(user, contribution.kelurahan_code)
 
 
 def can_void(user) -> bool:
     return has_permission(user, Permission.VOID_CONTRIBUTIONS)
+
+
+def actions_open(user, contribution: Contribution) -> dict[str, bool]:
+    """The delivery page's buttons: what ``user`` may do to it in its present state."""
+    return {
+        "can_edit": contribution.status == PENDING and can_edit(user, contribution),
+        "can_verify": contribution.status == PENDING and can_verify(user, contribution),
+        "can_void": contribution.status in (PENDING, CONFIRMED) and can_void(user),
+    }
+
+
+def offers_logging(user, match: Match) -> bool:
+    """Whether a page about ``match`` offers ``user`` the "log a delivery" button: who may
+    log for it, while it runs (an admin enters a late delivery from the match's list)."""
+    return match.ended_on is None and can_log_for(user, match)
 
 
 # --- lists -----------------------------------------------------------------------------
@@ -136,8 +158,8 @@ def parse_filters(args, *, strict: bool) -> Filters:
 def scoped(stmt, user):
     """Narrow a select of contributions to what ``user`` may see."""
     if has_permission(user, Permission.VIEW_CONTRIBUTIONS):
-        if user.role == Role.FIELD:
-            stmt = stmt.where(Contribution.kelurahan_code.in_(assigned_kelurahan(user)))
+        if (codes := visible_kelurahan(user)) is not None:
+            stmt = stmt.where(Contribution.kelurahan_code.in_(codes))
         return stmt
     sponsor_id = _sponsor_id(user) if has_permission(user, Permission.OWN_SPONSORSHIP) else None
     if sponsor_id is None:
@@ -185,8 +207,8 @@ def list_contributions(user, filters: Filters, *, page: int = 1, per_page: int =
 def verification_queue(user, *, page: int = 1, per_page: int = 25):
     """Pending deliveries the user may verify, oldest first (longest waiting on top)."""
     stmt = select(Contribution).where(Contribution.status == PENDING)
-    if user.role == Role.FIELD:
-        stmt = stmt.where(Contribution.kelurahan_code.in_(assigned_kelurahan(user)))
+    if (codes := visible_kelurahan(user)) is not None:
+        stmt = stmt.where(Contribution.kelurahan_code.in_(codes))
     stmt = _with_details(stmt).order_by(Contribution.delivered_on, Contribution.created_at,
                                         Contribution.id)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
@@ -217,6 +239,6 @@ def can_see_match(user, match: Match) -> bool:
         return True
     if has_permission(user, Permission.VIEW_CONTRIBUTIONS):
         child = db.session.get(Child, match.child_id)
-        return user.role != Role.FIELD or child.kelurahan_code in assigned_kelurahan(user)
+        return can_see_child(user, child)
     sponsor_id = _sponsor_id(user) if has_permission(user, Permission.OWN_SPONSORSHIP) else None
     return sponsor_id is not None and match.sponsor_id == sponsor_id

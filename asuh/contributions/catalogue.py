@@ -16,7 +16,9 @@ from asuh.contributions.models import Commodity, CommodityUnit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import NumberRefused, parse_number
+from asuh.permissions import Permission, ensure_permitted
 from asuh.settings import services as settings
+from asuh.transactions import use_case
 
 # A commodity whose canonical unit is this one takes the unit as typed ("2 ekor ikan"):
 # "other" gathers things that share no unit, so its total is a count of what was entered.
@@ -133,8 +135,10 @@ def parse_factor(value, field: str = "factor") -> Decimal:
     return factor.quantize(Decimal("0.0001"))
 
 
+@use_case
 def add_commodity(*, code, name, canonical_unit, is_cash: bool = False, sort_order=None,
                   actor) -> Commodity:
+    ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
     code = _text(code).lower()
     if not _CODE.match(code):
         raise ValidationFailed({"code": ["Kode 2–20 huruf kecil, angka atau garis bawah, "
@@ -157,8 +161,10 @@ def add_commodity(*, code, name, canonical_unit, is_cash: bool = False, sort_ord
     return commodity
 
 
+@use_case
 def update_commodity(commodity: Commodity, *, name, sort_order, actor) -> bool:
     """Rename or reorder. Code, canonical unit and cash flag stay: history is in them."""
+    ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
     before = audit.snapshot(commodity, ("name", "sort_order"))
     commodity.name = _clean_name(name, "name", "Nama", 60)
     try:
@@ -173,7 +179,9 @@ def update_commodity(commodity: Commodity, *, name, sort_order, actor) -> bool:
     return bool(changes)
 
 
+@use_case
 def set_commodity_active(commodity: Commodity, active: bool, *, actor) -> bool:
+    ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
     if commodity.active == active:
         return False
     commodity.active = active
@@ -193,7 +201,9 @@ def _check_unit_name(commodity: Commodity, name: str, exclude: CommodityUnit | N
             raise ValidationFailed({"name": [f"Satuan {pack.name} sudah ada."]}, status=409)
 
 
+@use_case
 def add_unit(commodity: Commodity, *, name, factor, actor) -> CommodityUnit:
+    ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
     if commodity.is_cash or is_as_entered(commodity):
         raise ValidationFailed({"name": [f"{commodity.name} tidak memakai satuan kemasan."]})
     name = _clean_name(name, "name", "Nama satuan", 40)
@@ -211,8 +221,10 @@ def add_unit(commodity: Commodity, *, name, factor, actor) -> CommodityUnit:
     return unit
 
 
+@use_case
 def update_unit(unit: CommodityUnit, *, name, factor, actor) -> bool:
     """A new factor counts from now on: delivered items keep the quantity they converted to."""
+    ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
     commodity = db.session.get(Commodity, unit.commodity_id)
     name = _clean_name(name, "name", "Nama satuan", 40)
     factor = parse_factor(factor)
@@ -227,7 +239,9 @@ def update_unit(unit: CommodityUnit, *, name, factor, actor) -> bool:
     return bool(changes)
 
 
+@use_case
 def set_unit_active(unit: CommodityUnit, active: bool, *, actor) -> bool:
+    ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
     if unit.active == active:
         return False
     unit.active = active
@@ -238,6 +252,7 @@ def set_unit_active(unit: CommodityUnit, active: bool, *, actor) -> bool:
     return True
 
 
+@use_case
 def install_default_catalogue(*, actor=None) -> int:
     """Insert the default commodities when the catalogue is empty; returns how many."""
     if db.session.scalar(select(func.count(Commodity.id))):
@@ -274,8 +289,10 @@ def monthly_package() -> dict[str, Decimal]:
     return package
 
 
+@use_case
 def update_monthly_package(values: dict, *, actor) -> dict:
     """Store the package; blank or zero drops a commodity from it. Returns what changed."""
+    ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
     known = {c.code: c for c in commodities()}
     package, errors = {}, {}
     for code, raw in values.items():

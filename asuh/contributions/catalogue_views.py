@@ -49,10 +49,8 @@ def add_commodity():
                 canonical_unit=form.canonical_unit.data, is_cash=form.is_cash.data,
                 actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Komoditas {commodity.name} ditambahkan.", "success")
             return redirect(url_for("contributions.commodity", commodity_id=commodity.id))
     return _render_index(form=form)
@@ -67,11 +65,9 @@ def update_package():
     try:
         changed = catalogue.update_monthly_package(values, actor=current_user)
     except ValidationFailed as failure:
-        db.session.rollback()
         errors = {key.removeprefix("package."): messages
                   for key, messages in failure.errors.items()}
         return _render_index(package_values=values, package_errors=errors)
-    db.session.commit()
     flash("Paket bulanan disimpan." if changed else "Tidak ada perubahan.", "success")
     return redirect(url_for("contributions.catalogue_index"))
 
@@ -98,10 +94,8 @@ def commodity(commodity_id: int):
                                                  sort_order=form.sort_order.data,
                                                  actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash("Perubahan disimpan." if changed else "Tidak ada perubahan.", "success")
             return redirect(url_for("contributions.commodity", commodity_id=item.id))
     return _render_commodity(item, edit_form=form)
@@ -117,10 +111,8 @@ def add_unit(commodity_id: int):
             unit = catalogue.add_unit(item, name=form.name.data, factor=form.factor.data,
                                       actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Satuan {unit.name} ditambahkan.", "success")
             return redirect(url_for("contributions.commodity", commodity_id=item.id))
     return _render_commodity(db.session.get(Commodity, commodity_id), unit_form=form)
@@ -136,10 +128,8 @@ def update_unit(unit_id: int):
             changed = catalogue.update_unit(unit, name=form.name.data, factor=form.factor.data,
                                             actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             flash(str(failure), "error")
         else:
-            db.session.commit()
             flash("Satuan disimpan." if changed else "Tidak ada perubahan.", "success")
     else:
         for messages in form.errors.values():

@@ -7,7 +7,6 @@ import click
 from flask.cli import AppGroup
 
 from asuh.contributions import totals
-from asuh.extensions import db
 
 contributions_cli = AppGroup("contributions", help="Deliveries and their monthly totals.")
 
@@ -16,7 +15,6 @@ contributions_cli = AppGroup("contributions", help="Deliveries and their monthly
 def check_totals() -> None:
     """Compare the monthly aggregates with the raw deliveries; exit 1 on any difference."""
     problems = totals.check_monthly_totals()
-    db.session.rollback()
     if problems:
         for problem in problems:
             click.echo(problem, err=True)
@@ -30,6 +28,5 @@ def check_totals() -> None:
 def rebuild_totals() -> None:
     """Recompute the monthly aggregates from the confirmed deliveries."""
     commodity_rows, delivery_rows = totals.rebuild_monthly_totals()
-    db.session.commit()
     click.echo(f"Rebuilt: {commodity_rows} commodity total row(s), "
                f"{delivery_rows} delivery count row(s).")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from asuh.contributions import services, verification
 from asuh.extensions import db
 from asuh.matching.models import Match
+from asuh.matching.rules import running
 from asuh.sponsors.models import Sponsor
 
 # (commodity code, quantity, unit, value in Rupiah): Rp 15.000 a day of food (BKKBN).
@@ -37,7 +38,7 @@ def seed(rng: random.Random, today: date, *, verifier, pending_share: float = 0.
     """Log one delivery per month of every active match; returns how many. The caller
     commits."""
     matches = db.session.scalars(
-        select(Match).where(Match.ended_on.is_(None))
+        select(Match).where(running())
         .options(selectinload(Match.sponsor).selectinload(Sponsor.user),
                  selectinload(Match.child))).all()
     logged = 0

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from asuh.contributions import access, catalogue, photos, progress, services
+from asuh.contributions import access, catalogue, progress, services
 from asuh.contributions.forms import ContributionForm
 from asuh.contributions.models import Contribution
 from asuh.contributions.views import bp
@@ -17,6 +17,7 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.forms import attach_errors
 from asuh.matching.models import Match
+from asuh.matching.rules import running
 from asuh.permissions import Permission, requires
 from asuh.sponsors.services import sponsor_for_user
 
@@ -73,10 +74,8 @@ def create(match_id: int):
                 raise ValidationFailed({"submission_token": [
                     "Formulir ini sudah dipakai; muat ulang halaman."]}, status=409)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_item_errors(form, failure, rows)
         else:
-            db.session.commit()
             flash("Penyaluran dicatat dan menunggu konfirmasi petugas." if created
                   else ALREADY_SAVED, "success" if created else "info")
             return redirect(url_for("contributions.detail", contribution_id=contribution.id))
@@ -118,17 +117,11 @@ def edit(contribution_id: int):
         try:
             changed = services.update_contribution(
                 contribution, delivered_on=form.delivered_on.data, items=items,
-                note=form.note.data, actor=current_user)
-            new_photos = form.photo_files()
-            if new_photos:
-                photos.add_photos(contribution, new_photos, actor=current_user)
+                note=form.note.data, photo_files=form.photo_files(), actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_item_errors(form, failure, rows)
         else:
-            db.session.commit()
-            flash("Perubahan disimpan." if changed or new_photos else "Tidak ada perubahan.",
-                  "success")
+            flash("Perubahan disimpan." if changed else "Tidak ada perubahan.", "success")
             return redirect(url_for("contributions.detail", contribution_id=contribution.id))
     form.keep_submittable()
     contribution = access.load(contribution_id)  # a rollback above expired it
@@ -146,7 +139,7 @@ def own():
     page = access.list_contributions(current_user, filters,
                                      page=request.args.get("page", 1, type=int))
     matches = list(db.session.scalars(
-        select(Match).where(Match.sponsor_id == sponsor.id, Match.ended_on.is_(None))
+        select(Match).where(Match.sponsor_id == sponsor.id, running())
         .options(joinedload(Match.child)).order_by(Match.start_on, Match.id)))
     month = date.today()
     return render_template("contributions/own.html", sponsor=sponsor, page=page,

@@ -15,10 +15,12 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from asuh.audit import services as audit
+from asuh.contributions import access
 from asuh.contributions.models import PENDING, Contribution, ContributionPhoto
-from asuh.errors import ValidationFailed
+from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.images import CleanImage, clean_image
+from asuh.transactions import use_case
 
 MAX_PHOTO_BYTES = 10 * 1_048_576
 MAX_PHOTO_PIXELS = 40_000_000
@@ -73,9 +75,12 @@ def store_photos(contribution: Contribution, images: list[CleanImage], *,
     return stored
 
 
+@use_case
 def add_photos(contribution: Contribution, files: list[bytes], *, actor,
                field: str = "photos") -> list[ContributionPhoto]:
     """More proof for a delivery that is still waiting for verification."""
+    if actor is not None and not access.can_edit(actor, contribution):
+        raise NotPermitted("Anda tidak dapat menambah foto pada penyaluran ini.")
     if contribution.status != PENDING:
         raise ValidationFailed({field: [
             f"Penyaluran ini sudah {contribution.status_label.lower()}; foto tidak dapat "

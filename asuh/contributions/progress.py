@@ -10,10 +10,12 @@ from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from asuh.contributions import catalogue
-from asuh.contributions.models import CONFIRMED, Commodity, Contribution, ContributionItem
+from asuh.contributions.models import Commodity, Contribution, ContributionItem
+from asuh.contributions.rules import confirmed_between
 from asuh.contributions.totals import month_of
 from asuh.extensions import db
 from asuh.matching.models import Match
+from asuh.matching.rules import running
 
 
 def next_month(month: date) -> date:
@@ -92,8 +94,8 @@ def _delivered(match_ids: list[int], first: date, after: date) -> dict:
                ContributionItem.canonical_quantity)
         .join(ContributionItem, ContributionItem.contribution_id == Contribution.id)
         .join(Commodity, Commodity.id == ContributionItem.commodity_id)
-        .where(Contribution.match_id.in_(match_ids), Contribution.status == CONFIRMED,
-               Contribution.delivered_on >= first, Contribution.delivered_on < after))
+        .where(Contribution.match_id.in_(match_ids),
+               confirmed_between(first, after - timedelta(days=1))))
     for match_id, delivered_on, code, quantity in rows:
         result[(match_id, month_of(delivered_on), code)] += Decimal(quantity)
     return result
@@ -142,12 +144,11 @@ def behind_matches_query(month: date):
             select(func.coalesce(func.sum(ContributionItem.canonical_quantity), 0))
             .join(Contribution, Contribution.id == ContributionItem.contribution_id)
             .join(Commodity, Commodity.id == ContributionItem.commodity_id)
-            .where(Contribution.match_id == Match.id, Contribution.status == CONFIRMED,
-                   Commodity.code == code, Contribution.delivered_on >= first,
-                   Contribution.delivered_on < after)
+            .where(Contribution.match_id == Match.id, Commodity.code == code,
+                   confirmed_between(first, after - timedelta(days=1)))
             .correlate(Match).scalar_subquery())
         conditions.append(delivered < amount)
-    stmt = select(Match).where(Match.ended_on.is_(None), Match.start_on < after)
+    stmt = select(Match).where(running(), Match.start_on < after)
     stmt = stmt.where(or_(*conditions)) if conditions else stmt.where(false())
     return stmt.options(joinedload(Match.sponsor), joinedload(Match.child)).order_by(
         Match.start_on, Match.id)

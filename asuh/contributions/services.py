@@ -17,13 +17,14 @@ from sqlalchemy.exc import IntegrityError
 
 from asuh.audit import services as audit
 from asuh.children.models import Child
-from asuh.contributions import catalogue, photos
+from asuh.contributions import access, catalogue, photos
 from asuh.contributions.models import PENDING, Commodity, Contribution, ContributionItem
-from asuh.errors import ValidationFailed
+from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id, format_rupiah
 from asuh.matching.models import Match
 from asuh.permissions import Role
+from asuh.transactions import use_case
 
 MAX_ITEMS = 20
 MAX_QUANTITY = Decimal("999999999.999")
@@ -241,6 +242,7 @@ def same_submission(contribution: Contribution, *, match_id, delivered_on, items
 # --- logging and correcting -----------------------------------------------------------
 
 
+@use_case
 def log_contribution(match: Match, *, delivered_on, items, note=None, photo_files=(),
                      require_photos: bool = False, actor, submission_key: str | None = None,
                      today: date | None = None) -> tuple[Contribution, bool]:
@@ -252,6 +254,8 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
     an admin entering them afterwards. The form sends its photos along
     (``require_photos``); an API client uploads them one by one after creating.
     """
+    if actor is not None and not access.can_log_for(actor, match):
+        raise NotPermitted("Anda tidak dapat mencatat penyaluran untuk pengasuhan ini.")
     existing = find_submission(submission_key)
     if existing is not None:
         return existing, False
@@ -309,9 +313,24 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
     return contribution, True
 
 
+@use_case
 def update_contribution(contribution: Contribution, *, delivered_on, items, note, actor,
-                        today: date | None = None) -> bool:
-    """Correct a delivery still waiting for verification; True if anything changed."""
+                        today: date | None = None, photo_files=()) -> bool:
+    """Correct a delivery still waiting for verification; True if anything changed.
+
+    ``photo_files`` (the edit form's) are added in the same act.
+    """
+    if actor is not None and not access.can_edit(actor, contribution):
+        raise NotPermitted("Anda tidak dapat mengubah penyaluran ini.")
+    changed = _update_fields(contribution, delivered_on=delivered_on, items=items, note=note,
+                             actor=actor, today=today)
+    if photo_files:
+        photos.add_photos(contribution, list(photo_files), actor=actor)
+    return changed or bool(photo_files)
+
+
+def _update_fields(contribution: Contribution, *, delivered_on, items, note, actor,
+                   today: date | None) -> bool:
     if contribution.status != PENDING:
         raise ValidationFailed({"status": [
             f"Penyaluran ini sudah {contribution.status_label.lower()} dan tidak dapat "

@@ -20,14 +20,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from asuh.audit import services as audit
 from asuh.contributions.models import (
-    CONFIRMED,
     Contribution,
     ContributionItem,
     MonthlyCommodityTotal,
     MonthlyDeliveryCount,
 )
+from asuh.contributions.rules import confirmed_delivery
 from asuh.extensions import db
 from asuh.sponsors.models import Sponsor
+from asuh.transactions import use_case
 
 _QUANTITY = Decimal("0.001")
 
@@ -92,7 +93,7 @@ def _expected() -> tuple[dict, dict]:
                ContributionItem.commodity_id, ContributionItem.canonical_quantity,
                ContributionItem.value_idr)
         .join(ContributionItem, ContributionItem.contribution_id == Contribution.id)
-        .where(Contribution.status == CONFIRMED)
+        .where(confirmed_delivery())
         .execution_options(yield_per=5000))
     for delivered_on, kelurahan, commodity_id, quantity, value in rows:
         totals = commodity[(month_of(delivered_on), kelurahan, commodity_id)]
@@ -104,7 +105,7 @@ def _expected() -> tuple[dict, dict]:
         select(Contribution.delivered_on, Contribution.kelurahan_code, Sponsor.kind,
                Contribution.total_value_idr)
         .join(Sponsor, Sponsor.id == Contribution.sponsor_id)
-        .where(Contribution.status == CONFIRMED)
+        .where(confirmed_delivery())
         .execution_options(yield_per=5000))
     for delivered_on, kelurahan, kind, value in rows:
         totals = deliveries[(month_of(delivered_on), kelurahan, kind)]
@@ -171,6 +172,7 @@ def check_monthly_totals() -> list[str]:
     return problems
 
 
+@use_case
 def rebuild_monthly_totals(*, actor=None) -> tuple[int, int]:
     """Replace both aggregates with a recomputation; returns the rows written."""
     # The audit record comes first: it takes the audit chain's lock, which every

@@ -4,10 +4,13 @@ Each change locks the contribution row first, so two verifiers pressing "confirm
 the same moment add the delivery to the monthly totals once, not twice.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 
 from asuh.audit import services as audit
-from asuh.contributions import totals
+from asuh.contributions import access, totals
 from asuh.contributions.models import (
     CONFIRMED,
     PENDING,
@@ -15,10 +18,12 @@ from asuh.contributions.models import (
     VOIDED,
     Contribution,
 )
+from asuh.contributions.rules import is_confirmed
 from asuh.contributions.services import contribution_items
-from asuh.errors import ValidationFailed
+from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 DECISIONS = (CONFIRMED, REJECTED)
 MAX_REASON = 500
@@ -39,14 +44,21 @@ def _reason(reason, message: str) -> str:
     return text
 
 
+def _ensure_may_verify(actor, contribution: Contribution) -> None:
+    if actor is not None and not access.can_verify(actor, contribution):
+        raise NotPermitted("Penyaluran ini di luar wilayah kerja Anda.")
+
+
 def _must_be_pending(contribution: Contribution) -> None:
     if contribution.status != PENDING:
         raise ValidationFailed({"status": [
             f"Penyaluran ini sudah {contribution.status_label.lower()}."]}, status=409)
 
 
+@use_case
 def confirm_contribution(contribution: Contribution, *, actor) -> None:
     """The family received it: the delivery now counts in totals and letters."""
+    _ensure_may_verify(actor, contribution)
     contribution = _locked(contribution)
     _must_be_pending(contribution)
     contribution.status = CONFIRMED
@@ -60,7 +72,9 @@ def confirm_contribution(contribution: Contribution, *, actor) -> None:
     totals.apply(contribution, contribution_items(contribution), +1)
 
 
+@use_case
 def reject_contribution(contribution: Contribution, reason, *, actor) -> None:
+    _ensure_may_verify(actor, contribution)
     reason = _reason(reason, "Alasan penolakan wajib diisi.")
     contribution = _locked(contribution)
     _must_be_pending(contribution)
@@ -74,6 +88,7 @@ def reject_contribution(contribution: Contribution, reason, *, actor) -> None:
                  changes={"status": [PENDING, REJECTED], "rejection_reason": [None, reason]})
 
 
+@use_case
 def verify_contribution(contribution: Contribution, decision, reason=None, *,
                         actor) -> None:
     """``decision`` is ``"confirmed"`` or ``"rejected"`` (the latter with a reason)."""
@@ -85,11 +100,14 @@ def verify_contribution(contribution: Contribution, decision, reason=None, *,
         raise ValidationFailed({"decision": ["Harus 'confirmed' atau 'rejected'."]})
 
 
+@use_case
 def void_contribution(contribution: Contribution, reason, *, actor) -> None:
     """Cancel a pending or confirmed delivery; a confirmed one leaves the totals.
 
     The row stays, marked voided with the reason: letters already issued may cite it.
     """
+    if actor is not None and not access.can_void(actor):
+        raise NotPermitted("Anda tidak dapat membatalkan penyaluran.")
     reason = _reason(reason, "Alasan pembatalan wajib diisi.")
     contribution = _locked(contribution)
     if contribution.status not in (PENDING, CONFIRMED):
@@ -106,3 +124,36 @@ def void_contribution(contribution: Contribution, reason, *, actor) -> None:
                  changes={"status": [before, VOIDED], "void_reason": [None, reason]})
     if before == CONFIRMED:
         totals.apply(contribution, contribution_items(contribution), -1)
+
+
+# --- what became of a delivery -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    label: str
+    at: datetime | None
+    by: str | None
+    reason: str | None = None
+
+
+def decisions(contribution: Contribution, voided_by=None) -> list[Decision]:
+    """The verification history the delivery's page shows, oldest first.
+
+    A voided delivery that had been confirmed keeps its confirmation (a letter may cite
+    it); a rejected one is never voided. ``contribution.verified_by`` must be loaded
+    (``access.load`` does); ``voided_by`` is the voiding user, if any.
+    """
+    verifier = contribution.verified_by.name if contribution.verified_by else None
+    steps = []
+    if is_confirmed(contribution) or (
+            contribution.status == VOIDED and contribution.verified_at is not None
+            and not contribution.rejection_reason):
+        steps.append(Decision("Dikonfirmasi", contribution.verified_at, verifier))
+    if contribution.status == REJECTED:
+        steps.append(Decision("Ditolak", contribution.verified_at, verifier,
+                              contribution.rejection_reason))
+    if contribution.status == VOIDED:
+        steps.append(Decision("Dibatalkan", contribution.voided_at,
+                              voided_by.name if voided_by else None, contribution.void_reason))
+    return steps

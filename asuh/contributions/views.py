@@ -45,7 +45,9 @@ def month_label(value: date) -> str:
 def _helpers():
     # App-wide, so other areas' pages can include contributions/_match_progress.html.
     return {"status_badges": STATUS_BADGES, "quantity_id": format_quantity,
-            "month_label": month_label, "contribution_progress": progress.match_progress}
+            "month_label": month_label, "contribution_progress": progress.match_progress,
+            "contribution_offers_logging": lambda match: access.offers_logging(current_user,
+                                                                              match)}
 
 
 def _visible(contribution_id: int) -> Contribution:
@@ -102,13 +104,9 @@ def detail(contribution_id: int):
     voided_by = (db.session.get(User, contribution.voided_by_id)
                  if contribution.voided_by_id else None)
     return render_template(
-        "contributions/detail.html", contribution=contribution, voided_by=voided_by,
-        can_edit=(contribution.status == PENDING
-                  and access.can_edit(current_user, contribution)),
-        can_verify=(contribution.status == PENDING
-                    and access.can_verify(current_user, contribution)),
-        can_void=(contribution.status in (PENDING, CONFIRMED)
-                  and access.can_void(current_user)),
+        "contributions/detail.html", contribution=contribution,
+        decisions=verification.decisions(contribution, voided_by),
+        **access.actions_open(current_user, contribution),
         history=access.history(contribution),
         photo_form=PhotoForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
         reject_form=RejectForm(formdata=None), void_form=VoidForm(formdata=None))

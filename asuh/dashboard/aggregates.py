@@ -11,8 +11,10 @@
 from asuh.audit import services as audit
 from asuh.contributions import totals
 from asuh.dashboard import cache, growth
+from asuh.transactions import use_case
 
 
+@use_case
 def rebuild_all(*, actor=None) -> dict:
     """Recompute every aggregate from the raw rows; returns the rows written per table."""
     commodity_rows, delivery_rows = totals.rebuild_monthly_totals(actor=actor)

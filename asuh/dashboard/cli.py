@@ -4,7 +4,6 @@ import click
 from flask.cli import AppGroup
 
 from asuh.dashboard.aggregates import check_all, rebuild_all
-from asuh.extensions import db
 
 dashboard_cli = AppGroup("dashboard", help="The dashboard's aggregates.")
 
@@ -13,7 +12,6 @@ dashboard_cli = AppGroup("dashboard", help="The dashboard's aggregates.")
 def rebuild() -> None:
     """Recompute every aggregate the dashboard reads from the raw rows."""
     written = rebuild_all()
-    db.session.commit()
     click.echo("Rebuilt: " + ", ".join(f"{table} {rows} row(s)"
                                        for table, rows in written.items()) + ".")
 
@@ -22,7 +20,6 @@ def rebuild() -> None:
 def check() -> None:
     """Prove the aggregates match the raw rows; exit 1 naming every mismatch."""
     problems = check_all()
-    db.session.rollback()
     if problems:
         for problem in problems:
             click.echo(problem, err=True)

@@ -19,12 +19,14 @@ from math import ceil
 from sqlalchemy import case, func, or_, select
 
 from asuh.children.models import Child
-from asuh.contributions.models import CONFIRMED, Contribution
+from asuh.contributions.models import Contribution
+from asuh.contributions.rules import confirmed_delivery
 from asuh.dashboard import cache
 from asuh.dashboard.models import ChildGrowthSummary
 from asuh.dashboard.periods import add_months
 from asuh.extensions import db
 from asuh.matching.models import Match
+from asuh.matching.rules import running
 
 WEIGHT_STALLED = "weight_stalled"
 NO_DELIVERY = "no_delivery"
@@ -51,9 +53,9 @@ def followup_query(today: date):
     stalled = select(ChildGrowthSummary.child_id).where(
         ChildGrowthSummary.weight_stalled.is_(True))
     delivered = select(Contribution.child_id).where(
-        Contribution.delivered_on > cutoff, Contribution.status == CONFIRMED)
+        Contribution.delivered_on > cutoff, confirmed_delivery())
     undelivered = select(Match.child_id).where(
-        Match.ended_on.is_(None), Match.start_on <= cutoff, Match.child_id.not_in(delivered))
+        running(), Match.start_on <= cutoff, Match.child_id.not_in(delivered))
     severity = case(*((Child.latest_category == name, rank) for name, rank in _SEVERITY.items()),
                     else_=len(_SEVERITY))
     return (select(Child.id, Child.kelurahan_code)
@@ -119,11 +121,11 @@ def _details(children: list[Child], cutoff: date) -> list[FollowUp]:
         select(ChildGrowthSummary).where(ChildGrowthSummary.child_id.in_(ids)))}
     last_delivery = dict(db.session.execute(
         select(Contribution.child_id, func.max(Contribution.delivered_on))
-        .where(Contribution.child_id.in_(ids), Contribution.status == CONFIRMED)
+        .where(Contribution.child_id.in_(ids), confirmed_delivery())
         .group_by(Contribution.child_id)).all())
     matches = dict(db.session.execute(
         select(Match.child_id, Match.start_on)
-        .where(Match.child_id.in_(ids), Match.ended_on.is_(None))).all())
+        .where(Match.child_id.in_(ids), running())).all())
     entries = []
     for child in children:
         summary = growth.get(child.id)

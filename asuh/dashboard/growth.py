@@ -19,6 +19,7 @@ from itertools import groupby
 from sqlalchemy import delete, insert, select
 
 from asuh.children.models import Measurement
+from asuh.children.rules import live_measurement
 from asuh.dashboard.models import CATEGORY_CODES, UNKNOWN_CODE, ChildGrowthSummary
 from asuh.extensions import db
 
@@ -81,7 +82,7 @@ def summary_rows(rows: Iterable[tuple]) -> Iterator[dict]:
 def _live_rows(child_ids: list[int] | None = None):
     stmt = (select(Measurement.child_id, Measurement.measured_on, Measurement.category,
                    Measurement.weight_kg)
-            .where(Measurement.voided_at.is_(None))
+            .where(live_measurement())
             .order_by(Measurement.child_id, Measurement.measured_on, Measurement.id))
     if child_ids is not None:
         stmt = stmt.where(Measurement.child_id.in_(child_ids))

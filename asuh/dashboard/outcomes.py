@@ -28,6 +28,7 @@ from asuh.dashboard.models import CODE_CATEGORIES, ChildGrowthSummary
 from asuh.dashboard.periods import DashboardFilters
 from asuh.extensions import db
 from asuh.matching.models import Match
+from asuh.matching.rules import active_during
 
 IMPROVED, UNCHANGED, WORSENED, UNKNOWN = "improved", "unchanged", "worsened", "unknown"
 OUTCOME_LABELS = {IMPROVED: "Membaik", UNCHANGED: "Tetap", WORSENED: "Memburuk",
@@ -50,8 +51,7 @@ def _period_window(start_month: int, end_month: int):
 def sponsored_children(filters: DashboardFilters):
     """Ids of the children with a match active at some time in the period."""
     return (select(Match.child_id).distinct()
-            .where(Match.start_on <= filters.last_day,
-                   or_(Match.ended_on.is_(None), Match.ended_on >= filters.start)))
+            .where(active_during(filters.start, filters.last_day)))
 
 
 def outcome_rows(filters: DashboardFilters) -> dict:

@@ -8,32 +8,19 @@ since the file carries personal data out of the system.
 
 from datetime import date
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from flask_login import current_user
 
-from asuh.audit import services as audit
-from asuh.exports import datasets
+from asuh.exports import datasets, services
 from asuh.exports.writers import csv_response, xlsx_response
-from asuh.extensions import db
-from asuh.permissions import Permission, has_permission, requires
+from asuh.permissions import Permission, requires
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
 
 def _export(build, entity_type: str, fmt: str, also: Permission):
-    if not has_permission(current_user, also):
-        abort(403)
-    user = current_user._get_current_object()
-    dataset = build(user, request.args)
-    # A GET request reads in a deferred SQLite transaction; one that later writes fails if
-    # another request committed meanwhile. Starting afresh keeps that window to the write.
-    db.session.rollback()
-    audit.record("export", entity_type, None, user=user,
-                 summary=f"Ekspor {dataset.sheet} ({fmt.upper()})",
-                 changes={"format": [None, fmt], "filters": [None, dataset.filters]})
-    # Committed before the first row is read: the audit record stands even if the
-    # download is interrupted, and the rows stream in a read-only transaction.
-    db.session.commit()
+    dataset = services.start_export(build, current_user._get_current_object(), request.args,
+                                    entity_type=entity_type, fmt=fmt, also=also)
     filename = f"{dataset.filename}-{date.today():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
         return csv_response(filename, dataset.header, dataset.rows)

@@ -25,6 +25,7 @@ from asuh.letters.models import CURRENT, SPONSOR_STATEMENT, Letter
 from asuh.letters.periods import Period
 from asuh.letters.services import issue_prepared, prepare, statement_drafts
 from asuh.letters.statement import sponsor_ids_with_matches
+from asuh.transactions import use_case
 
 # A batch is rendered by one pool and stored in one transaction: big enough that the
 # pool's start-up and the workers' idle tail are small next to its rendering time
@@ -56,13 +57,7 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
     ``advance(n)`` after each batch (the CLI's progress bar).
     """
     result = BulkResult()
-    sponsor_ids = sponsor_ids_with_matches(period)
-    if not reissue:
-        done = already_issued(period)
-        result.skipped = sum(1 for sid in sponsor_ids if sid in done)
-        sponsor_ids = [sid for sid in sponsor_ids if sid not in done]
-    # The reads above would otherwise keep SQLite's write lock until the first batch ends.
-    db.session.commit()
+    sponsor_ids, result.skipped = _to_issue(period, reissue)
     if started is not None:
         started(len(sponsor_ids))
     if out_dir is not None:
@@ -86,19 +81,9 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
                for first in range(0, len(sponsor_ids), batch_size)]
     ready = prepare(statement_drafts(batches[0], period, on), on=on) if batches else []
     for index, batch in enumerate(batches):
-        files, upcoming = [], None
-        try:
-            for letter in issue_prepared(ready, actor=actor, render=render):
-                files.append((letter.number, letter.file_name, letter.pdf))
-                if upcoming is None and index + 1 < len(batches):
-                    # The workers are rendering this batch now: read and template the
-                    # next one meanwhile, so they do not wait for it afterwards.
-                    upcoming = prepare(statement_drafts(batches[index + 1], period, on),
-                                       on=on)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+        upcoming = batches[index + 1] if index + 1 < len(batches) else None
+        files, upcoming = _issue_batch(ready, upcoming, period, on=on, actor=actor,
+                                       render=render)
         # Written once stored: a file on disk always is an issued letter.
         for number, name, body in files:
             result.issued.append(number)
@@ -110,3 +95,29 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
             upcoming = prepare(statement_drafts(batches[index + 1], period, on), on=on)
         ready = upcoming or []
     return result
+
+
+@use_case
+def _to_issue(period: Period, reissue: bool) -> tuple[list[int], int]:
+    """``(sponsor ids to issue for, how many skipped)``: a unit of work of its own, so
+    these reads do not keep SQLite's write lock until the first batch ends."""
+    sponsor_ids = sponsor_ids_with_matches(period)
+    if reissue:
+        return sponsor_ids, 0
+    done = already_issued(period)
+    return [sid for sid in sponsor_ids if sid not in done], sum(
+        1 for sid in sponsor_ids if sid in done)
+
+
+@use_case
+def _issue_batch(ready, next_ids: list[int] | None, period: Period, *, on, actor,
+                 render) -> tuple[list[tuple[str, str, bytes]], list | None]:
+    """Issue one prepared batch in one transaction: ``(files, the next batch prepared)``."""
+    files, upcoming = [], None
+    for letter in issue_prepared(ready, actor=actor, render=render):
+        files.append((letter.number, letter.file_name, letter.pdf))
+        if upcoming is None and next_ids is not None:
+            # The workers are rendering this batch now: read and template the next one
+            # meanwhile, so they do not wait for it afterwards.
+            upcoming = prepare(statement_drafts(next_ids, period, on), on=on)
+    return files, upcoming

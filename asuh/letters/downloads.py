@@ -9,30 +9,36 @@ simply tried again. PostgreSQL never needs the second try.
 from collections.abc import Callable
 from io import BytesIO
 
-from flask import abort, send_file
+from flask import send_file
 from sqlalchemy.exc import OperationalError
 
-from asuh.extensions import db
+from asuh.errors import NotFoundError, NotPermitted
 from asuh.letters import queries, services
 from asuh.letters.models import Letter
+from asuh.transactions import use_case
 
 ATTEMPTS = 3
 
 
+@use_case
+def take_pdf(letter_id: int, user, allowed: Callable[[Letter], bool]) -> tuple[bytes, str]:
+    """The stored PDF and its file name, once the download is on record."""
+    letter = queries.load_with_pdf(letter_id)
+    if letter is None:
+        raise NotFoundError(letter_id)
+    if not allowed(letter):
+        raise NotPermitted("Anda tidak dapat mengunduh surat ini.")
+    services.record_download(letter, actor=user)
+    return letter.pdf, letter.file_name
+
+
 def pdf_response(letter_id: int, user, allowed: Callable[[Letter], bool]):
     for attempt in range(ATTEMPTS):
-        letter = queries.load_with_pdf(letter_id)
-        if letter is None:
-            abort(404)
-        if not allowed(letter):
-            abort(403)
-        body, name = letter.pdf, letter.file_name
-        services.record_download(letter, actor=user)
         try:
-            db.session.commit()
+            body, name = take_pdf(letter_id, user, allowed)
             break
         except OperationalError:
-            db.session.rollback()
+            # The unit of work rolled back; the whole step is simply tried again.
             if attempt == ATTEMPTS - 1:
                 raise
     response = send_file(BytesIO(body), mimetype="application/pdf", as_attachment=True,

@@ -5,15 +5,17 @@ deliveries fell short of the monthly package (the contributions area's progress 
 """
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from asuh.children.models import Child, Measurement
+from asuh.children.models import Child
+from asuh.children.rules import current_measurement
 from asuh.contributions import progress
-from asuh.contributions.models import CONFIRMED, Commodity, Contribution, ContributionItem
+from asuh.contributions.models import Commodity, Contribution, ContributionItem
+from asuh.contributions.rules import confirmed_between
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import MONTHS_ID, format_quantity
@@ -21,6 +23,7 @@ from asuh.letters.content import STUNTED, commodity_totals
 from asuh.letters.periods import Period
 from asuh.letters.statement import overlapping
 from asuh.matching.models import Match
+from asuh.matching.rules import active_during
 from asuh.regions.models import KECAMATAN, Region
 from asuh.regions.services import kelurahan_list
 
@@ -40,19 +43,15 @@ def _by_kelurahan(stmt) -> dict:
 
 
 def _stunted(period: Period, codes: list[str]) -> dict:
-    latest = (select(Measurement.child_id, func.max(Measurement.measured_on).label("day"))
-              .where(Measurement.voided_at.is_(None), Measurement.measured_on <= period.end)
-              .group_by(Measurement.child_id).subquery())
+    current = current_measurement(as_of=period.end)
     # Children who left the programme (moved, died) before the period are not counted.
     still_here = or_(Child.status == "active",
                      Child.status_changed_at >= datetime.combine(period.start,
                                                                  datetime.min.time()))
     return _by_kelurahan(
         select(Child.kelurahan_code, func.count(Child.id))
-        .join(latest, latest.c.child_id == Child.id)
-        .join(Measurement, (Measurement.child_id == Child.id)
-              & (Measurement.measured_on == latest.c.day) & Measurement.voided_at.is_(None))
-        .where(Measurement.category.in_(STUNTED), Child.kelurahan_code.in_(codes), still_here)
+        .join(current, current.child_id == Child.id)
+        .where(current.category.in_(STUNTED), Child.kelurahan_code.in_(codes), still_here)
         .group_by(Child.kelurahan_code))
 
 
@@ -65,8 +64,8 @@ def _matched(period: Period, codes: list[str]) -> dict:
 
 
 def _in_period(period: Period, codes: list[str]):
-    return (Contribution.status == CONFIRMED, Contribution.delivered_on >= period.start,
-            Contribution.delivered_on <= period.end, Contribution.kelurahan_code.in_(codes))
+    return (confirmed_between(period.start, period.end),
+            Contribution.kelurahan_code.in_(codes))
 
 
 def _delivered(period: Period, codes: list[str]) -> dict:
@@ -104,8 +103,7 @@ def _behind(period: Period, codes: list[str], today: date) -> list[dict]:
         matches = {m.id: m for m in db.session.scalars(
             select(Match).options(joinedload(Match.sponsor), joinedload(Match.child))
             .join(Child, Child.id == Match.child_id)
-            .where(Match.start_on < after,
-                   or_(Match.ended_on.is_(None), Match.ended_on >= month),
+            .where(active_during(month, after - timedelta(days=1)),
                    Child.kelurahan_code.in_(codes)))}
         for match_id, month_progress in progress.progress_for_matches(
                 list(matches.values()), month).items():

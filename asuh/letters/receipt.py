@@ -5,7 +5,8 @@ KEDUA, the items, and the field officer who confirmed it as witness."""
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from asuh.contributions.models import CONFIRMED, Contribution, ContributionItem
+from asuh.contributions.models import Contribution, ContributionItem
+from asuh.contributions.rules import is_confirmed
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id, format_quantity
@@ -29,7 +30,7 @@ def load_confirmed(contribution_id) -> Contribution:
         .where(Contribution.id == contribution_id))
     if contribution is None:
         raise ValidationFailed({"contribution_id": ["Penyaluran tidak ditemukan."]})
-    if contribution.status != CONFIRMED:
+    if not is_confirmed(contribution):
         raise ValidationFailed({"contribution_id": [
             "Berita acara hanya untuk penyaluran yang sudah dikonfirmasi diterima keluarga "
             f"(status sekarang: {contribution.status_label.lower()})."]}, status=409)

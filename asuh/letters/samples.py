@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from asuh.extensions import db
+from asuh.transactions import use_case
 
 SPONSOR_NAME = "Dra. Siti Aminah, M.Si."
 CHILDREN = (("Aisyah Putri Ramadhani", "P", -2.6, 0.12), ("Rafa Alfarizi", "L", -3.2, 0.05))
@@ -63,6 +64,7 @@ def _child(name: str, sex: str, birth: date, kelurahan: str, serial: int, actor,
         "kelurahan_code": kelurahan, "posyandu": "Posyandu Melati 3"}, actor=actor, today=today)
 
 
+@use_case
 def seed_scene(today: date) -> dict:
     """The demo-like data; returns the ids the sample letters are about."""
     from asuh.accounts import services as accounts
@@ -81,10 +83,12 @@ def seed_scene(today: date) -> dict:
                                    "Rina Petugas Dinas")
     field = accounts.create_user("kader@contoh.id", "sampel-sampel-1", "field",
                                  "Sari Kader Posyandu")
-    assign_kelurahan(field, ["19.71.01.1004"], actor=officer)
+    # Work areas, settings and deliveries logged on a sponsor's behalf are an admin's acts.
+    admin = accounts.create_user("admin@contoh.id", "sampel-sampel-1", "admin", "Admin Asuh")
+    assign_kelurahan(field, ["19.71.01.1004"], actor=admin)
     settings.update({"head_name": "dr. Hj. Fitriyani, M.Kes.",
                      "head_nip": "197305122000032004",
-                     "head_title": "Kepala DPPPAKB Kota Pangkalpinang"}, actor=officer)
+                     "head_title": "Kepala DPPPAKB Kota Pangkalpinang"}, actor=admin)
     start, end = previous_quarter(today)
     match_start = start - timedelta(days=45)
     main = sponsors.register_by_officer(
@@ -111,7 +115,7 @@ def seed_scene(today: date) -> dict:
             if day.day <= 7 and n == 0:
                 items.append({"commodity": "cash", "quantity": "50000", "unit": "Rp"})
             made, _ = contributions.log_contribution(match, delivered_on=day, items=items,
-                                                     actor=officer, today=today)
+                                                     actor=admin, today=today)
             verification.confirm_contribution(made, actor=field)
             receipt_id = receipt_id or made.id
         day += timedelta(days=7)
@@ -123,17 +127,18 @@ def seed_scene(today: date) -> dict:
             address=f"Jl. Merdeka No. {n}", kelurahan_code=kelurahan)
         child = _child(f"Anak Contoh {n}", "L", month_start - timedelta(days=400 + n * 20),
                        kelurahan, n, officer, today)
-        _measure(child, month_start - timedelta(days=30), -2.4, field, today)
+        # Outside the kader's kelurahan: the officer records it.
+        _measure(child, month_start - timedelta(days=30), -2.4, officer, today)
         match = matching.create_match(other, child, start_on=month_start - timedelta(days=60),
                                       actor=officer, today=today)
         if delivers:
             made, _ = contributions.log_contribution(
-                match, delivered_on=month_start + timedelta(days=n), actor=officer, today=today,
+                match, delivered_on=month_start + timedelta(days=n), actor=admin, today=today,
                 items=[{"commodity": "rice", "quantity": "2", "unit": "karung 5 kg",
                         "value_idr": 150000},
                        {"commodity": "eggs", "quantity": "1", "unit": "tray", "value_idr": 60000}])
-            verification.confirm_contribution(made, actor=field)
-    db.session.commit()
+            # Outside the kader's kelurahan: the officer confirms.
+            verification.confirm_contribution(made, actor=officer)
     return {"officer": officer.id, "sponsor": main.id, "contribution": receipt_id,
             "quarter": (start, end), "month": (month_start, month_end)}
 
@@ -197,6 +202,5 @@ def write_samples(out_dir: Path, today: date | None = None) -> list[Path]:
                 pdf_path = Path(tmp) / f"{kind}.pdf"
                 pdf_path.write_bytes(letter.pdf)
                 written += pdf_to_pngs(pdf_path, out_dir, kind)
-            db.session.commit()
             db.engine.dispose()
     return written

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from werkzeug.exceptions import Forbidden
 
 from asuh.audit import services as audit
-from asuh.errors import ValidationFailed
+from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
 from asuh.letters import numbering, pdf
@@ -40,6 +39,7 @@ from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
 from asuh.sponsors.services import sponsor_for_user
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 
 @dataclass(frozen=True)
@@ -269,21 +269,23 @@ def issue_drafts(drafts: list[Draft], *, actor=None, on: date | None = None,
     yield from issue_prepared(prepare(drafts, on=on), actor=actor, render=render)
 
 
+@use_case
 def issue_letter(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
                  period: Period | None = None, actor=None, today: date | None = None) -> Letter:
     """Issue one new letter (an earlier current one for the same subject is superseded).
 
-    Raises ``ValidationFailed`` for a bad subject and ``Forbidden`` when ``actor`` may
+    Raises ``ValidationFailed`` for a bad subject and ``NotPermitted`` when ``actor`` may
     not issue it; ``actor=None`` is the system (the CLI).
     """
     subject = check_subject(kind, sponsor_id=sponsor_id, contribution_id=contribution_id,
                             kecamatan_code=kecamatan_code, period=period, today=today)
     if actor is not None and not can_issue(actor, subject):
-        raise Forbidden("Anda tidak dapat menerbitkan surat ini.")
+        raise NotPermitted("Anda tidak dapat menerbitkan surat ini.")
     draft = draft_for(subject, today)
     return next(issue_drafts([draft], actor=actor, on=today))
 
 
+@use_case
 def record_download(letter: Letter, *, actor) -> None:
     audit.record("download", "letter", letter.id, user=actor,
                  summary=f"Surat {letter.number} diunduh")

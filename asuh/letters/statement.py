@@ -7,12 +7,14 @@ measurements. The bulk command reads a batch at once; a single letter is a batch
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from asuh.children.growth import age_label
 from asuh.children.models import Child, Measurement
-from asuh.contributions.models import CONFIRMED, Contribution, ContributionItem
+from asuh.children.rules import live_measurement
+from asuh.contributions.models import Contribution, ContributionItem
+from asuh.contributions.rules import confirmed_between
 from asuh.extensions import db
 from asuh.formatting import format_quantity
 from asuh.letters.content import (
@@ -22,13 +24,13 @@ from asuh.letters.content import (
 )
 from asuh.letters.periods import Period
 from asuh.matching.models import Match
+from asuh.matching.rules import active_during
 from asuh.sponsors.models import ASN, Sponsor
 
 
 def overlapping(period: Period):
     """Matches that were active on at least one day of the period."""
-    return (Match.start_on <= period.end) & or_(Match.ended_on.is_(None),
-                                                Match.ended_on >= period.start)
+    return active_during(period.start, period.end)
 
 
 def sponsor_ids_with_matches(period: Period) -> list[int]:
@@ -66,9 +68,8 @@ def statement_contents(sponsor_ids: list[int], period: Period,
     contributions = list(db.session.scalars(
         select(Contribution)
         .options(selectinload(Contribution.items).joinedload(ContributionItem.commodity))
-        .where(Contribution.sponsor_id.in_(sponsors), Contribution.status == CONFIRMED,
-               Contribution.delivered_on >= period.start,
-               Contribution.delivered_on <= period.end)
+        .where(Contribution.sponsor_id.in_(sponsors),
+               confirmed_between(period.start, period.end))
         .order_by(Contribution.sponsor_id, Contribution.delivered_on, Contribution.id)))
     children = {m.child_id: m.child for m in matches}
     # A delivery always falls inside its match's dates, so its child is normally loaded;
@@ -80,7 +81,7 @@ def statement_contents(sponsor_ids: list[int], period: Period,
     measurements: dict[int, list[Measurement]] = defaultdict(list)
     for m in db.session.scalars(
             select(Measurement)
-            .where(Measurement.child_id.in_(children), Measurement.voided_at.is_(None),
+            .where(Measurement.child_id.in_(children), live_measurement(),
                    Measurement.measured_on <= period.end)
             .order_by(Measurement.child_id, Measurement.measured_on, Measurement.id)):
         measurements[m.child_id].append(m)

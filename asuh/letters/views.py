@@ -3,10 +3,8 @@ The public verification pages are in ``verify_views.py`` (same blueprint)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import Forbidden
 
 from asuh.errors import ValidationFailed
-from asuh.extensions import db
 from asuh.forms import attach_errors
 from asuh.letters import queries, services
 from asuh.letters.downloads import pdf_response
@@ -62,14 +60,9 @@ def new():
                 kecamatan_code=form.kecamatan_code.data or None, period=_form_period(form),
                 actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
-        except Forbidden:
-            db.session.rollback()
-            raise
         else:
             letter_id, number = letter.id, letter.number
-            db.session.commit()
             flash(f"Surat nomor {number} diterbitkan.", "success")
             return redirect(url_for("letters.detail", letter_id=letter_id))
     existing = []
@@ -110,13 +103,11 @@ def own():
                 SPONSOR_STATEMENT, sponsor_id=sponsor.id,
                 period=parse_period(form.month.data, field="month"), actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             if "period" in failure.errors:
                 failure.errors["month"] = failure.errors.pop("period")
             attach_errors(form, failure)
         else:
             number = letter.number
-            db.session.commit()
             flash(f"Surat pertanggungjawaban nomor {number} diterbitkan. "
                   "Unduh dari daftar di bawah.", "success")
             return redirect(url_for("letters.own"))

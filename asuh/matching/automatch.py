@@ -17,13 +17,15 @@ from sqlalchemy import select
 
 from asuh.audit import services as audit
 from asuh.children.models import Child
-from asuh.errors import ValidationFailed
+from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
-from asuh.matching import services
+from asuh.matching import previews, services
 from asuh.matching.priority import distance_level, priority_order_by, sponsor_key
 from asuh.matching.queries import eligible_sponsor_condition, unmatched_condition
+from asuh.permissions import Permission, ensure_permitted
 from asuh.regions.models import Region
 from asuh.sponsors.models import Sponsor
+from asuh.transactions import use_case
 
 AUTO_NOTE = "Dipasangkan lewat pemasangan otomatis."
 PREVIEW_ROWS = 200
@@ -193,6 +195,7 @@ class Outcome:
     skipped: list[tuple[int, int, str]] = field(default_factory=list)  # (child, sponsor, why)
 
 
+@use_case
 def confirm_assignments(pairs, *, actor, today: date | None = None) -> Outcome:
     """Create the proposed matches that are still valid, in one transaction.
 
@@ -202,6 +205,7 @@ def confirm_assignments(pairs, *, actor, today: date | None = None) -> Outcome:
     since the preview (child matched or no longer active, sponsor full or withdrawn) are
     skipped and reported. Matches start ``today`` and run the commitment period.
     """
+    ensure_permitted(actor, Permission.MANAGE_MATCHES)
     today = today or date.today()
     clean = []
     for pair in pairs:
@@ -239,4 +243,20 @@ def confirm_assignments(pairs, *, actor, today: date | None = None) -> Outcome:
                              f"{len(outcome.skipped)} dilewati",
                      changes={"created": [None, len(outcome.created)],
                               "skipped": [None, len(outcome.skipped)]})
+    return outcome
+
+
+@use_case
+def confirm_proposal(token: str, *, actor, today: date | None = None) -> Outcome:
+    """Confirm the proposal kept under ``token`` for ``actor``; the proposal is used once.
+
+    ``NotFoundError`` when it is missing, stale, already used or another officer's.
+    """
+    ensure_permitted(actor, Permission.MANAGE_MATCHES)
+    pairs = previews.load(token, actor)
+    if pairs is None:
+        raise NotFoundError(token)
+    outcome = confirm_assignments(pairs, actor=actor, today=today)
+    # A file, not a row: if the commit after this fails the officer simply asks again.
+    previews.discard(token)
     return outcome

@@ -151,9 +151,8 @@ def unmatched_children_query(user, *, kecamatan_code: str | None = None,
                              kelurahan_code: str | None = None):
     """Active children without a sponsor, in priority order (see ``priority.py``)."""
     stmt = select(Child).where(unmatched_condition())
-    codes = children.visible_kelurahan(user)
-    if codes is not None:
-        stmt = stmt.where(Child.kelurahan_code.in_(codes))
+    if (visible := children.visible_condition(user)) is not None:
+        stmt = stmt.where(visible)
     if kelurahan_code:
         stmt = stmt.where(Child.kelurahan_code == kelurahan_code)
     if kecamatan_code:

@@ -25,8 +25,10 @@ from asuh.children.models import Child
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.matching.models import END_REASONS, Match
+from asuh.permissions import Permission, ensure_permitted
 from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
+from asuh.transactions import use_case
 
 CHILD_TAKEN = "Anak ini sudah memiliki Bapak/Bunda Asuh."
 CHILD_NOT_ACTIVE = "Anak ini tidak berstatus aktif; hanya anak aktif yang dapat diasuh."
@@ -168,6 +170,7 @@ def audit_created(match: Match, sponsor: Sponsor, child: Child, *, actor,
                  changes=audit.diff({}, audit.snapshot(match, AUDITED_FIELDS)))
 
 
+@use_case
 def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=None,
                  actor=None, today: date | None = None) -> Match:
     """Pair ``sponsor`` with ``child`` from ``start_on`` until ``end_on`` (planned).
@@ -176,6 +179,7 @@ def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=
     the sponsor is not approved, has withdrawn, or is at capacity (a state that another
     officer's action may change, unlike a malformed request).
     """
+    ensure_permitted(actor, Permission.MANAGE_MATCHES)
     today = today or date.today()
     start_on, end_on = check_period(start_on, end_on, child, today)
     note = _clean_note(note)
@@ -195,6 +199,7 @@ def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=
     return match
 
 
+@use_case
 def end_match(match: Match, *, reason, ended_on, note=None, actor=None,
               today: date | None = None) -> Match:
     """End an active match; the row stays as history (child page, sponsor page, letters).
@@ -202,6 +207,7 @@ def end_match(match: Match, *, reason, ended_on, note=None, actor=None,
     ``reason`` is one of ``END_REASONS``; ``other`` needs a ``note`` saying what.
     ``ended_on`` lies between the start and today.
     """
+    ensure_permitted(actor, Permission.MANAGE_MATCHES)
     today = today or date.today()
     errors: dict[str, list[str]] = {}
     if reason not in END_REASONS:

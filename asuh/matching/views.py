@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from asuh.children import services as children
 from asuh.children.growth import age_label
 from asuh.children.models import HEIGHT_CATEGORIES, Child
-from asuh.errors import ValidationFailed
+from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
 from asuh.forms import attach_errors
@@ -80,10 +80,8 @@ def pair(child_id: int):
                                           end_on=form.end_date.data, note=form.note.data,
                                           actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"{sponsor.name} kini Bapak/Bunda Asuh {child.name} sampai "
                   f"{format_date_id(match.planned_end_on)}.", "success")
             return redirect(url_for("matching.index"))
@@ -109,19 +107,17 @@ def auto_preview():
 @requires(Permission.MANAGE_MATCHES)
 def auto_confirm():
     form = ConfirmAutoMatchForm()
-    pairs = previews.load(form.token.data, current_user) if form.validate_on_submit() else None
-    if pairs is None:
+    try:
+        if not form.validate_on_submit():
+            raise NotFoundError("token")
+        outcome = automatch.confirm_proposal(form.token.data, actor=current_user)
+    except NotFoundError:
         flash("Usulan pemasangan tidak ditemukan atau sudah kedaluwarsa/dipakai; "
               "buat usulan baru.", "error")
         return redirect(url_for("matching.auto_preview"))
-    try:
-        outcome = automatch.confirm_assignments(pairs, actor=current_user)
     except ValidationFailed as failure:
-        db.session.rollback()
         flash(str(failure), "error")
         return redirect(url_for("matching.auto_preview"))
-    db.session.commit()
-    previews.discard(form.token.data)
     flash(f"{len(outcome.created)} pasangan dibuat.", "success")
     if outcome.skipped:
         flash(f"{len(outcome.skipped)} usulan dilewati karena data berubah sejak usulan "
@@ -182,14 +178,12 @@ def end(match_id: int):
             services.end_match(match, reason=form.reason.data, ended_on=form.ended_on.data,
                                note=form.note.data, actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             if failure.status == 409:
                 # Ended meanwhile by someone else: the page no longer has a form to show it.
                 flash(str(failure), "error")
                 return redirect(url_for("matching.match_detail", match_id=match_id))
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash("Pengasuhan diakhiri; riwayatnya tetap tersimpan.", "success")
             return redirect(url_for("matching.match_detail", match_id=match.id))
         match = _match_or_404(match_id)

@@ -5,7 +5,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from asuh.extensions import db
 from asuh.regions.regionfile import RegionFileError, default_region_file, parse_region_csv
 from asuh.regions.services import import_regions
 
@@ -25,5 +24,4 @@ def import_command(path: Path | None) -> None:
             click.echo(f"baris {line}: {message}" if line else message, err=True)
         raise click.ClickException("Nothing imported.") from exc
     created, updated = import_regions(rows)
-    db.session.commit()
     click.echo(f"Regions: {created} created, {updated} updated, from {path.name}.")

@@ -5,15 +5,19 @@ from sqlalchemy import delete, insert, select
 from asuh.audit import services as audit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.permissions import Permission, ensure_permitted
 from asuh.regions.models import KECAMATAN, KELURAHAN, Region, field_assignments
 from asuh.regions.regionfile import RegionRow
+from asuh.transactions import use_case
 
 
+@use_case
 def import_regions(rows: list[RegionRow], *, actor=None) -> tuple[int, int]:
     """Insert new regions and rename changed ones; returns (created, updated).
 
     Regions are never removed: children and sponsors keep pointing at them.
     """
+    ensure_permitted(actor, Permission.MANAGE_REGIONS)
     existing = {r.code: r for r in db.session.scalars(select(Region))}
     created = updated = 0
     for row in sorted(rows, key=lambda r: (r.level != KECAMATAN, r.code)):
@@ -74,8 +78,10 @@ def assigned_kelurahan(user) -> list[str]:
     ))
 
 
+@use_case
 def assign_kelurahan(user, codes: list[str], *, actor) -> None:
     """Replace the field user's kelurahan with ``codes``."""
+    ensure_permitted(actor, Permission.MANAGE_USERS)
     for code in codes:
         get_kelurahan(code, "kelurahan")
     before = sorted(assigned_kelurahan(user))

@@ -45,10 +45,8 @@ def field_assignment(user_id: int):
         try:
             services.assign_kelurahan(user, form.kelurahan.data or [], actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash(f"Wilayah kerja {user.name} disimpan.", "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
     return render_template("regions/field_assignment.html", user=user, form=form)

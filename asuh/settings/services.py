@@ -6,7 +6,9 @@ from sqlalchemy import select
 from asuh.audit import services as audit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.permissions import Permission, ensure_permitted
 from asuh.settings.models import Setting
+from asuh.transactions import use_case
 
 LETTERHEAD_KEYS = (
     "city_name", "city_place", "office_name", "office_short_name",
@@ -58,8 +60,11 @@ def check_number_pattern(pattern: str) -> None:
             "Pola tidak valid; gunakan {seq:03d}, {month_roman}, {month} dan {year}."]}) from exc
 
 
+@use_case
 def update(changes: dict, *, actor) -> dict:
     """Store the changed settings; returns ``{key: [old, new]}`` of what changed."""
+    # The catalogue's monthly package is stored as a setting by its own use case.
+    ensure_permitted(actor, Permission.MANAGE_SETTINGS, Permission.MANAGE_CATALOGUE)
     known = defaults()
     unknown = set(changes) - set(known)
     if unknown:

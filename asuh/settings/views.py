@@ -6,7 +6,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from asuh.errors import ValidationFailed
-from asuh.extensions import db
 from asuh.forms import attach_errors
 from asuh.images import clean_image
 from asuh.permissions import Permission, requires
@@ -42,10 +41,8 @@ def update():
                                             + base64.b64encode(logo.data).decode())
             changed = services.update(changes, actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash("Pengaturan disimpan." if changed else "Tidak ada perubahan.", "success")
             return redirect(url_for("settings.show"))
     return render_template("settings/edit.html", form=form, values=services.get_all())

@@ -18,6 +18,7 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Role
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 _SALT = "sponsor-invitation"
 # Werkzeug refuses any hash without "$" separators, so no password can ever match this;
@@ -68,6 +69,7 @@ def user_for_token(token: str) -> User:
     return user
 
 
+@use_case
 def accept(token: str, password: str) -> User:
     """Set the invited sponsor's password; the link dies with the old hash."""
     user = user_for_token(token)

@@ -3,10 +3,8 @@
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
-from asuh.accounts import services as accounts
-from asuh.accounts.models import User
 from asuh.errors import ValidationFailed
-from asuh.extensions import db, limiter
+from asuh.extensions import limiter
 from asuh.forms import attach_errors
 from asuh.permissions import Permission, public, requires
 from asuh.sponsors import invitations, services
@@ -27,16 +25,12 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            sponsor = services.register_self(form.password.data, email=form.email.data,
-                                             **form_fields(form))
-            user = db.session.get(User, sponsor.user_id)
             # Signed in at once so the new sponsor lands on their status page.
-            accounts.open_session(user, "web")
+            _, user = services.sign_up(form.password.data, "web", email=form.email.data,
+                                       **form_fields(form))
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             login_user(user)
             flash("Pendaftaran diterima; petugas akan memverifikasi.", "success")
             return redirect(url_for("sponsors.own_profile"))
@@ -49,7 +43,6 @@ def invitation(token: str):
     try:
         user = invitations.user_for_token(token)
     except ValidationFailed as failure:
-        db.session.rollback()
         return render_template("errors/error.html", code=failure.status,
                                title="Tautan tidak berlaku", message=str(failure)), failure.status
     form = InvitationForm()
@@ -57,10 +50,8 @@ def invitation(token: str):
         try:
             invitations.accept(token, form.password.data)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash("Kata sandi disimpan. Silakan masuk dengan email dan kata sandi baru Anda.",
                   "success")
             return redirect(url_for("accounts.login"))
@@ -80,10 +71,8 @@ def own_profile():
                                         address=form.address.data,
                                         capacity=form.capacity.data, actor=current_user)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash("Profil disimpan.", "success")
             return redirect(url_for("sponsors.own_profile"))
     return render_template("sponsors/own.html", sponsor=sponsor, form=form,

@@ -13,15 +13,16 @@ from sqlalchemy.exc import IntegrityError
 from asuh.accounts import services as accounts
 from asuh.accounts.models import User
 from asuh.audit import services as audit
-from asuh.errors import ValidationFailed
+from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
-from asuh.permissions import Permission, Role, has_permission
+from asuh.permissions import Permission, Role, ensure_permitted, has_permission
 from asuh.regions.models import Region
 from asuh.sponsors import invitations
 from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
 from asuh.sponsors.validation import Collector, clean_contact, clean_email, clean_identity
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 SELF, OFFICER, API = "self", "officer", "api"
 AUDITED_FIELDS = ("kind", "name", "nip", "nik", "is_pppk", "agency", "rank", "phone",
@@ -101,6 +102,7 @@ def _add(values: dict, *, via: str, user: User | None, approved: bool, actor) ->
     return sponsor
 
 
+@use_case
 def register_self(password: str, **fields) -> Sponsor:
     """A citizen or ASN signs up: a sponsor login plus a record waiting for approval."""
     errors = Collector()
@@ -118,12 +120,14 @@ def register_self(password: str, **fields) -> Sponsor:
     return sponsor
 
 
+@use_case
 def register_by_officer(*, actor, via: str = OFFICER, **fields) -> Sponsor:
     """An officer (or an API client) registers a sponsor, approved at once.
 
     The sponsor's login is linked if one exists with this email; otherwise one is made
     with no usable password, to be set through an invitation link (see invitations.py).
     """
+    ensure_permitted(actor, Permission.EDIT_SPONSORS)
     errors = Collector()
     values = _clean_new(fields, errors)
     errors.raise_if_any()
@@ -137,8 +141,8 @@ def register_by_officer(*, actor, via: str = OFFICER, **fields) -> Sponsor:
                 status=409)
     with _conflicts_as_409():
         if user is None:
-            user = accounts.create_user(values["email"], secrets.token_urlsafe(24),
-                                        Role.SPONSOR, values["name"], actor=actor)
+            user = accounts.add_user(values["email"], secrets.token_urlsafe(24),
+                                     Role.SPONSOR, values["name"], actor=actor)
             user.password_hash = invitations.unusable_password_hash()
         sponsor = _add(values, via=via, user=user, approved=True, actor=actor)
     return sponsor
@@ -171,8 +175,10 @@ def link_sponsor_account(user: User) -> Sponsor | None:
     return sponsor
 
 
+@use_case
 def update_sponsor(sponsor: Sponsor, *, actor, **fields) -> None:
     """An officer corrects a sponsor's data. The email is the login's and stays."""
+    ensure_permitted(actor, Permission.EDIT_SPONSORS)
     errors = Collector()
     values = clean_identity(
         errors, kind=fields.get("kind"), name=fields.get("name"), nip=fields.get("nip"),
@@ -187,8 +193,11 @@ def update_sponsor(sponsor: Sponsor, *, actor, **fields) -> None:
            summary=f"Data Bapak/Bunda Asuh {sponsor.name} diubah")
 
 
+@use_case
 def update_own_profile(sponsor: Sponsor, *, phone, address, capacity, actor) -> None:
     """The sponsor's own contact details and capacity; identifiers are the officer's."""
+    if actor is not None and sponsor.user_id != actor.id:
+        raise NotPermitted("Hanya Bapak/Bunda Asuh sendiri yang mengubah profil ini.")
     errors = Collector()
     values = clean_contact(errors, phone=phone, address=address, capacity=capacity)
     errors.raise_if_any()
@@ -210,8 +219,10 @@ def _apply(sponsor: Sponsor, values: dict, *, actor, action: str, summary: str) 
     audit.record(action, "sponsor", sponsor.id, summary=summary, changes=changes, user=actor)
 
 
+@use_case
 def approve_sponsor(sponsor: Sponsor, *, actor) -> bool:
     """Approve; True if this call approved it, False if it already was (idempotent)."""
+    ensure_permitted(actor, Permission.APPROVE_SPONSORS)
     if sponsor.withdrawn_at is not None:
         raise ValidationFailed(
             {"approval": ["Bapak/Bunda Asuh ini sudah mengundurkan diri; tidak dapat disetujui."]},
@@ -227,8 +238,10 @@ def approve_sponsor(sponsor: Sponsor, *, actor) -> bool:
     return True
 
 
+@use_case
 def withdraw_sponsor(sponsor: Sponsor, reason: str, *, actor) -> None:
     """Mark a sponsor withdrawn: the record stays (matches and letters point at it)."""
+    ensure_permitted(actor, Permission.EDIT_SPONSORS)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationFailed({"reason": ["Alasan pengunduran diri wajib diisi."]})
@@ -246,9 +259,20 @@ def withdraw_sponsor(sponsor: Sponsor, reason: str, *, actor) -> None:
                           "withdrawal_reason": [None, reason]})
 
 
+@use_case
 def reissue_invitation(sponsor: Sponsor, *, actor) -> str:
+    ensure_permitted(actor, Permission.EDIT_SPONSORS)
     user = db.session.get(User, sponsor.user_id) if sponsor.user_id else None
     return invitations.reissue(user, actor=actor)
+
+
+@use_case
+def sign_up(password: str, channel: str, **fields) -> tuple[Sponsor, User]:
+    """Self-registration and the new sponsor's first session, as one act."""
+    sponsor = register_self(password, **fields)
+    user = db.session.get(User, sponsor.user_id)
+    accounts.open_session(user, channel)
+    return sponsor, user
 
 
 def invitation_token(sponsor: Sponsor) -> str | None:
@@ -263,6 +287,18 @@ def pending_invitation(sponsor: Sponsor) -> bool:
 
 
 # --- reading -------------------------------------------------------------------------
+
+def actions_open(user, sponsor: Sponsor) -> dict[str, bool]:
+    """The sponsor page's buttons: what ``user`` may do to this sponsor now (the same
+    rules the use cases above apply)."""
+    live = sponsor.withdrawn_at is None
+    return {
+        "approve": (live and sponsor.approved_at is None
+                    and has_permission(user, Permission.APPROVE_SPONSORS)),
+        "invite": has_permission(user, Permission.EDIT_SPONSORS) and pending_invitation(sponsor),
+        "withdraw": live and has_permission(user, Permission.EDIT_SPONSORS),
+    }
+
 
 def sees_identifiers(user) -> bool:
     """Officers and admins need full NIP/NIK (to check documents); others see them masked."""

@@ -71,12 +71,10 @@ def create():
         try:
             sponsor = services.register_by_officer(
                 actor=current_user, email=form.email.data, **form_fields(form))
-            token = services.invitation_token(sponsor)
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
+            token = services.invitation_token(sponsor)
             if token:
                 _remember_invitation(sponsor, token)
                 flash(f"{sponsor.name} terdaftar dan langsung disetujui. Kirim tautan "
@@ -97,6 +95,7 @@ def detail(sponsor_id: int):
     return render_template(
         "sponsors/detail.html", sponsor=sponsor, approved_by=approved_by, account=account,
         invitation_pending=services.pending_invitation(sponsor),
+        actions=services.actions_open(current_user, sponsor),
         invitation=_invitation_to_show(sponsor),
         full_ids=services.sees_identifiers(current_user),
         action_form=ActionForm(), withdraw_form=WithdrawForm(),
@@ -112,10 +111,8 @@ def edit(sponsor_id: int):
         try:
             services.update_sponsor(sponsor, actor=current_user, **form_fields(form))
         except ValidationFailed as failure:
-            db.session.rollback()
             attach_errors(form, failure)
         else:
-            db.session.commit()
             flash("Perubahan disimpan.", "success")
             return redirect(url_for("sponsors.detail", sponsor_id=sponsor.id))
     return render_template("sponsors/form.html", form=form, sponsor=sponsor)

@@ -1,0 +1,32 @@
+"""Exporting a list: who may, what the file holds, and the audit record of it."""
+
+from asuh.audit import services as audit
+from asuh.exports.datasets import Dataset
+from asuh.permissions import Permission, ensure_permitted
+from asuh.transactions import use_case
+
+
+@use_case
+def _describe(build, user, args, also: Permission) -> Dataset:
+    ensure_permitted(user, also)
+    # An export is a GET, which reads in a deferred SQLite transaction; one that later
+    # writes fails if another request committed meanwhile. Ending this unit of work here
+    # starts the audit write below afresh, keeping that window to the write itself.
+    return build(user, args)
+
+
+@use_case
+def record_export(user, entity_type: str, fmt: str, dataset: Dataset) -> None:
+    audit.record("export", entity_type, None, user=user,
+                 summary=f"Ekspor {dataset.sheet} ({fmt.upper()})",
+                 changes={"format": [None, fmt], "filters": [None, dataset.filters]})
+
+
+def start_export(build, user, args, *, entity_type: str, fmt: str,
+                 also: Permission) -> Dataset:
+    """The dataset ``build`` makes for ``user`` (rows still unread), once the export is on
+    record: committed before the first row is read, so the audit record stands even if the
+    download is interrupted, and the rows stream in a read-only transaction."""
+    dataset = _describe(build, user, args, also)
+    record_export(user, entity_type, fmt, dataset)
+    return dataset
