@@ -115,8 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(letters_bp)
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)
+    api.register(app)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -16,6 +16,7 @@ from asuh.install import install_defaults
 from asuh.matching import demo as matching_demo
 from asuh.regions import services as regions
 from asuh.sponsors import demo as sponsors_demo
+from asuh.transactions import use_case
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -33,6 +34,7 @@ def is_empty() -> bool:
     return db.session.scalar(select(func.count(User.id))) == 0
 
 
+@use_case
 def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     """Create the demo city; returns the demo logins as (email, role).
 
@@ -53,7 +55,6 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     children_demo.seed(rng, field_area + kelurahan, today, count=60, actor=logins["officer"])
     matching_demo.seed(rng, today, demo_sponsor_user=logins["sponsor"], actor=logins["officer"])
     contributions_demo.seed(rng, today, verifier=logins["officer"])
-    db.session.commit()
     return [(email, role) for email, role, _ in DEMO_USERS]
 
 

@@ -16,6 +16,7 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Role
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -80,6 +81,7 @@ def create_user(email: str, password: str, role: str, name: str | None = None,
     return user
 
 
+@use_case
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None; failures are audited."""
     global _DUMMY_HASH
@@ -105,6 +107,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@use_case
 def open_session(user: User, kind: str) -> tuple[str, LoginSession]:
     """Start a login session and return its secret (shown once) and the row."""
     token = secrets.token_urlsafe(32)

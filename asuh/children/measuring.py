@@ -19,6 +19,7 @@ from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.timeutil import format_date_id, utcnow
+from asuh.transactions import use_case
 
 POSITIONS = {"lying": "Terlentang", "standing": "Berdiri"}
 FLAG_LABELS = {"haz": "TB/U", "waz": "BB/U", "whz": "BB/TB"}
@@ -106,6 +107,7 @@ def set_latest(child: Child, measurement: Measurement | None) -> None:
     child.latest_category = measurement.category if measurement else None
 
 
+@use_case
 def record_measurement(child: Child, *, measured_on: date | None, height_cm, weight_kg,
                        position: str | None, measured_by: str | None = None, actor=None,
                        today: date | None = None) -> Measurement:

@@ -28,6 +28,7 @@ from asuh.permissions import Permission, Role, has_permission
 from asuh.regions.models import Region
 from asuh.regions.services import assigned_kelurahan, get_kelurahan
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 CHILD_FIELDS = ("nik", "name", "sex", "birth_date", "guardian_name", "guardian_phone",
                 "address", "kelurahan_code", "posyandu")
@@ -208,6 +209,7 @@ def _duplicate_nik() -> ValidationFailed:
     return ValidationFailed({"nik": ["NIK ini sudah terdaftar untuk anak lain."]}, status=409)
 
 
+@use_case
 def create_child(values: dict, *, confirm_nik_warnings: bool = False, actor=None,
                  today: date | None = None) -> Child:
     """Register a child; ``values`` holds the fields named in ``CHILD_FIELDS``."""

@@ -19,6 +19,7 @@ from asuh.contributions.models import PENDING, Contribution, ContributionPhoto
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.images import CleanImage, clean_image
+from asuh.transactions import use_case
 
 MAX_PHOTO_BYTES = 10 * 1_048_576
 MAX_PHOTO_PIXELS = 40_000_000
@@ -73,6 +74,7 @@ def store_photos(contribution: Contribution, images: list[CleanImage], *,
     return stored
 
 
+@use_case
 def add_photos(contribution: Contribution, files: list[bytes], *, actor,
                field: str = "photos") -> list[ContributionPhoto]:
     """More proof for a delivery that is still waiting for verification."""

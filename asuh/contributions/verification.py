@@ -19,6 +19,7 @@ from asuh.contributions.services import contribution_items
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 DECISIONS = (CONFIRMED, REJECTED)
 MAX_REASON = 500
@@ -74,6 +75,7 @@ def reject_contribution(contribution: Contribution, reason, *, actor) -> None:
                  changes={"status": [PENDING, REJECTED], "rejection_reason": [None, reason]})
 
 
+@use_case
 def verify_contribution(contribution: Contribution, decision, reason=None, *,
                         actor) -> None:
     """``decision`` is ``"confirmed"`` or ``"rejected"`` (the latter with a reason)."""
@@ -85,6 +87,7 @@ def verify_contribution(contribution: Contribution, decision, reason=None, *,
         raise ValidationFailed({"decision": ["Harus 'confirmed' atau 'rejected'."]})
 
 
+@use_case
 def void_contribution(contribution: Contribution, reason, *, actor) -> None:
     """Cancel a pending or confirmed delivery; a confirmed one leaves the totals.
 

@@ -39,6 +39,7 @@ from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
 from asuh.sponsors.services import sponsor_for_user
 from asuh.timeutil import format_date_id, utcnow
+from asuh.transactions import use_case
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,7 @@ def issue_drafts(drafts: list[Draft], *, actor=None, on: date | None = None,
     yield from issue_prepared(prepare(drafts, on=on), actor=actor, render=render)
 
 
+@use_case
 def issue_letter(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
                  period: Period | None = None, actor=None, today: date | None = None) -> Letter:
     """Issue one new letter (an earlier current one for the same subject is superseded).

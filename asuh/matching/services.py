@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from asuh.audit import services as audit
+from asuh.children import services as children
 from asuh.children.models import Child
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
@@ -34,6 +35,7 @@ from asuh.matching.queries import (  # noqa: F401  (the reading interface, re-ex
 )
 from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
+from asuh.transactions import use_case
 
 CHILD_TAKEN = "Anak ini sudah memiliki Bapak/Bunda Asuh."
 CHILD_NOT_ACTIVE = "Anak ini tidak berstatus aktif; hanya anak aktif yang dapat diasuh."
@@ -88,6 +90,12 @@ def lock(model, ids) -> dict:
                 .with_for_update(of=model).execution_options(populate_existing=True))
         rows.update((row.id, row) for row in db.session.scalars(stmt))
     return rows
+
+
+def may_pair(actor, child: Child) -> bool:
+    """Whether ``actor`` may pair ``child``: only a child they may see (field staff: their
+    kelurahan). The pairing page and POST /api/v1/matches both ask here."""
+    return children.can_see(actor, child)
 
 
 def sponsor_problem(sponsor: Sponsor | None) -> str | None:
@@ -175,6 +183,7 @@ def audit_created(match: Match, sponsor: Sponsor, child: Child, *, actor,
                  changes=audit.diff({}, audit.snapshot(match, AUDITED_FIELDS)))
 
 
+@use_case
 def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=None,
                  actor=None, today: date | None = None) -> Match:
     """Pair ``sponsor`` with ``child`` from ``start_on`` until ``end_on`` (planned).
@@ -202,6 +211,7 @@ def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=
     return match
 
 
+@use_case
 def end_match(match: Match, *, reason, ended_on, note=None, actor=None,
               today: date | None = None) -> Match:
     """End an active match; the row stays as history (child page, sponsor page, letters).

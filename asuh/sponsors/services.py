@@ -23,6 +23,7 @@ from asuh.sponsors import invitations
 from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
 from asuh.sponsors.validation import Collector, clean_contact, clean_email, clean_identity
 from asuh.timeutil import utcnow
+from asuh.transactions import use_case
 
 SELF, OFFICER, API = "self", "officer", "api"
 AUDITED_FIELDS = ("kind", "name", "nip", "nik", "is_pppk", "agency", "rank", "phone",
@@ -119,6 +120,7 @@ def register_self(password: str, **fields) -> Sponsor:
     return sponsor
 
 
+@use_case
 def register_by_officer(*, actor, via: str = OFFICER, **fields) -> Sponsor:
     """An officer (or an API client) registers a sponsor, approved at once.
 
@@ -211,6 +213,7 @@ def _apply(sponsor: Sponsor, values: dict, *, actor, action: str, summary: str) 
     audit.record(action, "sponsor", sponsor.id, summary=summary, changes=changes, user=actor)
 
 
+@use_case
 def approve_sponsor(sponsor: Sponsor, *, actor) -> bool:
     """Approve; True if this call approved it, False if it already was (idempotent)."""
     if sponsor.withdrawn_at is not None:
