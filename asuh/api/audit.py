@@ -5,7 +5,7 @@ from datetime import date
 from marshmallow import fields, validate
 
 from asuh.api.core import bp, refusals
-from asuh.api.fields import Day, Id, QueryId, QueryInteger, Schema, Text
+from asuh.api.fields import Day, Id, QueryId, QueryInteger, Schema, Text, computed
 from asuh.api.moments import Moment
 from asuh.api.paging import service_filters
 from asuh.audit import queries
@@ -43,9 +43,9 @@ class RecordSchema(Schema):
     entity_type = Text(metadata={"example": "child"})
     entity_id = Text(allow_none=True)
     summary = Text()
-    changes = fields.Function(lambda r: r.changes or {}, metadata={
-        "type": "object", "description": "{field: [before, after]}",
-        "additionalProperties": {"type": "array", "items": {}}})
+    changes = computed(fields.Dict(keys=fields.String(), values=fields.List(fields.Raw()),
+                                   metadata={"description": "{field: [before, after]}"}),
+                       lambda r: r.changes or {})
     prev_hash = Text(metadata={"description": "SHA-256 of the previous record"})
     hash = Text(metadata={"description": "SHA-256 chaining this record"})
 

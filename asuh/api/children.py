@@ -11,17 +11,13 @@ from flask_login import current_user
 from marshmallow import fields, validate
 
 from asuh.api.core import bp, existing, refusals
-from asuh.api.fields import Day, Flag, Id, Integer, Measure, Schema, Text, filled, one_of
+from asuh.api.fields import Day, Flag, Id, Integer, Measure, Schema, Text, computed, filled, one_of
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema
 from asuh.children import measuring, services
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child
 from asuh.extensions import db
 from asuh.permissions import Permission, requires
-
-
-def _number(value):
-    return None if value is None else float(value)
 
 
 class NewChildSchema(Schema):
@@ -60,30 +56,27 @@ class MeasurementSchema(Schema):
     id = Id()
     measured_on = Day()
     age_days = Integer()
-    height_cm = fields.Function(lambda m: _number(m.height_cm), metadata={"type": "number"})
-    weight_kg = fields.Function(lambda m: _number(m.weight_kg), metadata={"type": "number"})
+    height_cm = fields.Float()
+    weight_kg = fields.Float()
     position = one_of(measuring.POSITIONS)
     measured_by = Text(allow_none=True)
-    haz = fields.Function(lambda m: _number(m.haz), allow_none=True,
-                          metadata={"type": "number"})
-    waz = fields.Function(lambda m: _number(m.waz), allow_none=True,
-                          metadata={"type": "number"})
-    whz = fields.Function(lambda m: _number(m.whz), allow_none=True, metadata={
-        "type": "number", "description": "null when the length/height is outside WHO's table"})
+    haz = fields.Float(allow_none=True)
+    waz = fields.Float(allow_none=True)
+    whz = fields.Float(allow_none=True, metadata={
+        "description": "null when the length/height is outside WHO's table"})
     category = one_of(HEIGHT_CATEGORIES, allow_none=True)
     weight_category = Text(allow_none=True)
     wasting_category = Text(allow_none=True)
-    flags = fields.Function(
-        lambda m: [f for f in (m.flags or "").split(",") if f],
-        metadata={"type": "array", "items": {"type": "string", "enum": ["haz", "waz", "whz"]},
-                  "description": "z-scores beyond WHO's plausibility limits: re-measure"})
+    flags = computed(fields.List(one_of(["haz", "waz", "whz"]), metadata={
+        "description": "z-scores beyond WHO's plausibility limits: re-measure"}),
+        lambda m: [f for f in (m.flags or "").split(",") if f])
 
 
 class ChildSchema(Schema):
     id = Id()
-    nik = fields.Function(lambda c: services.shown_nik(current_user, c.nik), metadata={
-        "type": "string",
-        "description": "Masked (1971••••••••0003) unless the caller is an officer or admin"})
+    nik = computed(Text(metadata={
+        "description": "Masked (1971••••••••0003) unless the caller is an officer or admin"}),
+        lambda c: services.shown_nik(current_user, c.nik))
     name = Text()
     sex = one_of(["L", "P"])
     birth_date = Day()
@@ -91,14 +84,12 @@ class ChildSchema(Schema):
     guardian_phone = Text(allow_none=True)
     address = Text()
     kelurahan_code = Text(metadata={"example": "19.71.01.1004"})
-    kecamatan_code = fields.Function(
-        lambda c: c.kelurahan.parent_code if c.kelurahan else None, allow_none=True,
-        metadata={"type": "string", "example": "19.71.01"})
+    kecamatan_code = computed(Text(allow_none=True, metadata={"example": "19.71.01"}),
+                              lambda c: c.kelurahan.parent_code if c.kelurahan else None)
     posyandu = Text(allow_none=True)
     status = one_of(CHILD_STATUSES)
     latest_category = one_of(HEIGHT_CATEGORIES, allow_none=True)
-    latest_haz = fields.Function(lambda c: _number(c.latest_haz), allow_none=True,
-                                 metadata={"type": "number"})
+    latest_haz = fields.Float(allow_none=True)
     latest_measured_on = Day(allow_none=True)
 
 

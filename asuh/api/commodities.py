@@ -6,7 +6,7 @@ from marshmallow import fields
 
 from asuh.api.core import bp, refusals
 from asuh.api.decimals import ExactDecimal, Quantity, quantity_text
-from asuh.api.fields import Flag, Id, Schema, Text
+from asuh.api.fields import Flag, Id, Schema, Text, computed
 from asuh.contributions import access, catalogue, progress
 from asuh.extensions import db
 from asuh.matching.models import Match
@@ -24,11 +24,9 @@ class CommoditySchema(Schema):
     name = Text()
     canonical_unit = Text()
     is_cash = Flag()
-    any_unit = fields.Function(catalogue.is_as_entered, metadata={"type": "boolean"})
-    units = fields.Function(lambda c: UnitSchema(many=True).dump(
-        [u for u in c.units if u.active]), metadata={
-        "type": "array", "items": {"type": "object", "properties": {
-            "name": {"type": "string"}, "factor": {"type": "string"}}}})
+    any_unit = computed(Flag(), catalogue.is_as_entered)
+    units = computed(fields.List(fields.Nested(UnitSchema)),
+                     lambda c: [u for u in c.units if u.active])
 
 
 class CatalogueSchema(Schema):
@@ -45,8 +43,8 @@ class LineSchema(Schema):
 
 
 class MonthSchema(Schema):
-    month = fields.Function(lambda m: m.month.strftime("%Y-%m"),
-                            metadata={"type": "string", "example": "2026-11"})
+    month = computed(Text(metadata={"example": "2026-11"}),
+                     lambda m: m.month.strftime("%Y-%m"))
     behind = Flag()
     lines = fields.List(fields.Nested(LineSchema))
 

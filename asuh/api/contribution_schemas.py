@@ -7,7 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from asuh.api.decimals import Quantity
-from asuh.api.fields import Day, Id, Integer, QueryId, Schema, Text, filled, one_of
+from asuh.api.fields import Day, Flag, Id, Integer, QueryId, Schema, Text, computed, filled, one_of
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs
 from asuh.contributions.models import CONTRIBUTION_STATUSES
@@ -118,21 +118,18 @@ class PhotoSchema(Schema):
     content_type = one_of(["image/jpeg", "image/png", "image/webp"])
     width = Integer()
     height = Integer()
-    url = fields.Function(lambda p: url_for(
-        "api.get_contribution_photo", contribution_id=p.contribution_id, photo_id=p.id),
-        metadata={"type": "string", "description": "GET with the token"})
+    url = computed(Text(metadata={"description": "GET with the token"}), lambda p: url_for(
+        "api.get_contribution_photo", contribution_id=p.contribution_id, photo_id=p.id))
 
 
 class ItemSchema(Schema):
-    commodity = fields.Function(lambda i: i.commodity.code,
-                                metadata={"type": "string", "example": "rice"})
-    commodity_name = fields.Function(lambda i: i.commodity.name, metadata={"type": "string"})
-    is_cash = fields.Function(lambda i: i.commodity.is_cash, metadata={"type": "boolean"})
+    commodity = computed(Text(metadata={"example": "rice"}), lambda i: i.commodity.code)
+    commodity_name = computed(Text(), lambda i: i.commodity.name)
+    is_cash = computed(Flag(), lambda i: i.commodity.is_cash)
     quantity = Quantity()
     unit = Text(metadata={"example": "karung 5 kg"})
     canonical_quantity = Quantity()
-    canonical_unit = fields.Function(lambda i: i.commodity.canonical_unit,
-                                     metadata={"type": "string"})
+    canonical_unit = computed(Text(), lambda i: i.commodity.canonical_unit)
     value_idr = Integer()
 
 

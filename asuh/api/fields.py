@@ -124,6 +124,13 @@ class Measure(fields.Float):
         return super()._validated(value)
 
 
+def computed(field: fields.Field, getter) -> fields.Field:
+    """A typed answer field (so the document states its type) whose value is
+    ``getter(obj)``: a derived or masked value, never a second, hand-typed schema."""
+    field.get_value = lambda obj, attr, accessor=None, default=None: getter(obj)
+    return field
+
+
 def one_of(choices, **kwargs) -> Text:
     """Text that must be one of ``choices`` (documented as an enum)."""
     choices = list(choices)

@@ -7,10 +7,10 @@ never a re-rendering, and is recorded in the audit trail.
 
 from flask import url_for
 from flask_login import current_user
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, validates_schema
 
 from asuh.api.core import bp, refusals
-from asuh.api.fields import Day, Id, QueryId, Schema, Text, one_of
+from asuh.api.fields import Day, Id, QueryId, Schema, Text, computed, one_of
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema, service_filters
 from asuh.errors import ValidationFailed
@@ -57,8 +57,8 @@ class IssuedSchema(Schema):
     id = Id()
     number = Text()
     sha256 = Text()
-    verify_url = fields.Function(lambda letter: verify_url(letter.verify_token),
-                                 metadata={"type": "string", "format": "uri"})
+    verify_url = computed(Text(metadata={"format": "uri"}),
+                          lambda letter: verify_url(letter.verify_token))
 
 
 class LetterSchema(IssuedSchema):
@@ -73,9 +73,8 @@ class LetterSchema(IssuedSchema):
     issued_at = Moment()
     sha256 = Text(metadata={"pattern": "^[0-9a-f]{64}$"})
     superseded_by_id = Id(allow_none=True)
-    pdf_url = fields.Function(lambda letter: url_for("api.get_letter_pdf",
-                                                     letter_id=letter.id),
-                              metadata={"type": "string"})
+    pdf_url = computed(Text(), lambda letter: url_for("api.get_letter_pdf",
+                                                      letter_id=letter.id))
 
 
 @bp.route("/letters", methods=["POST"])

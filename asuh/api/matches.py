@@ -8,11 +8,11 @@
 
 from flask import abort
 from flask_login import current_user
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from asuh.api.children import WaitingChildSchema
 from asuh.api.core import bp, existing, refusals
-from asuh.api.fields import Day, Id, QueryFlag, QueryId, Schema, Text, one_of
+from asuh.api.fields import Day, Flag, Id, QueryFlag, QueryId, Schema, Text, computed, one_of
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema
 from asuh.children.models import Child
@@ -64,7 +64,7 @@ class MatchSchema(Schema):
     ended_on = Day(allow_none=True)
     end_reason = one_of(END_REASONS, allow_none=True)
     end_note = Text(allow_none=True)
-    active = fields.Function(lambda m: m.ended_on is None, metadata={"type": "boolean"})
+    active = computed(Flag(), lambda m: m.ended_on is None)
     created_at = Moment()
 
 

@@ -2,10 +2,9 @@
 
 from flask import abort, url_for
 from flask_login import current_user
-from marshmallow import fields
 
 from asuh.api.core import bp, refusals
-from asuh.api.fields import Flag, Id, Integer, QueryFlag, Schema, Text, filled, one_of
+from asuh.api.fields import Flag, Id, Integer, QueryFlag, Schema, Text, computed, filled, one_of
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema
 from asuh.extensions import db
@@ -48,8 +47,8 @@ def _identifier(name: str):
             return value
         return mask_identifier(value)
 
-    return fields.Function(shown, allow_none=True, metadata={
-        "type": "string", "description": "Masked except for officers and admins"})
+    return computed(Text(allow_none=True, metadata={
+        "description": "Masked except for officers and admins"}), shown)
 
 
 class SponsorSchema(Schema):
@@ -65,11 +64,9 @@ class SponsorSchema(Schema):
     email = Text(metadata={"format": "email"})
     address = Text(allow_none=True)
     kelurahan_code = Text()
-    kecamatan_code = fields.Function(lambda s: s.kelurahan.parent_code,
-                                     metadata={"type": "string"})
+    kecamatan_code = computed(Text(), lambda s: s.kelurahan.parent_code)
     capacity = Integer()
-    approved = fields.Function(lambda s: s.approved_at is not None,
-                               metadata={"type": "boolean"})
+    approved = computed(Flag(), lambda s: s.approved_at is not None)
     approved_at = Moment(allow_none=True)
     registered_via = one_of(["self", "officer", "api"])
     withdrawn_at = Moment(allow_none=True)

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from asuh.api.core import bp, refusals
 from asuh.api.decimals import ExactDecimal
-from asuh.api.fields import Day, Flag, Integer, Schema, Text, one_of
+from asuh.api.fields import Day, Flag, Integer, Schema, Text, computed, one_of
 from asuh.dashboard import services
 from asuh.dashboard.periods import parse_filters
 from asuh.permissions import Permission, requires
@@ -81,8 +81,7 @@ class OutcomesSchema(Schema):
 class PeriodSchema(Schema):
     start = Day()
     end = Day(attribute="last_day")
-    months = fields.Function(lambda p: [f"{m:%Y-%m}" for m in p["months"]],
-                             metadata={"type": "array", "items": {"type": "string"}})
+    months = computed(fields.List(Text()), lambda p: [f"{m:%Y-%m}" for m in p["months"]])
 
 
 class StatsSchema(Schema):
