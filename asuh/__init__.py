@@ -107,8 +107,7 @@ def register_blueprints(app: Flask) -> None:
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
                  dashboard, audit, exports, letters):
         area.register(app)
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)
+    api.register(app)
 
 
 def register_request_hooks(app: Flask) -> None:

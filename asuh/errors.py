@@ -34,6 +34,13 @@ class NotFoundError(Exception):
     """A use case could not load the object it was asked to act on: 404."""
 
 
+def json_error(error: str, message: str, status: int):
+    """The API's one shape for a refusal not about a field (``asuh.api.errors``)."""
+    response = jsonify(error=error, message=message)
+    response.status_code = status
+    return response
+
+
 def wants_json() -> bool:
     return request.blueprint == "api" or request.path.startswith("/api/")
 
@@ -47,7 +54,12 @@ def _http_error(exc: HTTPException):
         limit_mb = current_app.config["MAX_CONTENT_LENGTH"] // 1_048_576
         message = f"{MESSAGES[413]} Ukuran maksimal satu kiriman {limit_mb} MB."
     if wants_json():
-        return jsonify(error=exc.name.lower().replace(" ", "_"), message=message), code
+        response = json_error(exc.name.lower().replace(" ", "_"), message, code)
+        # Keep what the exception says about itself: Allow on 405, WWW-Authenticate on 401.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
     template = "errors/error.html"
     return render_template(template, code=code, title=exc.name, message=message), code
 
@@ -69,6 +81,6 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(500)
     def _server_error(exc):
         if wants_json():
-            return jsonify(error="internal_server_error", message=MESSAGES[500]), 500
+            return json_error("internal_server_error", MESSAGES[500], 500)
         return render_template("errors/error.html", code=500, title="Kesalahan server",
                                message=MESSAGES[500]), 500

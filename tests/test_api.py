@@ -1,7 +1,11 @@
 """The API skeleton: tokens, identity, JSON errors, and an OpenAPI document kept true."""
 
+from datetime import datetime, timedelta
+
 import pytest
 
+from asuh.extensions import db
+from tests import factories
 from tests.conftest import PASSWORD
 
 
@@ -59,6 +63,7 @@ def test_openapi_describes_every_api_route(app, client):
         (path, method.upper())
         for path, operations in document["paths"].items()
         for method in operations
+        if method != "parameters"  # path-level parameters, shared by the operations
     }
     routed = set()
     for rule in app.url_map.iter_rules():
@@ -77,5 +82,74 @@ def test_openapi_operations_document_their_responses(client):
     document = client.get("/api/v1/openapi.json").json
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
+            if method == "parameters":
+                continue
             assert operation.get("responses"), f"{method} {path} has no responses"
             assert operation.get("summary"), f"{method} {path} has no summary"
+
+
+LISTS = ("/api/v1/children", "/api/v1/sponsors", "/api/v1/matches", "/api/v1/letters",
+         "/api/v1/contributions", "/api/v1/children/unmatched")
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("query, field", [("per_page=abc", "per_page"),
+                                          ("per_page=101", "per_page"),
+                                          ("per_page=500", "per_page"),
+                                          ("page=0", "page"), ("page=²", "page")])
+def test_every_list_refuses_a_bad_page_the_same_way(client, api_token, url, query, field):
+    response = client.get(f"{url}?{query}", headers=api_token("admin"))
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == [field]
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/contributions/99999999999999999999",
+    "/api/v1/children/99999999999999999999",
+    "/api/v1/sponsors/9223372036854775808",
+    "/api/v1/letters/99999999999999999999/pdf",
+])
+def test_ids_beyond_the_database_are_404(client, api_token, url):
+    response = client.get(url, headers=api_token("admin"))
+    assert response.status_code == 404
+    assert response.json["error"] == "not_found"
+
+
+def test_inputs_that_once_crashed_are_422(app, client, api_token, regions):
+    with app.app_context():
+        child_id = factories.child().id
+        db.session.commit()
+    headers = api_token("admin")
+    unicode_digit = client.get("/api/v1/contributions?sponsor_id=²", headers=headers)
+    assert unicode_digit.status_code == 422 and "sponsor_id" in unicode_digit.json["errors"]
+    letter = client.post("/api/v1/letters", json={"kind": {}}, headers=headers)
+    assert letter.status_code == 422 and list(letter.json["errors"]) == ["kind"]
+    measured = client.post(f"/api/v1/children/{child_id}/measurements",
+                           headers=headers, json={"measured_on": "2026-01-01",
+                                                  "height_cm": "1e30", "weight_kg": 1e30,
+                                                  "position": "lying"})
+    assert measured.status_code == 422
+    assert set(measured.json["errors"]) == {"height_cm", "weight_kg"}
+    audit = client.get("/api/v1/audit?until=9999-12-31", headers=headers)
+    assert audit.status_code == 422 and list(audit.json["errors"]) == ["until"]
+
+
+def test_unsupported_method_says_which_are_allowed(client, api_token):
+    response = client.delete("/api/v1/me", headers=api_token("admin"))
+    assert response.status_code == 405
+    assert response.json["error"] == "method_not_allowed"
+    assert set(response.headers["Allow"].split(", ")) >= {"GET"}
+
+
+def test_pages_keep_their_own_error_pages(client, login):
+    login("admin")
+    response = client.get("/children/99999999")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+
+
+def test_moments_are_utc_with_their_offset(client, users):
+    response = client.post("/api/v1/tokens", json={"email": users["field"][1],
+                                                   "password": PASSWORD})
+    expires_at = datetime.fromisoformat(response.json["expires_at"])
+    assert expires_at.utcoffset() == timedelta(0)

@@ -1,20 +1,8 @@
 """The JSON API under /api/v1: a published contract for integrators."""
 
-from flask import Blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+def register(app) -> None:
+    """Register the API's routes, document and error shapes on ``app`` (the factory)."""
+    from asuh.api.blueprint import register as register_api
 
-# Each module registers its routes (and their OpenAPI paths) on bp when imported.
-from asuh.api import (  # noqa: E402,F401
-    accounts,
-    audit,
-    children,
-    commodities,
-    contributions,
-    letters,
-    matches,
-    openapi,
-    regions,
-    sponsors,
-    stats,
-)
+    register_api(app)

@@ -1,89 +1,70 @@
 """GET /api/v1/audit: the audit trail, newest first, in keyset pages (VIEW_AUDIT)."""
 
-from flask import jsonify, request
+from datetime import date
 
-from asuh.api import bp
-from asuh.api.helpers import iso
-from asuh.api.openapi import STANDARD_ERRORS, VALIDATION, register_paths
+from marshmallow import fields, validate
+
+from asuh.api.core import bp, refusals
+from asuh.api.fields import Day, Id, QueryId, QueryInteger, Schema, Text, computed
+from asuh.api.moments import Moment
+from asuh.api.paging import service_filters
 from asuh.audit import queries
-from asuh.errors import ValidationFailed
 from asuh.permissions import Permission, requires
 
 DEFAULT_LIMIT = 50
+# "until" takes in its whole day, so the day after must exist.
+_LAST_DAY = validate.Range(max=date(9999, 12, 30), error="Tanggal terlalu jauh.")
 
 
-def record_json(record) -> dict:
-    return {
-        "id": record.id,
-        # Stored as naive UTC; the "Z" says so (as the other endpoints do).
-        "at": iso(record.at) + "Z",
-        "user_id": record.user_id, "ip_address": record.ip_address,
-        "action": record.action, "entity_type": record.entity_type,
-        "entity_id": record.entity_id, "summary": record.summary,
-        "changes": record.changes or {},
-        "prev_hash": record.prev_hash, "hash": record.hash,
-    }
+class AuditArgs(Schema):
+    user_id = QueryId(metadata={"description": "Who acted"})
+    entity_type = Text(metadata={"example": "child", "description": "Kind of record: "
+                                 + ", ".join(queries.ENTITY_TYPES)})
+    entity_id = Text(metadata={"description": "Id of the record"})
+    action = Text(metadata={"example": "update", "description": "What was done"})
+    since = Day(metadata={"description": "From this day (UTC)"})
+    until = Day(validate=_LAST_DAY,
+                metadata={"description": "Up to and including this day (UTC)"})
+    cursor = Text(metadata={"description": "Opaque: `next_cursor` of the previous page"})
+    limit = QueryInteger(load_default=DEFAULT_LIMIT, validate=validate.Range(
+        min=1, max=queries.MAX_LIMIT, error=f"Harus antara 1 dan {queries.MAX_LIMIT}."),
+        metadata={"description": "Records per page"})
+
+
+FILTERS = ("user_id", "entity_type", "entity_id", "action", "since", "until")
+
+
+class RecordSchema(Schema):
+    id = Id()
+    at = Moment()
+    user_id = Id(allow_none=True)
+    ip_address = Text(allow_none=True)
+    action = Text(metadata={"example": "update"})
+    entity_type = Text(metadata={"example": "child"})
+    entity_id = Text(allow_none=True)
+    summary = Text()
+    changes = computed(fields.Dict(keys=fields.String(), values=fields.List(fields.Raw()),
+                                   metadata={"description": "{field: [before, after]}"}),
+                       lambda r: r.changes or {})
+    prev_hash = Text(metadata={"description": "SHA-256 of the previous record"})
+    hash = Text(metadata={"description": "SHA-256 chaining this record"})
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(RecordSchema))
+    next_cursor = Text(allow_none=True)
 
 
 @bp.route("/audit")
 @requires(Permission.VIEW_AUDIT)
-def audit_records():
-    filters = queries.parse_filters(request.args, strict=True)
-    raw = (request.args.get("limit") or "").strip()
-    if raw and not raw.isdigit():
-        raise ValidationFailed({"limit": [f"Harus antara 1 dan {queries.MAX_LIMIT}."]})
+@bp.doc(summary="The audit trail, newest first, with cursor pagination",
+        description="Pass `next_cursor` back as `cursor` for the following (older) page; it "
+                    "is null on the last page. Records never change once written.")
+@bp.arguments(AuditArgs, location="query")
+@bp.response(200, AuditPageSchema, description="A page of records")
+@refusals(401, 403)
+def audit_records(args):
+    filters = queries.parse_filters(service_filters(args, FILTERS), strict=True)
     records, next_cursor = queries.keyset_page(
-        filters, cursor=(request.args.get("cursor") or "").strip() or None,
-        limit=int(raw) if raw else DEFAULT_LIMIT)
-    return jsonify(items=[record_json(r) for r in records], next_cursor=next_cursor)
-
-
-def _query(name: str, schema: dict, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
-
-
-_RECORD = {"type": "object", "properties": {
-    "id": {"type": "integer"},
-    "at": {"type": "string", "format": "date-time"},
-    "user_id": {"type": "integer", "nullable": True},
-    "ip_address": {"type": "string", "nullable": True},
-    "action": {"type": "string", "example": "update"},
-    "entity_type": {"type": "string", "example": "child"},
-    "entity_id": {"type": "string", "nullable": True},
-    "summary": {"type": "string"},
-    "changes": {"type": "object", "description": "{field: [before, after]}",
-                "additionalProperties": {"type": "array", "items": {}}},
-    "prev_hash": {"type": "string", "description": "SHA-256 of the previous record"},
-    "hash": {"type": "string", "description": "SHA-256 chaining this record"},
-}}
-
-register_paths({
-    "/api/v1/audit": {"get": {
-        "summary": "The audit trail, newest first, with cursor pagination",
-        "description": "Pass `next_cursor` back as `cursor` for the following (older) page; "
-                       "it is null on the last page. Records never change once written.",
-        "parameters": [
-            _query("user_id", {"type": "integer"}, "Who acted"),
-            _query("entity_type", {"type": "string", "example": "child"},
-                   "Kind of record: " + ", ".join(queries.ENTITY_TYPES)),
-            _query("entity_id", {"type": "string"}, "Id of the record"),
-            _query("action", {"type": "string", "example": "update"}, "What was done"),
-            _query("since", {"type": "string", "format": "date"}, "From this day (UTC)"),
-            _query("until", {"type": "string", "format": "date"},
-                   "Up to and including this day (UTC)"),
-            _query("cursor", {"type": "string"}, "Opaque: `next_cursor` of the previous page"),
-            _query("limit", {"type": "integer", "minimum": 1, "maximum": queries.MAX_LIMIT,
-                             "default": DEFAULT_LIMIT}, "Records per page"),
-        ],
-        "responses": {
-            "200": {"description": "A page of records", "content": {"application/json": {
-                "schema": {"type": "object", "properties": {
-                    "items": {"type": "array", "items": _RECORD},
-                    "next_cursor": {"type": "string", "nullable": True}}}}}},
-            **STANDARD_ERRORS,
-            "422": {"description": "Bad filter, cursor or limit",
-                    "content": {"application/json": {"schema": VALIDATION}}},
-        },
-    }},
-})
+        filters, cursor=(args.get("cursor") or "").strip() or None, limit=args["limit"])
+    return {"items": records, "next_cursor": next_cursor}

@@ -1,79 +1,78 @@
 """API: the commodity catalogue and a match's progress against the monthly package."""
 
-from decimal import Decimal
-
-from flask import abort, jsonify
+from flask import abort
 from flask_login import current_user
+from marshmallow import fields
 
-from asuh.api import bp
-from asuh.api.contribution_schemas import DENIED, ERROR, QUANTITY, doc_json, path_param
-from asuh.api.contributions import decimal_text
-from asuh.api.openapi import register_paths
+from asuh.api.core import bp, refusals
+from asuh.api.decimals import ExactDecimal, Quantity, quantity_text
+from asuh.api.fields import Flag, Id, Schema, Text, computed
 from asuh.contributions import access, catalogue, progress
 from asuh.extensions import db
 from asuh.matching.models import Match
 from asuh.permissions import Permission, requires
 
 
+class UnitSchema(Schema):
+    name = Text()
+    factor = ExactDecimal(metadata={"example": "0.8",
+                                    "description": "Canonical units in one pack unit"})
+
+
+class CommoditySchema(Schema):
+    code = Text()
+    name = Text()
+    canonical_unit = Text()
+    is_cash = Flag()
+    any_unit = computed(Flag(), catalogue.is_as_entered)
+    units = computed(fields.List(fields.Nested(UnitSchema)),
+                     lambda c: [u for u in c.units if u.active])
+
+
+class CatalogueSchema(Schema):
+    items = fields.List(fields.Nested(CommoditySchema))
+    monthly_package = fields.Dict(keys=fields.String(), values=Quantity())
+
+
+class LineSchema(Schema):
+    commodity = Text(attribute="code")
+    unit = Text()
+    package = Quantity()
+    delivered = Quantity()
+    behind = Flag()
+
+
+class MonthSchema(Schema):
+    month = computed(Text(metadata={"example": "2026-11"}),
+                     lambda m: m.month.strftime("%Y-%m"))
+    behind = Flag()
+    lines = fields.List(fields.Nested(LineSchema))
+
+
+class ProgressSchema(Schema):
+    match_id = Id()
+    months = fields.List(fields.Nested(MonthSchema))
+
+
 @bp.route("/commodities")
 @requires(Permission.SIGNED_IN)
+@bp.doc(summary="The active catalogue (codes, units, conversion factors) and the monthly "
+                "package in canonical units")
+@bp.response(200, CatalogueSchema, description="The catalogue")
+@refusals(401)
 def list_commodities():
-    return jsonify(items=[{
-        "code": c.code, "name": c.name, "canonical_unit": c.canonical_unit,
-        "is_cash": c.is_cash, "any_unit": catalogue.is_as_entered(c),
-        "units": [{"name": u.name, "factor": f"{Decimal(u.factor).normalize():f}"}
-                  for u in c.units if u.active],
-    } for c in catalogue.commodities(active_only=True)],
-        monthly_package={k: decimal_text(v) for k, v in catalogue.monthly_package().items()})
+    return {"items": catalogue.commodities(active_only=True),
+            "monthly_package": {code: quantity_text(quantity) for code, quantity
+                                in catalogue.monthly_package().items()}}
 
 
 @bp.route("/matches/<int:match_id>/progress")
-@requires(Permission.SIGNED_IN)
+@requires(Permission.VIEW_MATCHES, Permission.OWN_SPONSORSHIP, Permission.VIEW_CONTRIBUTIONS)
+@bp.doc(summary="Confirmed deliveries per month against the monthly package")
+@bp.response(200, ProgressSchema, description="Progress, oldest month first")
+@refusals(401, 403, 404)
 def match_progress(match_id: int):
     match = db.get_or_404(Match, match_id)
     if not access.can_see_match(current_user, match):
         abort(403)
-    return jsonify(match_id=match.id, months=[{
-        "month": month.month.strftime("%Y-%m"), "behind": month.behind,
-        "lines": [{"commodity": line.code, "unit": line.unit,
-                   "package": decimal_text(line.package),
-                   "delivered": decimal_text(line.delivered),
-                   "behind": line.behind} for line in month.lines],
-    } for month in progress.match_progress(match)])
-
-
-register_paths({
-    "/api/v1/commodities": {
-        "get": {
-            "summary": "The active catalogue (codes, units, conversion factors) and the "
-                       "monthly package in canonical units",
-            "responses": {"200": doc_json({"type": "object", "properties": {
-                "items": {"type": "array", "items": {"type": "object", "properties": {
-                    "code": {"type": "string"}, "name": {"type": "string"},
-                    "canonical_unit": {"type": "string"}, "is_cash": {"type": "boolean"},
-                    "any_unit": {"type": "boolean"},
-                    "units": {"type": "array", "items": {"type": "object", "properties": {
-                        "name": {"type": "string"},
-                        "factor": {"type": "string", "example": "0.8",
-                                   "description": "Canonical units in one pack unit"}}}}}}},
-                "monthly_package": {"type": "object", "additionalProperties": QUANTITY}}},
-                "The catalogue"), **DENIED},
-        },
-    },
-    "/api/v1/matches/{match_id}/progress": {
-        "get": {
-            "summary": "Confirmed deliveries per month against the monthly package",
-            "parameters": [path_param("match_id")],
-            "responses": {"200": doc_json({"type": "object", "properties": {
-                "match_id": {"type": "integer"},
-                "months": {"type": "array", "items": {"type": "object", "properties": {
-                    "month": {"type": "string", "example": "2026-11"},
-                    "behind": {"type": "boolean"},
-                    "lines": {"type": "array", "items": {"type": "object", "properties": {
-                        "commodity": {"type": "string"}, "unit": {"type": "string"},
-                        "package": QUANTITY, "delivered": QUANTITY,
-                        "behind": {"type": "boolean"}}}}}}}}}, "Progress, oldest month first"),
-                **DENIED, "404": doc_json(ERROR, "No such match")},
-        },
-    },
-})
+    return {"match_id": match.id, "months": progress.match_progress(match)}

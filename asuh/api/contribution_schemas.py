@@ -1,64 +1,155 @@
-"""OpenAPI pieces shared by the contributions and catalogue endpoints' documentation."""
+"""The declarations of deliveries (contributions) in the API: bodies, filters, answers."""
 
+import re
+
+from flask import url_for
+from flask_smorest.fields import Upload
+from marshmallow import fields, validate
+
+from asuh.api.decimals import Quantity
+from asuh.api.fields import Day, Flag, Id, Integer, QueryId, Schema, Text, computed, filled, one_of
+from asuh.api.moments import Moment
+from asuh.api.paging import PageArgs
+from asuh.contributions.models import CONTRIBUTION_STATUSES
 from asuh.contributions.services import MAX_ITEMS
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-INVALID = {"$ref": "#/components/schemas/ValidationErrors"}
-QUANTITY = {"type": "string", "pattern": r"^\d+\.\d{3}$", "example": "10.000",
-            "description": "Decimal as a string with three places, for exactness"}
-MOMENT = {"type": "string", "format": "date-time", "nullable": True}
-PHOTO = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "url": {"type": "string", "description": "GET with the token"},
-    "content_type": {"type": "string", "enum": ["image/jpeg", "image/png", "image/webp"]},
-    "width": {"type": "integer"}, "height": {"type": "integer"}}}
-CONTRIBUTION = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "match_id": {"type": "integer"},
-    "sponsor_id": {"type": "integer"}, "child_id": {"type": "integer"},
-    "kelurahan_code": {"type": "string"},
-    "delivered_on": {"type": "string", "format": "date"},
-    "status": {"type": "string", "enum": ["pending", "confirmed", "rejected", "voided"],
-               "description": "Only confirmed deliveries count in totals and letters"},
-    "note": {"type": "string", "nullable": True}, "total_value_idr": {"type": "integer"},
-    "items": {"type": "array", "items": {"type": "object", "properties": {
-        "commodity": {"type": "string", "example": "rice"},
-        "commodity_name": {"type": "string"}, "is_cash": {"type": "boolean"},
-        "quantity": QUANTITY, "unit": {"type": "string", "example": "karung 5 kg"},
-        "canonical_quantity": QUANTITY, "canonical_unit": {"type": "string"},
-        "value_idr": {"type": "integer"}}}},
-    "photos": {"type": "array", "items": PHOTO},
-    "created_at": MOMENT, "verified_at": MOMENT,
-    "rejection_reason": {"type": "string", "nullable": True}, "voided_at": MOMENT,
-    "void_reason": {"type": "string", "nullable": True}}}
-ITEM_IN = {"type": "object", "required": ["commodity", "quantity", "unit"], "properties": {
-    "commodity": {"type": "string", "description": "An active catalogue code: rice, eggs, "
-                  "milk, milk_powder, honey, other, cash, … (GET /api/v1/commodities)"},
-    "quantity": {"oneOf": [{"type": "number"}, {"type": "string"}], "example": "2"},
-    "unit": {"type": "string", "description": "The canonical unit or an active pack unit "
-             "of that commodity ('other' takes any unit; 'cash' is 'Rp')"},
-    "value_idr": {"type": "integer", "description": "Estimated value in whole Rupiah; "
-                  "required except for cash, whose value is its quantity"}}}
-BODY_PROPERTIES = {"delivered_on": {"type": "string", "format": "date"},
-                    "items": {"type": "array", "items": ITEM_IN, "minItems": 1,
-                              "maxItems": MAX_ITEMS},
-                    "note": {"type": "string", "nullable": True, "maxLength": 500}}
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_QUANTITY_TEXT = r"^[0-9]{1,9}(\.[0-9]+)?$"
+MAX_QUANTITY = 10**9
+MAX_VALUE_IDR = 10**12
+_NOTE = validate.Length(max=500, error="Paling banyak 500 karakter.")
+_MONTH = r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
-def doc_json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+class QuantityIn(fields.Field):
+    """A quantity as a JSON number or a decimal string ("2", "1.5"): read exactly."""
+
+    default_error_messages = {"required": "Wajib diisi.", "null": "Wajib diisi.",
+                              "invalid": "Harus berupa angka (mis. 2 atau \"1.5\")."}
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"oneOf": [
+            {"type": "number", "minimum": 0, "maximum": MAX_QUANTITY},
+            {"type": "string", "pattern": _QUANTITY_TEXT}], "example": "2"}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, int | float):
+            if not 0 <= value <= MAX_QUANTITY:
+                raise self.make_error("invalid")
+            return str(value)
+        if isinstance(value, str) and re.fullmatch(_QUANTITY_TEXT, value):
+            return value
+        raise self.make_error("invalid")
 
 
-def json_body_doc(schema: dict) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+class ItemIn(Schema):
+    commodity = filled(metadata={"description": "An active catalogue code: rice, eggs, milk, "
+                                                "… (GET /api/v1/commodities)"})
+    quantity = QuantityIn(required=True)
+    unit = filled(metadata={"description": "The canonical unit or an active pack unit of "
+                                           "that commodity ('other' takes any unit; 'cash' "
+                                           "is 'Rp')"})
+    value_idr = Integer(allow_none=True, validate=validate.Range(
+        min=0, max=MAX_VALUE_IDR, error=f"Harus antara 0 dan {MAX_VALUE_IDR}."), metadata={
+        "description": "Estimated value in whole Rupiah; required except for cash"})
 
 
-def path_param(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+def _items(**kwargs):
+    return fields.List(fields.Nested(ItemIn), validate=validate.Length(
+        min=1, max=MAX_ITEMS, error=f"Isi 1 sampai {MAX_ITEMS} barang."), **kwargs)
 
 
-def query_param(name: str, schema: dict, description: str = "") -> dict:
-    return {"name": name, "in": "query", "schema": schema, "description": description}
+class DeliveryChanges(Schema):
+    delivered_on = Day()
+    items = _items()
+    note = Text(allow_none=True, validate=_NOTE)
 
 
-DENIED = {"401": doc_json(ERROR, "No token, or the token is invalid or expired"),
-          "403": doc_json(ERROR, "The caller's role may not do this, or not for this "
-                             "delivery (another sponsor's, another kelurahan's)")}
+class NewDelivery(DeliveryChanges):
+    match_id = Id(required=True)
+    delivered_on = Day(required=True)
+    items = _items(required=True)
+    note = Text(allow_none=True, load_default=None, validate=_NOTE)
+
+
+class KeyHeader(Schema):
+    key = Text(data_key=IDEMPOTENCY_HEADER, validate=validate.Regexp(
+        r"^[\x21-\x7e]{1,80}$", error="Harus 1–80 karakter ASCII yang terlihat, tanpa spasi."),
+        metadata={"description": "Makes retries safe: a repeat with the same key and body "
+                                 "returns the same delivery (201, `Idempotent-Replayed: "
+                                 "true`); the same key with another body is 422."})
+
+
+class PhotoUpload(Schema):
+    photo = Upload(required=True)
+
+
+class DecisionSchema(Schema):
+    decision = one_of(["confirmed", "rejected"], required=True)
+    reason = Text(allow_none=True, load_default=None,
+                  metadata={"description": "Required when rejecting"})
+
+
+class VoidSchema(Schema):
+    reason = filled()
+
+
+class DeliveryArgs(PageArgs):
+    match_id = QueryId()
+    sponsor_id = QueryId()
+    child_id = QueryId()
+    status = one_of(CONTRIBUTION_STATUSES)
+    month = Text(validate=validate.Regexp(_MONTH, error="Bulan harus berformat YYYY-MM."),
+                 metadata={"example": "2026-11", "description": "Delivered in"})
+    delivered_from = Day()
+    delivered_to = Day()
+    kelurahan_code = Text()
+    kecamatan_code = Text()
+
+
+FILTERS = ("match_id", "sponsor_id", "child_id", "status", "month", "delivered_from",
+           "delivered_to", "kelurahan_code", "kecamatan_code")
+
+
+class PhotoSchema(Schema):
+    id = Id()
+    content_type = one_of(["image/jpeg", "image/png", "image/webp"])
+    width = Integer()
+    height = Integer()
+    url = computed(Text(metadata={"description": "GET with the token"}), lambda p: url_for(
+        "api.get_contribution_photo", contribution_id=p.contribution_id, photo_id=p.id))
+
+
+class ItemSchema(Schema):
+    commodity = computed(Text(metadata={"example": "rice"}), lambda i: i.commodity.code)
+    commodity_name = computed(Text(), lambda i: i.commodity.name)
+    is_cash = computed(Flag(), lambda i: i.commodity.is_cash)
+    quantity = Quantity()
+    unit = Text(metadata={"example": "karung 5 kg"})
+    canonical_quantity = Quantity()
+    canonical_unit = computed(Text(), lambda i: i.commodity.canonical_unit)
+    value_idr = Integer()
+
+
+class ContributionSchema(Schema):
+    id = Id()
+    match_id = Id()
+    sponsor_id = Id()
+    child_id = Id()
+    kelurahan_code = Text()
+    delivered_on = Day()
+    status = one_of(CONTRIBUTION_STATUSES, metadata={
+        "description": "Only confirmed deliveries count in totals and letters"})
+    note = Text(allow_none=True)
+    total_value_idr = Integer()
+    items = fields.List(fields.Nested(ItemSchema))
+    photos = fields.List(fields.Nested(PhotoSchema))
+    created_at = Moment(allow_none=True)
+    verified_at = Moment(allow_none=True)
+    rejection_reason = Text(allow_none=True)
+    voided_at = Moment(allow_none=True)
+    void_reason = Text(allow_none=True)
+
+

@@ -70,10 +70,11 @@ def create(match_id: int):
                 match, delivered_on=form.delivered_on.data, items=items,
                 note=form.note.data, photo_files=form.photo_files(), require_photos=True,
                 actor=current_user, submission_key=f"form:{form.submission_token.data}")
-            if not created and contribution.submitted_by_id != current_user.id:
-                raise ValidationFailed({"submission_token": [
-                    "Formulir ini sudah dipakai; muat ulang halaman."]}, status=409)
         except ValidationFailed as failure:
+            # The service's idempotency rule names the key; on this form it is the token.
+            if services.SUBMISSION_KEY_FIELD in failure.errors:
+                failure.errors["submission_token"] = failure.errors.pop(
+                    services.SUBMISSION_KEY_FIELD)
             attach_item_errors(form, failure, rows)
         else:
             flash("Penyaluran dicatat dan menunggu konfirmasi petugas." if created

@@ -239,6 +239,25 @@ def same_submission(contribution: Contribution, *, match_id, delivered_on, items
             and note == contribution.note and wanted == stored)
 
 
+SUBMISSION_KEY_FIELD = "submission_key"
+SUBMISSION_REUSED = ("Kunci pengiriman ini sudah dipakai untuk penyaluran lain atau dengan "
+                     "isi berbeda; kirim ulang dengan kunci baru.")
+
+
+def replayed(existing: Contribution, *, match: Match, delivered_on, items, note,
+             actor) -> Contribution:
+    """The one idempotency rule, for the API's Idempotency-Key and the form's one-time
+    token alike: a key already used gives back its delivery only when the same person
+    sends the same delivery again; anything else under that key is refused (422, under
+    ``submission_key``, which each caller names as its own field)."""
+    same_person = existing.submitted_by_id == (actor.id if actor is not None else None)
+    if not same_person or not same_submission(existing, match_id=match.id,
+                                              delivered_on=delivered_on, items=items,
+                                              note=note):
+        raise ValidationFailed({SUBMISSION_KEY_FIELD: [SUBMISSION_REUSED]})
+    return existing
+
+
 # --- logging and correcting -----------------------------------------------------------
 
 
@@ -249,16 +268,17 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
     """Record a delivery for a match: ``(contribution, created)``.
 
     With a ``submission_key`` already used, the earlier contribution comes back with
-    ``created=False`` and nothing else happens. Who may log for this match is the
-    caller's check (``access.can_log_for``); an ended match takes deliveries only from
-    an admin entering them afterwards. The form sends its photos along
+    ``created=False`` and nothing else happens, if ``replayed`` accepts the repeat. Who
+    may log for this match is the caller's check (``access.can_log_for``); an ended match
+    takes deliveries only from an admin entering them afterwards. The form sends its photos along
     (``require_photos``); an API client uploads them one by one after creating.
     """
     if actor is not None and not access.can_log_for(actor, match):
         raise NotPermitted("Anda tidak dapat mencatat penyaluran untuk pengasuhan ini.")
     existing = find_submission(submission_key)
     if existing is not None:
-        return existing, False
+        return replayed(existing, match=match, delivered_on=delivered_on, items=items,
+                        note=note, actor=actor), False
     if match.ended_on is not None and getattr(actor, "role", None) != Role.ADMIN:
         raise ValidationFailed({"match": ["Masa asuh ini sudah berakhir; penyaluran baru "
                                           "tidak dapat dicatat."]}, status=409)
@@ -294,7 +314,8 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
         existing = find_submission(submission_key)
         if existing is None:
             raise
-        return existing, False
+        return replayed(existing, match=match, delivered_on=delivered_on, items=items,
+                        note=note, actor=actor), False
     _add_items(contribution, cleaned)
     db.session.flush()
     audit.record("create", "contribution", contribution.id, user=actor,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from asuh.audit import services as audit
+from asuh.children import services as children
 from asuh.children.models import Child
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
@@ -83,6 +84,12 @@ def lock(model, ids) -> dict:
                 .with_for_update(of=model).execution_options(populate_existing=True))
         rows.update((row.id, row) for row in db.session.scalars(stmt))
     return rows
+
+
+def may_pair(actor, child: Child) -> bool:
+    """Whether ``actor`` may pair ``child``: only a child they may see (field staff: their
+    kelurahan). The pairing page and POST /api/v1/matches both ask here."""
+    return children.can_see(actor, child)
 
 
 def sponsor_problem(sponsor: Sponsor | None) -> str | None:

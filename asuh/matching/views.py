@@ -61,7 +61,7 @@ def index():
 
 def _visible_child(child_id: int) -> Child:
     child = db.get_or_404(Child, child_id)
-    if not children.can_see(current_user, child):
+    if not services.may_pair(current_user, child):
         abort(403)
     return child
 
