@@ -14,7 +14,7 @@ from asuh.api.core import bp, existing, refusals
 from asuh.api.fields import Day, Flag, Id, Integer, Measure, Schema, Text, computed, filled, one_of
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema
-from asuh.children import measuring, services
+from asuh.children import measuring, services, visibility
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child
 from asuh.extensions import db
 from asuh.permissions import Permission, requires
@@ -160,7 +160,7 @@ def get_child(child_id: int):
 @bp.route("/children/<int:child_id>/measurements", methods=["POST"])
 @requires(Permission.RECORD_MEASUREMENTS)
 @bp.doc(summary="Record a measurement; z-scores and categories are computed")
-@existing(Child, "child_id")
+@existing(Child, "child_id", may=visibility.can_see)
 @bp.arguments(NewMeasurementSchema)
 @bp.response(201, MeasurementSchema, description="The measurement with its z-scores")
 @refusals(401, 403, 404, 409)

@@ -118,14 +118,12 @@ def get_contribution(contribution_id: int):
 @bp.doc(summary="Correct a pending delivery (its sponsor, or an admin)",
         description="Fields left out keep their values; `items` replaces the list. "
                     + ERRORS_NOTE)
-@existing(Contribution, "contribution_id")
+@existing(Contribution, "contribution_id", may=access.can_edit)
 @bp.arguments(DeliveryChanges)
 @bp.response(200, ContributionSchema, description="The contribution")
 @refusals(401, 403, 404, 409)
 def update_contribution(changes, contribution_id: int):
     contribution = _loaded(contribution_id)
-    if not access.can_edit(current_user, contribution):
-        abort(403)
     fields = {"delivered_on": contribution.delivered_on,
               "items": _items_as_stored(contribution), "note": contribution.note, **changes}
     services.update_contribution(contribution, actor=current_user, **fields)
@@ -139,14 +137,12 @@ def update_contribution(changes, contribution_id: int):
                     f"{photos.MAX_PHOTO_BYTES // 1_048_576} MB and "
                     f"{photos.MAX_PHOTO_PIXELS // 1_000_000} megapixels; re-encoded without "
                     "EXIF. A request over the server's upload limit gets 413.")
-@existing(Contribution, "contribution_id")
+@existing(Contribution, "contribution_id", may=access.can_edit)
 @bp.arguments(PhotoUpload, location="files")
 @bp.response(201, PhotoSchema, description="Stored")
 @refusals(401, 403, 404, 409, 413)
 def add_contribution_photo(upload, contribution_id: int):
     contribution = _loaded(contribution_id)
-    if not access.can_edit(current_user, contribution):
-        abort(403)
     added = photos.add_photos(contribution, [upload["photo"].read()], actor=current_user,
                               field="photo")
     return db.session.get(ContributionPhoto, added[0].id)
@@ -173,14 +169,12 @@ def get_contribution_photo(contribution_id: int, photo_id: int):
 @requires(Permission.VERIFY_CONTRIBUTIONS)
 @bp.doc(summary="Confirm the family received a pending delivery, or reject it (officers; "
                 "field users in the child's kelurahan)")
-@existing(Contribution, "contribution_id")
+@existing(Contribution, "contribution_id", may=access.can_verify)
 @bp.arguments(DecisionSchema)
 @bp.response(200, ContributionSchema, description="The contribution")
 @refusals(401, 403, 404, 409)
 def verify_contribution(decision, contribution_id: int):
     contribution = _loaded(contribution_id)
-    if not access.can_verify(current_user, contribution):
-        abort(403)
     verification.verify_contribution(contribution, decision["decision"], decision["reason"],
                                      actor=current_user)
     return _loaded(contribution_id)

@@ -10,13 +10,14 @@ from functools import wraps
 from http import HTTPStatus
 
 from flask import abort
+from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 
 from asuh.api.errors import FIELD_ERROR_STATUSES, ErrorSchema, ValidationErrorsSchema
 from asuh.api.fields import MAX_ID
-from asuh.errors import ValidationFailed
+from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 
 BODY = "_body"
@@ -105,14 +106,22 @@ def _ids_beyond_the_database_are_not_found(endpoint, values):
             abort(404)
 
 
-def existing(model, name: str):
+def existing(model, name: str, *, may=None):
     """404 for a path id naming no ``model`` row, before the body is read: a request
-    about nothing is "not found", whatever it carries."""
+    about nothing is "not found", whatever it carries.
+
+    ``may(actor, obj)`` is the owning area's rule for who may act on this object; when
+    given, a refusal is 403 before the body is read too, so a stranger's request is
+    refused as such rather than answered with a list of what its body got wrong. The
+    use-case service checks the same rule again inside its transaction.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            db.get_or_404(model, kwargs[name])
+            obj = db.get_or_404(model, kwargs[name])
+            if may is not None and not may(current_user, obj):
+                raise NotPermitted()
             return view(*args, **kwargs)
 
         return wrapped
