@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         accounts,
         api,
         audit,
+        backup,
         children,
         contributions,
         dashboard,
@@ -107,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home.bp)
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
-                 dashboard, audit, exports, letters):
+                 dashboard, audit, exports, letters, backup):
         area.register(app)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
