@@ -63,4 +63,7 @@ def record(action: str, entity_type: str, entity_id=None, *, summary: str = "",
     entry.hash = keyed_digest(entry)
     head.last_hash, head.last_seq = entry.hash, entry.id
     db.session.add(entry)
+    # Flushed at once: an unflushed head change is dropped by ``expire_all()``, and the next
+    # record would then reuse this number (and fork the chain from a stale hash).
+    db.session.flush()
     return entry
