@@ -128,9 +128,13 @@ def test_key_file_is_made_once_and_owner_only(tmp_path, monkeypatch):
     assert len(first) == 64
     key.init_app(app)
     assert app.extensions["asuh_audit_key"] == first, "a restart keeps the key"
-    monkeypatch.setenv("ASUH_AUDIT_KEY", "from-the-environment")
+    assert [p.name for p in tmp_path.iterdir()] == [key.KEY_FILE], "no temporary left"
+    monkeypatch.setenv("ASUH_AUDIT_KEY", "from-the-environment-" + "x" * 11)
     key.init_app(app)
-    assert app.extensions["asuh_audit_key"] == b"from-the-environment"
+    assert app.extensions["asuh_audit_key"] == b"from-the-environment-" + b"x" * 11
+    monkeypatch.setenv("ASUH_AUDIT_KEY", "too-short")
+    with pytest.raises(RuntimeError, match="at least 32 characters"):
+        key.init_app(app)
 
 
 def _legacy_installation(tmp_path, *, break_record: int | None = None):

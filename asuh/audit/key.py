@@ -20,24 +20,41 @@ KEY_FILE = "audit_key"
 _EXTENSION = "asuh_audit_key"
 
 
+MIN_LENGTH = 32
+
+
 def _load(app: Flask) -> bytes:
-    configured = app.config.get("AUDIT_KEY") or os.environ.get("ASUH_AUDIT_KEY")
+    configured = app.config.get("AUDIT_KEY")
     if configured:
+        return configured.encode()
+    configured = os.environ.get("ASUH_AUDIT_KEY")
+    if configured:
+        if len(configured) < MIN_LENGTH:
+            raise RuntimeError(f"ASUH_AUDIT_KEY must be at least {MIN_LENGTH} characters "
+                               "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`).")
         return configured.encode()
     path = Path(app.instance_path) / KEY_FILE
     if not path.exists():
-        # O_EXCL: two workers starting at once never both write a (different) key.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+        _create(path)
     key = path.read_text().strip()
     if not key:
         raise RuntimeError(f"{path} is empty: restore the audit key from its safe copy.")
     return key.encode()
+
+
+def _create(path: Path) -> None:
+    """Write the key to a private temporary file, then link it into place: two workers
+    starting at once never both write a key, nor read a half-written one."""
+    temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        temporary.unlink()
 
 
 def init_app(app: Flask) -> None:
