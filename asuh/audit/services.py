@@ -64,6 +64,9 @@ def record(action: str, entity_type: str, entity_id=None, *, summary: str = "",
     head.last_hash, head.last_seq = entry.hash, entry.id
     db.session.add(entry)
     # Flushed at once: an unflushed head change is dropped by ``expire_all()``, and the next
-    # record would then reuse this number (and fork the chain from a stale hash).
-    db.session.flush()
+    # record would then reuse this number (and fork the chain from a stale hash). The next
+    # record's head lookup would autoflush anyway; a caller that chains a batch in memory
+    # under ``no_autoflush`` (automatch) keeps its one flush for the batch.
+    if db.session.autoflush:
+        db.session.flush()
     return entry
