@@ -7,6 +7,7 @@ from flask import Flask
 
 from asuh.config import PROJECT_ROOT, load_config
 from asuh.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
+from asuh.filemodes import private_sqlite_file
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -58,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Silakan masuk untuk membuka halaman itu."
     login_manager.login_message_category = "info"
 
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -91,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         accounts,
         api,
         audit,
+        backup,
         children,
         contributions,
         dashboard,
@@ -105,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home.bp)
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
-                 dashboard, audit, exports, letters):
+                 dashboard, audit, exports, letters, backup):
         area.register(app)
     api.register(app)
 

@@ -5,6 +5,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from asuh.filemodes import private_dir
+
 # The checkout: templates, static files and migrations sit beside the package. Defined on
 # the ground floor so modules that need it (PDF rendering) never import the factory.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +49,7 @@ def _database_url(instance_path: Path) -> str:
 
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from the environment."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(instance_path)
     production = os.environ.get("ASUH_ENV", "development") == "production"
     https = _bool("ASUH_HTTPS", production)
     return {
@@ -63,6 +65,8 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": https,
+        # HSTS only where HTTPS is on: sent over plain HTTP it would lock browsers out.
+        "HSTS_SECONDS": int(os.environ.get("ASUH_HSTS_SECONDS", "31536000")) if https else 0,
         "PERMANENT_SESSION_LIFETIME": timedelta(
             hours=int(os.environ.get("ASUH_SESSION_HOURS", "12"))
         ),

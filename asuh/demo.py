@@ -4,6 +4,7 @@ import random
 from datetime import date
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -68,6 +69,10 @@ def print_logins() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 def seed(if_empty: bool) -> None:
     """Load the demo city into the database."""
+    # The demo accounts share a password printed in the README: never on a live system.
+    if current_app.config["ASUH_ENV"] == "production":
+        raise click.ClickException("Demo data is refused under ASUH_ENV=production: its "
+                                   "accounts use the public demo password.")
     if not is_empty():
         if if_empty:
             click.echo("Database already has data; demo not seeded.")

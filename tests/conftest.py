@@ -59,6 +59,8 @@ def app_settings(tmp_dir: Path, database_url: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
+        # The audit chain's key; never the instance file of the checkout running the tests.
+        "AUDIT_KEY": "test-audit-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         # Production hashes with scrypt (~150 ms); tests need thousands of hashes.

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from asuh.accounts.models import LoginSession, User
 from asuh.audit import services as audit
+from asuh.audit.masking import mask_email
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Permission, Role, ensure_permitted
@@ -108,7 +109,7 @@ def authenticate(email: str, password: str, *, client: str | None = None) -> Use
     if not ok:
         audit.record(
             "login_failed", "user", user.id if user else None,
-            summary=f"Gagal masuk sebagai {normalize_email(email)[:200]}", client=client,
+            summary=f"Gagal masuk sebagai {mask_email(email)}", client=client,
         )
         return None
     audit.record("login", "user", user.id, summary="Masuk", user=user, client=client)

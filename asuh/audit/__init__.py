@@ -9,8 +9,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from asuh.audit import key
     from asuh.audit.cli import audit_cli
     from asuh.audit.views import bp
 
+    key.init_app(app)
     app.register_blueprint(bp)
     app.cli.add_command(audit_cli)

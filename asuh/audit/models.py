@@ -28,7 +28,7 @@ class AuditRecord(db.Model):
 
 
 class AuditHead(db.Model):
-    """A single row holding the newest hash.
+    """A single row holding the newest record's number and hash.
 
     Writers lock it (``SELECT … FOR UPDATE``) so that two transactions can never chain
     onto the same predecessor; on SQLite the write lock taken by BEGIN IMMEDIATE does it.
@@ -38,3 +38,4 @@ class AuditHead(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
+    last_seq: Mapped[int] = mapped_column(default=0)

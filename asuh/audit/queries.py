@@ -30,7 +30,7 @@ ACTIONS = (
     "change_status", "void", "end", "automatch", "confirm", "reject", "add_photos",
     "issue", "download", "supersede", "login", "login_failed", "logout",
     "change_password", "change_role", "activate", "deactivate", "assign_kelurahan",
-    "accept_invitation", "reissue_invitation", "install", "rebuild_totals", "export",
+    "accept_invitation", "reissue_invitation", "install", "rebuild_totals", "export", "rekey",
 )
 MAX_LIMIT = 200
 

@@ -4,64 +4,32 @@ Every service that changes data calls :func:`record` inside its own transaction,
 change and its audit record commit or roll back together.
 """
 
-import hashlib
 import json
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from asuh.audit.chain import GENESIS_HASH, keyed_digest, plain, verify_chain
 from asuh.audit.models import AuditHead, AuditRecord
 from asuh.extensions import db
 from asuh.timeutil import utcnow
 
-GENESIS_HASH = "0" * 64
-
-
-def _plain(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    return value
+# verify_chain lives in chain.py; callers have always imported it from here.
+__all__ = ["diff", "record", "snapshot", "verify_chain"]
 
 
 def diff(before: dict, after: dict) -> dict:
     """``{field: [old, new]}`` for the fields whose values differ."""
     return {
-        key: [_plain(before.get(key)), _plain(after.get(key))]
+        key: [plain(before.get(key)), plain(after.get(key))]
         for key in sorted(set(before) | set(after))
-        if _plain(before.get(key)) != _plain(after.get(key))
+        if plain(before.get(key)) != plain(after.get(key))
     }
 
 
 def snapshot(obj, fields) -> dict:
-    return {field: _plain(getattr(obj, field)) for field in fields}
-
-
-def _digest(record: AuditRecord) -> str:
-    payload = json.dumps(
-        {
-            "prev": record.prev_hash,
-            "at": record.at.isoformat(timespec="microseconds"),
-            "user_id": record.user_id,
-            "ip": record.ip_address,
-            "action": record.action,
-            "entity_type": record.entity_type,
-            "entity_id": record.entity_id,
-            "summary": record.summary,
-            "changes": record.changes,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        default=_plain,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return {field: plain(getattr(obj, field)) for field in fields}
 
 
 def _actor_id(user) -> int | None:
@@ -80,9 +48,11 @@ def record(action: str, entity_type: str, entity_id=None, *, summary: str = "",
     """
     head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
     if head is None:
-        head = AuditHead(id=1, last_hash=GENESIS_HASH)
+        head = AuditHead(id=1, last_hash=GENESIS_HASH, last_seq=0)
         db.session.add(head)
+    # Numbered under the head's lock: the chain has no gaps, so a removed record shows.
     entry = AuditRecord(
+        id=head.last_seq + 1,
         at=utcnow(),
         user_id=_actor_id(user),
         ip_address=client or (request.remote_addr if has_request_context() else None),
@@ -90,33 +60,16 @@ def record(action: str, entity_type: str, entity_id=None, *, summary: str = "",
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
         summary=summary[:300],
-        changes=json.loads(json.dumps(changes or {}, default=_plain)),
+        changes=json.loads(json.dumps(changes or {}, default=plain)),
         prev_hash=head.last_hash,
     )
-    entry.hash = _digest(entry)
-    head.last_hash = entry.hash
+    entry.hash = keyed_digest(entry)
+    head.last_hash, head.last_seq = entry.hash, entry.id
     db.session.add(entry)
+    # Flushed at once: an unflushed head change is dropped by ``expire_all()``, and the next
+    # record would then reuse this number (and fork the chain from a stale hash). The next
+    # record's head lookup would autoflush anyway; a caller that chains a batch in memory
+    # under ``no_autoflush`` (automatch) keeps its one flush for the batch.
+    if db.session.autoflush:
+        db.session.flush()
     return entry
-
-
-def verify_chain() -> list[str]:
-    """Return a description of every break in the chain; empty means intact."""
-    problems = []
-    expected_prev = GENESIS_HASH
-    last_hash = GENESIS_HASH
-    rows = db.session.execute(select(AuditRecord).order_by(AuditRecord.id)).scalars()
-    for entry in rows:
-        if entry.prev_hash != expected_prev:
-            problems.append(
-                f"record {entry.id}: previous hash does not match record before it "
-                "(a record was removed or altered)"
-            )
-        if _digest(entry) != entry.hash:
-            problems.append(f"record {entry.id}: contents do not match its hash (altered)")
-        expected_prev = entry.hash
-        last_hash = entry.hash
-        db.session.expunge(entry)
-    head = db.session.get(AuditHead, 1)
-    if head is not None and head.last_hash != last_hash:
-        problems.append("newest record(s) removed: chain head does not match the last record")
-    return problems
