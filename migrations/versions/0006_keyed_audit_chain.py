@@ -85,10 +85,17 @@ def upgrade():
     rows = [dict(r._mapping) for r in bind.execute(sa.select(records).order_by(records.c.id))]
     if not rows:
         return
+    from datetime import datetime, timezone
+
     from flask import current_app
 
-    from asuh.audit.key import audit_key
-    from asuh.timeutil import utcnow
+    # The key is resolved by the application at start-up (``asuh.audit.key``) and left in
+    # ``app.extensions``; a migration reads it there rather than importing the code that
+    # finds it, so this revision keeps working whatever later releases do to that code.
+    key = current_app.extensions.get("asuh_audit_key")
+    if not key:
+        raise RuntimeError("the audit key is not loaded: run this migration through "
+                           "`flask --app app db upgrade`")
 
     head_hash = bind.execute(sa.select(head_table.c.last_hash)
                              .where(head_table.c.id == 1)).scalar()
@@ -97,7 +104,7 @@ def upgrade():
         current_app.logger.warning("audit trail before the key: %s", problem)
     last = rows[-1]
     rekey = {
-        "id": last["id"] + 1, "at": utcnow(), "user_id": None, "ip_address": None,
+        "id": last["id"] + 1, "at": datetime.now(timezone.utc).replace(tzinfo=None), "user_id": None, "ip_address": None,
         "action": "rekey", "entity_type": "audit_record", "entity_id": None,
         "summary": f"Jejak audit disegel dengan kunci audit ({len(rows)} catatan lama"
                    + (f", {len(problems)} kerusakan ditemukan)" if problems else ", utuh)"),
@@ -105,7 +112,7 @@ def upgrade():
                     "legacy_problems": [None, problems[:50]]},
         "prev_hash": last["hash"],
     }
-    rekey["hash"] = hmac.new(audit_key(), _payload(rekey, seq=True), hashlib.sha256).hexdigest()
+    rekey["hash"] = hmac.new(key, _payload(rekey, seq=True), hashlib.sha256).hexdigest()
     bind.execute(records.insert().values(**rekey))
     values = {"last_hash": rekey["hash"], "last_seq": rekey["id"]}
     if head_hash is None:
