@@ -34,6 +34,9 @@ def defaults() -> dict:
         # Canonical units per commodity code per month (BKKBN/Babel benchmarks, DOMAIN.md).
         "monthly_package": {"rice": 10, "eggs": 30},
         "letter_number_pattern": DEFAULT_NUMBER_PATTERN,
+        # Height-for-age categories that also get a sponsor besides stunted and severely
+        # stunted (matching.queries.sponsored_categories); none unless an admin adds them.
+        "sponsor_extra_categories": [],
         "logo_data_uri": "",
     }
 
