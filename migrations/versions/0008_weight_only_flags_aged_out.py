@@ -52,6 +52,16 @@ def upgrade():
     op.execute("UPDATE measurements SET standing_under_9m = "
                + ("TRUE" if op.get_bind().dialect.name == "postgresql" else "1")
                + " WHERE position = 'standing' AND age_days < 274")
+    # The child's category is that of its latest plausible measurement (a flagged one no
+    # longer classifies); before this revision every measurement had a height.
+    for column in ("category", "haz"):
+        op.execute(
+            f"UPDATE children SET latest_{column} = (SELECT m.{column} FROM measurements m"
+            " WHERE m.child_id = children.id AND m.voided_at IS NULL AND m.haz IS NOT NULL"
+            " AND m.flags = '' ORDER BY m.measured_on DESC LIMIT 1)")
+    # The dashboard's growth summaries still hold flagged categories in their grids: run
+    # `flask --app app dashboard rebuild` after upgrading (a migration never imports the
+    # application's code that computes them).
     # A child whose newest live measurement is flagged must be measured again.
     op.execute(
         "UPDATE children SET needs_remeasure = "
