@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from asuh.accounts.models import User
@@ -62,3 +63,21 @@ def implausible_height(child: Child) -> tuple[str, str]:
             if "haz" in result.flags:
                 return str(height), weight
     raise AssertionError("no implausible height found")
+
+
+def test_a_setting_may_add_categories_off_by_default(app_ctx, regions, users):
+    from asuh.errors import ValidationFailed
+    from asuh.settings import services as settings
+
+    stunted = factories.child(name="Tono Pendek")
+    factories.measurement(stunted)  # 72 cm at 400 days: stunted
+    normal = factories.child(name="Nina Normal")
+    factories.measurement(normal, height_cm="77.0")
+    assert normal.latest_category == "normal"
+    assert [c.id for c in automatch.load_children()] == [stunted.id]
+
+    settings.update({"sponsor_extra_categories": ["normal"]}, actor=None)
+    assert [c.id for c in automatch.load_children()] == [stunted.id, normal.id]
+    with pytest.raises(ValidationFailed) as refused:
+        settings.update({"sponsor_extra_categories": ["perlu_diukur_ulang"]}, actor=None)
+    assert "sponsor_extra_categories" in refused.value.errors

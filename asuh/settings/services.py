@@ -78,6 +78,11 @@ def update(changes: dict, *, actor) -> dict:
         months = changes["commitment_months"]
         if not isinstance(months, int) or not 1 <= months <= 36:
             raise ValidationFailed({"commitment_months": ["Masa komitmen 1–36 bulan."]})
+    if "sponsor_extra_categories" in changes:
+        extra = changes["sponsor_extra_categories"]
+        if not isinstance(extra, list) or not set(extra) <= {"normal", "tall"}:
+            raise ValidationFailed({"sponsor_extra_categories": [
+                "Hanya kategori TB/U normal dan/atau tinggi yang dapat ditambahkan."]})
     current = get_all()
     changed = {k: [current[k], v] for k, v in changes.items() if current[k] != v}
     for key, (_old, new) in changed.items():
