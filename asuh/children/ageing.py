@@ -59,7 +59,7 @@ def age_out_children(*, today: date | None = None, actor=None) -> list[Child]:
     children = list(db.session.scalars(
         select(Child).where(Child.status == "active",
                             Child.birth_date <= aged_out_born_on_or_before(today))
-        .order_by(Child.id).with_for_update()))
+        .order_by(Child.id).with_for_update(of=Child)))
     by_child: dict[int, list[Measurement]] = {c.id: [] for c in children}
     for start in range(0, len(children), 500):
         chunk = [c.id for c in children[start:start + 500]]
