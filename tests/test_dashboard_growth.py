@@ -32,7 +32,11 @@ def test_grid_packs_first_last_and_count_per_month():
         ("2026-01-05", "severely_stunted", "8.0"), ("2026-01-20", "stunted", "8.2"),
         ("2026-03-02", "normal", "8.9"), ("2026-03-09", None, "9.0")))
     assert summary["first_month"] == 2026 * 12
-    assert summary["grid"] == "122" + "000" + "352"
+    # Issue 11: a point without a category (weight-only, or flagged) does not classify:
+    # March's last category stays "normal" and only the classified point is counted.
+    assert summary["grid"] == "122" + "000" + "331"
+    # Its weight still counts: it is the latest weight.
+    assert summary["latest_weight_kg"] == Decimal("9.0")
 
 
 def test_weight_compared_with_about_two_months_before():

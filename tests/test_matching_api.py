@@ -190,14 +190,20 @@ def test_only_managers_write(client, api_token, listed):
 
 def test_unmatched_children_in_priority_order(app, client, api_token, regions):
     with app.app_context():
+        # Issue 11: only stunted children wait; among them the youngest comes first.
         older = factories.child(name="Older", birth_date=TODAY - timedelta(days=900))
+        factories.measurement(older, height_cm="83.0", position="standing", weight_kg="11.0")
         younger = factories.child(name="Younger", birth_date=TODAY - timedelta(days=200))
+        factories.measurement(younger, height_cm="62.5", weight_kg="6.5")
         stunted = factories.child(name="Stunted")
         factories.measurement(stunted)
+        unmeasured = factories.child(name="Unmeasured", birth_date=TODAY - timedelta(days=100))
         matched = factories.child(name="Matched")
         factories.match(the_child=matched)
         db.session.commit()
-        expected = [stunted.id, younger.id, older.id]
+        assert {older.latest_category, younger.latest_category} == {"stunted"}
+        assert unmeasured.latest_category is None  # not listed: it waits for a measurement
+        expected = [younger.id, stunted.id, older.id]
     headers = api_token("officer")
     response = client.get("/api/v1/children/unmatched", headers=headers)
     assert response.status_code == 200
@@ -205,6 +211,7 @@ def test_unmatched_children_in_priority_order(app, client, api_token, regions):
     assert response.json["total"] == 3
     first = response.json["items"][0]
     assert first["latest_category"] == "stunted" and first["registered_at"].endswith("Z")
+    assert all(c["latest_category"] == "stunted" for c in response.json["items"])
     second_page = client.get("/api/v1/children/unmatched?per_page=1&page=2", headers=headers)
     assert [c["id"] for c in second_page.json["items"]] == [expected[1]]
     assert client.get("/api/v1/children/unmatched",

@@ -1,7 +1,7 @@
 """Auto-match: the preview writes nothing; the confirmation re-checks every pair."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -25,12 +25,16 @@ def _count(model) -> int:
 
 @pytest.fixture
 def city(app, regions):
-    """Three waiting children (one severely stunted), two sponsors with three places."""
+    """Three waiting children (one severely stunted; Ani, stunted, is the oldest), two
+    sponsors with three places; and two children who do not wait for a sponsor (issue 11):
+    Dodi measured normal and Eka never measured."""
     with app.app_context():
         ids = {}
-        for name, category in (("Ani", None), ("Budi", "stunted"),
-                               ("Citra", "severely_stunted")):
-            child = factories.child(name=f"{name} Lestari")
+        for name, category, age in (("Ani", "stunted", 900), ("Budi", "stunted", 400),
+                                    ("Citra", "severely_stunted", 400), ("Dodi", "normal", 300),
+                                    ("Eka", None, 200)):
+            child = factories.child(name=f"{name} Lestari",
+                                    birth_date=date.today() - timedelta(days=age))
             child.latest_category = category
             ids[name] = child.id
         near = factories.sponsor(name="Bu Dekat", capacity=2)
@@ -62,7 +66,9 @@ def test_confirm_creates_every_valid_pair(app, city):
         db.session.commit()
         assert len(outcome.created) == 3 and outcome.skipped == []
         assert db.session.get(Sponsor, city["near"]).active_matches == 2
-        assert all(c.is_matched for c in db.session.scalars(select(Child)))
+        matched = {c.name.split()[0] for c in db.session.scalars(select(Child))
+                   if c.is_matched}
+        assert matched == {"Ani", "Budi", "Citra"}
         match = outcome.created[0]
         assert match.start_on == date.today() and match.note == automatch.AUTO_NOTE
         assert match.planned_end_on == services.default_end(date.today())

@@ -32,8 +32,8 @@ def pair_data(app, regions):
 def test_waiting_list_in_priority_order(client, login, pair_data):
     login("officer")
     text = client.get("/matching").text
-    # The stunted child before the unmeasured (younger) one.
-    assert text.index("Sari Wulandari") < text.index("Dewi Anggraini")
+    # Only stunted children wait (issue 11): the unmeasured younger one is not listed.
+    assert "Sari Wulandari" in text and "Dewi Anggraini" not in text
     assert f"/matching/children/{pair_data['child']}" in text
     assert "Pemasangan otomatis" in text
 

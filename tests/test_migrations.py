@@ -122,3 +122,59 @@ def test_0004_builds_the_growth_summaries_of_existing_measurements(tmp_path, fre
     assert str(latest_on) == "2026-03-15" and Decimal(str(latest)) == Decimal("8.00")
     assert str(compared_on) == "2026-01-25" and Decimal(str(compared)) == Decimal("8.10")
     assert bool(stalled) is True
+
+
+def test_0007_reclassifies_children_whose_newest_measurement_is_flagged(tmp_path, fresh_url):
+    """Issue 11: a flagged measurement no longer classifies. A child whose newest measurement
+    is flagged gets the category of its latest plausible one and is marked to re-measure;
+    a standing baby under 9 months gets WHO Anthro's flag; the downgrade works with a
+    weight-only measurement and an aged_out child in the database."""
+    fresh = create_app(app_settings(tmp_path, fresh_url))
+    with fresh.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as conn:
+            tables = MetaData()
+            regions, children, measurements = (
+                Table(name, tables, autoload_with=conn)
+                for name in ("regions", "children", "measurements"))
+            conn.execute(regions.insert(), [
+                {"code": "19.71.01", "name": "Bukit Intan", "level": "kecamatan"},
+                {"code": "19.71.01.1004", "name": "Temberan", "level": "kelurahan",
+                 "parent_code": "19.71.01", "village_type": "kelurahan"}])
+            child_id = conn.execute(children.insert().values(
+                nik="1971015101250001", name="Anak Migrasi", sex="L",
+                birth_date=date(2025, 1, 1), guardian_name="Ibu", address="Jl. Mentok",
+                kelurahan_code="19.71.01.1004", status="active", created_at=datetime(2026, 1, 1),
+                is_matched=False, latest_category="severely_stunted",
+                latest_haz=Decimal("-6.28"))).inserted_primary_key[0]
+            base = {"child_id": child_id, "height_cm": Decimal("70.0"), "position": "lying",
+                    "age_days": 400, "height_adjusted_cm": Decimal("70.0"), "flags": "",
+                    "weight_kg": Decimal("8.00"), "created_at": datetime(2026, 3, 16),
+                    "voided_at": None}
+            conn.execute(measurements.insert(), [
+                {**base, "measured_on": date(2026, 1, 10), "category": "stunted",
+                 "haz": Decimal("-2.40")},
+                {**base, "measured_on": date(2026, 3, 15), "category": "severely_stunted",
+                 "haz": Decimal("-6.28"), "flags": "haz"},
+                {**base, "measured_on": date(2025, 6, 1), "position": "standing",
+                 "age_days": 151, "category": "normal", "haz": Decimal("0.10")}])
+        upgrade()
+        with db.engine.connect() as conn:
+            child = conn.execute(text(
+                "SELECT latest_category, latest_haz, needs_remeasure FROM children")).one()
+            standing = conn.execute(text(
+                "SELECT measured_on FROM measurements WHERE standing_under_9m")).scalars().all()
+        assert (child[0], Decimal(str(child[1])), bool(child[2])) == \
+            ("stunted", Decimal("-2.40"), True)
+        assert [str(day) for day in standing] == ["2025-06-01"]
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE children SET status = 'aged_out'"))
+            conn.execute(text(
+                "INSERT INTO measurements (child_id, measured_on, weight_kg, age_days, flags, "
+                f"standing_under_9m, created_at) VALUES ({child_id}, '2026-04-01', 8.2, 455, "
+                "'', false, '2026-04-01 08:00:00')"))
+        downgrade(revision="0005")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT status FROM children")).scalar() == "withdrawn"
+            assert conn.execute(text("SELECT count(*) FROM measurements")).scalar() == 3
+        db.engine.dispose()

@@ -38,6 +38,10 @@ CASES = [
     ("measurements", {"weight_kg": 0}, "ck_measurements_weight_kg"),
     ("measurements", {"weight_kg": -8.5}, "ck_measurements_weight_kg"),
     ("measurements", {"height_adjusted_cm": 0}, "ck_measurements_height_adjusted_cm"),
+    # A height without its position or adjusted value, or the reverse (issue 11: a
+    # weight-only weighing has none of the three).
+    ("measurements", {"height_cm": None}, "ck_measurements_height_given"),
+    ("measurements", {"position": None}, "ck_measurements_height_given"),
     ("measurements", {"age_days": -1}, "ck_measurements_age_days"),
     ("measurements", {"position": "sitting"}, "ck_measurements_position"),
     ("measurements", {"category": "short"}, "ck_measurements_category"),
@@ -184,3 +188,17 @@ def test_a_quantity_too_small_to_convert_is_refused_before_the_database(app_ctx,
         clean_items([{"commodity": "milk", "quantity": "0,001", "unit": "kotak 200 ml",
                       "value_idr": "0"}])
     assert "items[0].quantity" in refused.value.errors
+
+
+def test_a_weight_only_row_and_an_aged_out_child_are_accepted(app_ctx, regions, users):
+    """Migration 0008: NULL height (all three height columns) passes, a height of 0 does not;
+    ``aged_out`` is a status the database takes."""
+    _rows(users)
+    weight_only = {**_copy("measurements"), "voided_at": datetime(2026, 1, 5),
+                   "height_cm": None, "height_adjusted_cm": None, "position": None,
+                   "haz": None, "category": None}
+    _insert("measurements", weight_only)
+    with pytest.raises(IntegrityError, match="ck_measurements_height_cm"):
+        _insert("measurements", {**weight_only, "height_cm": 0, "height_adjusted_cm": 70,
+                                 "position": "lying"})
+    _insert("children", {**_copy("children"), "nik": "9900000000000001", "status": "aged_out"})

@@ -10,6 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from asuh.children import importing
+from asuh.children.ageing import age_out_children
 from asuh.children.import_plan import ImportPreview
 from asuh.children.importfile import ImportFileError, read_child_rows
 from asuh.identifiers import mask_identifier
@@ -60,3 +61,13 @@ def import_command(path: Path, dry_run: bool) -> None:
         click.echo(f"Uji coba (--dry-run): tidak ada yang disimpan ({seconds}).")
     else:
         click.echo(f"Disimpan ({seconds}).")
+
+
+@children_cli.command("age-out")
+def age_out_command() -> None:
+    """Move children who have completed 60 months out of the balita programme.
+
+    Run daily (cron, after midnight) and whenever wanted; running it twice changes nothing.
+    """
+    aged = age_out_children()
+    click.echo(f"{len(aged)} anak berumur 60 bulan kini berstatus lulus usia balita.")

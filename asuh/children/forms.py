@@ -22,7 +22,9 @@ SEX_CHOICES = [SelectChoice("", "— pilih —")] + [
     SelectChoice(value, label) for value, label in SEX_LABELS.items()]
 POSITION_CHOICES = [SelectChoice(value, f"{label} ({'panjang' if value == 'lying' else 'tinggi'}"
                                         " badan)") for value, label in POSITIONS.items()]
-STATUS_CHOICES = [SelectChoice(value, label) for value, label in CHILD_STATUSES.items()]
+# "aged_out" follows from the birth date (children age-out), never chosen by hand.
+STATUS_CHOICES = [SelectChoice(value, label) for value, label in CHILD_STATUSES.items()
+                  if value != "aged_out"]
 
 
 class IndonesianDateField(DateField):
@@ -86,8 +88,8 @@ class StatusForm(FlaskForm):
 class MeasurementForm(FlaskForm):
     measured_on = IndonesianDateField("Tanggal pengukuran", default=date.today,
                                       validators=[DataRequired("Tanggal wajib diisi.")])
-    height_cm = NumberField("Panjang/tinggi badan (cm)",
-                            validators=[DataRequired("Tinggi/panjang badan wajib diisi.")],
+    # Blank for a monthly weighing: a weight-only measurement (BB/U only).
+    height_cm = NumberField("Panjang/tinggi badan (cm)", validators=[Optional()],
                             render_kw={"inputmode": "decimal", "placeholder": "85,5"},
                             not_a_number="Tinggi/panjang badan harus berupa angka.")
     weight_kg = NumberField("Berat badan (kg)",

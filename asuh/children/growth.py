@@ -97,16 +97,17 @@ class GrowthResult:
     """One assessed measurement.
 
     `whz` and `wasting_category` are None when the adjusted length/height is outside
-    WHO's weight-for-length (45-110 cm) or weight-for-height (65-120 cm) table.
+    WHO's weight-for-length (45-110 cm) or weight-for-height (65-120 cm) table. A
+    weight-only weighing has only the weight-for-age figures: every height field is None.
     """
 
     age_days: int
-    height_cm_adjusted: float
+    height_cm_adjusted: float | None
     length_or_height: Literal["length", "height"]
-    haz: float
+    haz: float | None
     waz: float
     whz: float | None
-    category: str
+    category: str | None
     weight_category: str
     wasting_category: str | None
     flags: tuple[str, ...]
@@ -205,6 +206,25 @@ def age_ymd(birth_date: date, on: date) -> tuple[int, int, int]:
     return months // 12, months % 12, days
 
 
+# A balita is 0-59 months old; at 60 completed months the child leaves the programme.
+BALITA_MONTHS = 60
+
+
+def balita_until(birth_date: date) -> date:
+    """The day the child completes 60 months (no longer a balita from that day)."""
+    return _add_months(_as_date(birth_date), BALITA_MONTHS)
+
+
+def aged_out_born_on_or_before(today: date) -> date:
+    """The latest birth date of a child who has completed 60 months by ``today``, so that
+    ``birth_date <= this`` is "aged out" in SQL (``balita_until(b) <= today``)."""
+    year = today.year - BALITA_MONTHS // 12
+    if today.day == _days_in_month(today.year, today.month):
+        # Born on a later day of a longer month: still 60 months on this month's last day.
+        return date(year, today.month, _days_in_month(year, today.month))
+    return date(year, today.month, today.day)
+
+
 def age_label(birth_date: date, on: date) -> str:
     """Age in completed years and months: "2 tahun 3 bulan", "7 bulan", "12 hari"."""
     years, months, days = age_ymd(birth_date, on)
@@ -237,9 +257,9 @@ def assess(
     sex: Sex,
     birth_date: date,
     measured_on: date,
-    height_cm: Decimal | float,
+    height_cm: Decimal | float | None,
     weight_kg: Decimal | float,
-    position: Position,
+    position: Position | None,
     today: date | None = None,
 ) -> GrowthResult:
     """Z-scores and Permenkes categories for one measurement; MeasurementError if impossible.
@@ -248,11 +268,12 @@ def assess(
     +0.7 cm and the length tables; from 731 days a lying length gets -0.7 cm and the
     height tables (as WHO Anthro does), except that "standing" under 9 months is
     ignored as WHO Anthro does (`position_ignored`). Flagged z-scores keep their
-    category; leave them out of prevalence figures, as WHO does.
+    category; leave them out of prevalence figures, as WHO does. With `height_cm` None
+    (a weight-only weighing) only weight-for-age is assessed and `position` is ignored.
     """
     if sex not in SEX_LABELS:
         raise MeasurementError("sex", "Jenis kelamin harus L (laki-laki) atau P (perempuan).")
-    if position not in ("lying", "standing"):
+    if height_cm is not None and position not in ("lying", "standing"):
         raise MeasurementError(
             "position", "Cara ukur harus terlentang (lying) atau berdiri (standing)."
         )
@@ -267,18 +288,20 @@ def assess(
             "balita 0-59 bulan.",
         )
 
-    height = _decimal(height_cm, "height_cm", "Tinggi/panjang badan")
     weight = _decimal(weight_kg, "weight_kg", "Berat badan")
-    if not HEIGHT_RANGE_CM[0] <= height <= HEIGHT_RANGE_CM[1]:
-        raise MeasurementError(
-            "height_cm",
-            f"Tinggi/panjang badan harus antara {HEIGHT_RANGE_CM[0]} dan {HEIGHT_RANGE_CM[1]} cm.",
-        )
     if not WEIGHT_RANGE_KG[0] <= weight <= WEIGHT_RANGE_KG[1]:
         raise MeasurementError(
             "weight_kg",
             f"Berat badan harus antara {format_quantity(WEIGHT_RANGE_KG[0])} dan "
             f"{format_quantity(WEIGHT_RANGE_KG[1])} kg.",
+        )
+    if height_cm is None:
+        return _weight_only(birth_date, measured, days, weight, sex)
+    height = _decimal(height_cm, "height_cm", "Tinggi/panjang badan")
+    if not HEIGHT_RANGE_CM[0] <= height <= HEIGHT_RANGE_CM[1]:
+        raise MeasurementError(
+            "height_cm",
+            f"Tinggi/panjang badan harus antara {HEIGHT_RANGE_CM[0]} dan {HEIGHT_RANGE_CM[1]} cm.",
         )
 
     uses_length = days < HEIGHT_FROM_DAY
@@ -291,19 +314,13 @@ def assess(
         adjusted = height - POSITION_CORRECTION_CM
 
     haz = round2(z_plain(float(adjusted), LHFA[sex][days]))
-    waz = round2(z_restricted(float(weight), WFA[sex][days]))
     if abs(haz) > IMPOSSIBLE_Z:
         raise MeasurementError(
             "height_cm",
             f"Tinggi/panjang badan {format_quantity(height)} cm tidak mungkin untuk umur "
             f"{age_label(birth_date, measured)}; periksa pengukuran dan satuannya.",
         )
-    if abs(waz) > IMPOSSIBLE_Z:
-        raise MeasurementError(
-            "weight_kg",
-            f"Berat badan {format_quantity(weight)} kg tidak mungkin untuk umur "
-            f"{age_label(birth_date, measured)}; periksa penimbangan dan satuannya.",
-        )
+    waz = _waz(sex, days, weight, birth_date, measured)
 
     table, cm_range = (WFL, WFL_RANGE_CM) if uses_length else (WFH, WFH_RANGE_CM)
     whz = None
@@ -323,3 +340,25 @@ def assess(
         flags=implausible_flags(haz, waz, whz),
         position_ignored=position_ignored,
     )
+
+
+def _waz(sex: Sex, days: int, weight: Decimal, birth_date: date, measured: date) -> float:
+    waz = round2(z_restricted(float(weight), WFA[sex][days]))
+    if abs(waz) > IMPOSSIBLE_Z:
+        raise MeasurementError(
+            "weight_kg",
+            f"Berat badan {format_quantity(weight)} kg tidak mungkin untuk umur "
+            f"{age_label(birth_date, measured)}; periksa penimbangan dan satuannya.",
+        )
+    return waz
+
+
+def _weight_only(birth_date: date, measured: date, days: int, weight: Decimal,
+                 sex: Sex) -> GrowthResult:
+    """A monthly weighing: weight-for-age only (BB/U); nothing about height."""
+    waz = _waz(sex, days, weight, birth_date, measured)
+    return GrowthResult(
+        age_days=days, height_cm_adjusted=None,
+        length_or_height="length" if days < HEIGHT_FROM_DAY else "height",
+        haz=None, waz=waz, whz=None, category=None, weight_category=weight_category(waz),
+        wasting_category=None, flags=implausible_flags(None, waz, None))

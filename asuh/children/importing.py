@@ -89,6 +89,8 @@ def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
             for nik, values in plan.measurements])
     db.session.flush()
     if plan.measurements:
+        # The classifying figures follow rules.classification (flagged values do not count).
+        measuring.refresh_latest_many({ids[nik] for nik, _ in plan.measurements})
         measuring.measurements_changed.send(sorted({ids[nik] for nik, _ in plan.measurements}))
     for child in plan.reassess:
         measuring.reassess_child(child)

@@ -16,7 +16,7 @@ from asuh.children.growth import (
     assess,
 )
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
-from asuh.children.rules import is_live, live_measurement
+from asuh.children.rules import classification, is_live, live_measurement
 from asuh.children.visibility import can_see, ensure_may_act
 from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
@@ -33,6 +33,10 @@ _HUNDREDTH = Decimal("0.01")
 # measurements (recorded, voided, re-assessed, imported): higher areas keep their own
 # summaries in step (the dashboard's growth summaries) without this area importing them.
 measurements_changed = Namespace().signal("measurements-changed")
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
 
 
 def parse_number(value, field: str, label: str, places: Decimal) -> Decimal:
@@ -54,8 +58,9 @@ def standard_position(birth_date: date, measured_on: date) -> str:
     return "lying" if (measured_on - birth_date).days < HEIGHT_FROM_DAY else "standing"
 
 
-def checked_assessment(sex: str, birth_date: date, measured_on: date, height_cm: Decimal,
-                       weight_kg: Decimal, position: str, today: date | None) -> GrowthResult:
+def checked_assessment(sex: str, birth_date: date, measured_on: date, height_cm: Decimal | None,
+                       weight_kg: Decimal, position: str | None,
+                       today: date | None) -> GrowthResult:
     try:
         return assess(sex, birth_date, measured_on, height_cm, weight_kg, position,
                       today=today or date.today())
@@ -69,9 +74,10 @@ def result_columns(result: GrowthResult) -> dict:
     def z(value):
         return None if value is None else Decimal(str(value)).quantize(_HUNDREDTH)
 
+    adjusted = result.height_cm_adjusted
     return {
         "age_days": result.age_days,
-        "height_adjusted_cm": Decimal(str(result.height_cm_adjusted)).quantize(_TENTH),
+        "height_adjusted_cm": None if adjusted is None else Decimal(str(adjusted)).quantize(_TENTH),
         "haz": z(result.haz),
         "waz": z(result.waz),
         "whz": z(result.whz),
@@ -79,6 +85,7 @@ def result_columns(result: GrowthResult) -> dict:
         "weight_category": result.weight_category,
         "wasting_category": result.wasting_category,
         "flags": ",".join(result.flags),
+        "standing_under_9m": result.position_ignored,
     }
 
 
@@ -97,18 +104,32 @@ def measurement_history(child_id: int) -> list[Measurement]:
 
 
 def refresh_latest(child: Child) -> None:
-    """Copy the newest live measurement's figures onto the child (lists filter on them)."""
-    newest = db.session.scalar(
-        select(Measurement)
-        .where(Measurement.child_id == child.id, live_measurement())
-        .order_by(Measurement.measured_on.desc(), Measurement.id.desc()).limit(1))
-    set_latest(child, newest)
+    """Copy the classifying figures onto the child (lists and figures filter on them):
+    the newest live date, the latest plausible height-for-age, whether to re-measure."""
+    set_latest(child, live_measurements(child.id))
 
 
-def set_latest(child: Child, measurement: Measurement | None) -> None:
-    child.latest_measured_on = measurement.measured_on if measurement else None
-    child.latest_haz = measurement.haz if measurement else None
-    child.latest_category = measurement.category if measurement else None
+def set_latest(child: Child, measurements: list[Measurement]) -> None:
+    """``measurements``: the child's live ones, oldest first (see ``rules.classification``)."""
+    classifying, doubtful = classification(measurements)
+    child.latest_measured_on = measurements[-1].measured_on if measurements else None
+    child.latest_haz = classifying.haz if classifying else None
+    child.latest_category = classifying.category if classifying else None
+    child.needs_remeasure = doubtful
+
+
+def refresh_latest_many(child_ids) -> None:
+    """:func:`refresh_latest` for many children at once (a file import)."""
+    ids = sorted(set(child_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        by_child: dict[int, list[Measurement]] = {i: [] for i in chunk}
+        for measurement in db.session.scalars(
+                select(Measurement).where(Measurement.child_id.in_(chunk), live_measurement())
+                .order_by(Measurement.measured_on, Measurement.id)):
+            by_child[measurement.child_id].append(measurement)
+        for child in db.session.scalars(select(Child).where(Child.id.in_(chunk))):
+            set_latest(child, by_child[child.id])
 
 
 @use_case
@@ -121,17 +142,23 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
         raise ValidationFailed({"measured_on": ["Anak tercatat meninggal; pengukuran tidak "
                                                 "dapat dicatat."]})
     errors: dict[str, list[str]] = {}
-    values = {}
+    # A monthly weighing without a height is a weight-only measurement: only BB/U.
+    weight_only = is_blank(height_cm)
+    values = {"height_cm": None} if weight_only else {}
     for field, raw, label, places in (
             ("height_cm", height_cm, "Tinggi/panjang badan", _TENTH),
             ("weight_kg", weight_kg, "Berat badan", _HUNDREDTH)):
+        if field in values:
+            continue
         try:
             values[field] = parse_number(raw, field, label, places)
         except ValidationFailed as failure:
             errors.update(failure.errors)
     if not isinstance(measured_on, date):
         errors["measured_on"] = ["Tanggal pengukuran wajib diisi."]
-    if position not in POSITIONS:
+    if weight_only:
+        position = None
+    elif position not in POSITIONS:
         errors["position"] = ["Cara ukur harus terlentang (lying) atau berdiri (standing)."]
     measured_by = " ".join((measured_by or "").split()) or None
     if measured_by and len(measured_by) > 120:
@@ -155,17 +182,17 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
             db.session.flush()
     except IntegrityError:
         raise _same_day(measured_on) from None
-    if child.latest_measured_on is None or measured_on >= child.latest_measured_on:
-        set_latest(child, measurement)
+    refresh_latest(child)
     flags = f"; perlu diukur ulang ({measurement.flags})" if measurement.flags else ""
+    figures = (f"{values['weight_kg']} kg (penimbangan saja)" if weight_only else
+               f"{values['height_cm']} cm, {values['weight_kg']} kg, "
+               f"{HEIGHT_CATEGORIES[result.category]}")
     audit.record(
         "create", "measurement", measurement.id, user=actor,
-        summary=f"Pengukuran {child.name} {format_date_id(measured_on)}: "
-                f"{values['height_cm']} cm, {values['weight_kg']} kg, "
-                f"{HEIGHT_CATEGORIES[result.category]}{flags}",
+        summary=f"Pengukuran {child.name} {format_date_id(measured_on)}: {figures}{flags}",
         changes=audit.diff({}, {"child_id": child.id, "measured_on": measured_on,
                                 "position": position, **values, "haz": measurement.haz,
-                                "category": result.category}))
+                                "waz": measurement.waz, "category": result.category}))
     measurements_changed.send([child.id])
     return measurement
 
@@ -233,7 +260,7 @@ def reassess_child(child: Child) -> None:
 def growth_points(measurements: list[Measurement]) -> list[tuple[int, float]]:
     """(age in days, length/height on the table's basis) of the live measurements."""
     return [(m.age_days, float(m.height_adjusted_cm)) for m in measurements
-            if is_live(m)]
+            if is_live(m) and m.height_adjusted_cm is not None]
 
 
 def measurement_age_label(child: Child, measurement: Measurement) -> str:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asuh.accounts.models import User
@@ -23,6 +23,8 @@ CHILD_STATUSES = {
     "moved": "Pindah",
     "deceased": "Meninggal",
     "withdrawn": "Keluar dari program",
+    # 60 months old: no longer a balita (services.age_out_children).
+    "aged_out": "Lulus usia balita (60 bulan)",
 }
 HEIGHT_CATEGORIES = {
     "severely_stunted": "Sangat pendek",
@@ -61,7 +63,13 @@ class Child(db.Model):
     # the dashboard filter by category without scanning every measurement.
     latest_measured_on: Mapped[date | None]
     latest_haz: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # The category is that of the latest PLAUSIBLE measurement with a height (rules.py):
+    # a weight-only weighing or a flagged measurement does not change it.
     latest_category: Mapped[str | None] = mapped_column(String(20), index=True)
+    # The newest measurement (or newest height) is beyond WHO's plausibility limits: shown
+    # "perlu diukur ulang", and left out of the stunting figures and matching until a
+    # plausible measurement comes, as WHO leaves flagged values out of prevalence.
+    needs_remeasure: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Kept by the matching services (a higher area writes it; this one only reads it).
     is_matched: Mapped[bool] = mapped_column(default=False, index=True)
 
@@ -84,6 +92,9 @@ class Child(db.Model):
         return HEIGHT_CATEGORIES.get(self.latest_category or "", "Belum diukur")
 
 
+REMEASURE_LABEL = "Perlu diukur ulang"
+
+
 class Measurement(db.Model):
     __tablename__ = "measurements"
     __table_args__ = (
@@ -98,6 +109,9 @@ class Measurement(db.Model):
         positive("height_adjusted_cm"),
         # Day 0 is a newborn measured on the day of birth.
         not_negative("age_days"),
+        # A weight-only weighing has none of the three; a measurement with a height all.
+        CheckConstraint("(height_cm IS NULL) = (height_adjusted_cm IS NULL) "
+                        "AND (height_cm IS NULL) = (position IS NULL)", name="height_given"),
         one_of("position", ("lying", "standing")),
         one_of("category", HEIGHT_CATEGORIES),
         one_of("weight_category", WEIGHT_CATEGORY_LABELS),
@@ -107,12 +121,13 @@ class Measurement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
     measured_on: Mapped[date]
-    height_cm: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    # None for a weight-only weighing (then position and height_adjusted_cm are None too).
+    height_cm: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     weight_kg: Mapped[Decimal] = mapped_column(Numeric(5, 2))
-    position: Mapped[str] = mapped_column(String(8))  # "lying" | "standing"
+    position: Mapped[str | None] = mapped_column(String(8))  # "lying" | "standing"
     measured_by: Mapped[str | None] = mapped_column(String(120))
     age_days: Mapped[int]
-    height_adjusted_cm: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    height_adjusted_cm: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     haz: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     waz: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     whz: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
@@ -121,6 +136,8 @@ class Measurement(db.Model):
     wasting_category: Mapped[str | None] = mapped_column(String(24))
     # WHO biologically implausible z-scores, comma-separated ("haz,whz"); stored, not refused.
     flags: Mapped[str] = mapped_column(String(20), default="")
+    # WHO Anthro's flag: under 9 months and recorded standing (taken as a length).
+    standing_under_9m: Mapped[bool] = mapped_column(default=False, server_default=false())
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     voided_at: Mapped[datetime | None]

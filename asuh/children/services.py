@@ -16,6 +16,7 @@ from asuh.audit import services as audit
 from asuh.children import measuring
 from asuh.children.growth import MAX_AGE_DAYS, SEX_LABELS
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child
+from asuh.children.rules import STUNTING_CATEGORIES, classified_condition
 
 # Who sees which child is ``visibility.py``'s; re-exported for the callers that ask here.
 from asuh.children.visibility import can_see as can_see
@@ -51,9 +52,10 @@ AGE_BAND_LABELS = {key: f"{low}–{high} bulan" for key, (low, high) in AGE_BAND
 UNMEASURED = "unmeasured"
 # Both stunting categories at once: the dashboard's "stunted children" links here.
 STUNTING = "stunting"
-STUNTING_CATEGORIES = ("severely_stunted", "stunted")
+# Children whose newest measurement is beyond WHO's plausibility limits.
+REMEASURE = "remeasure"
 CATEGORY_FILTERS = {**HEIGHT_CATEGORIES, STUNTING: "Pendek + sangat pendek",
-                    UNMEASURED: "Belum diukur"}
+                    UNMEASURED: "Belum diukur", REMEASURE: "Perlu diukur ulang"}
 # Child.is_matched is kept by the matching area; this area only filters on it.
 MATCHED_FILTERS = {"yes": "Sudah punya Bapak/Bunda Asuh", "no": "Belum punya Bapak/Bunda Asuh"}
 ALL_STATUSES = "all"
@@ -331,12 +333,17 @@ def children_query(user, filters: ChildFilters, today: date | None = None):
         stmt = stmt.where(visible)
     if filters.status != ALL_STATUSES:
         stmt = stmt.where(Child.status == filters.status)
+    # A child to be re-measured is listed under that, not under a category (as the
+    # dashboard counts it: rules.classified_condition).
     if filters.category == UNMEASURED:
-        stmt = stmt.where(Child.latest_category.is_(None))
+        stmt = stmt.where(Child.latest_category.is_(None), Child.needs_remeasure.is_(False))
+    elif filters.category == REMEASURE:
+        stmt = stmt.where(Child.needs_remeasure.is_(True))
     elif filters.category == STUNTING:
-        stmt = stmt.where(Child.latest_category.in_(STUNTING_CATEGORIES))
+        stmt = stmt.where(classified_condition(),
+                          Child.latest_category.in_(STUNTING_CATEGORIES))
     elif filters.category:
-        stmt = stmt.where(Child.latest_category == filters.category)
+        stmt = stmt.where(classified_condition(), Child.latest_category == filters.category)
     if filters.kelurahan_code:
         stmt = stmt.where(Child.kelurahan_code == filters.kelurahan_code)
     if filters.kecamatan_code:

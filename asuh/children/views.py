@@ -16,7 +16,7 @@ from asuh.children.forms import (
 from asuh.children.growth import SEX_LABELS, age_label
 from asuh.children.growth_chart import growth_chart_svg
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child, Measurement
-from asuh.children.rules import is_live
+from asuh.children.rules import classification, is_live
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_fixed
@@ -114,6 +114,7 @@ def _render_detail(child: Child, measurement_form=None, status_form=None):
     return render_template(
         "children/detail.html", child=child, history=history,
         latest=latest, today=today,
+        classifying=classification(list(reversed(history)))[0],
         full_nik=services.sees_full_nik(current_user),
         can_measure=measuring.may_record(current_user, child),
         can_edit=has_permission(current_user, Permission.EDIT_CHILDREN),
@@ -152,8 +153,12 @@ def record_measurement(child_id: int):
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
-            flash(f"Pengukuran disimpan: {HEIGHT_CATEGORIES[measurement.category]} "
-                  f"(TB/U {format_fixed(measurement.haz, 2)}).", "success")
+            if measurement.height_cm is None:
+                flash(f"Penimbangan disimpan (BB/U {format_fixed(measurement.waz, 2)}); status "
+                      "TB/U anak tetap mengikuti pengukuran tinggi terakhir.", "success")
+            else:
+                flash(f"Pengukuran disimpan: {HEIGHT_CATEGORIES[measurement.category]} "
+                      f"(TB/U {format_fixed(measurement.haz, 2)}).", "success")
             if measurement.flags:
                 flash("Ada z-score di luar batas wajar WHO: periksa angka dan ukur ulang anak.",
                       "warning")

@@ -5,7 +5,11 @@ An active child is on the list when either:
 - *weight stalled*: their latest weight is not above the weight measured about two months
   (7–13 weeks) before it (see ``growth.py``), or
 - *no delivery*: they have an active match that started at least a month ago and no
-  confirmed delivery dated within the last month (after the same day last month).
+  confirmed delivery dated within the last month (after the same day last month), or
+- *re-measure*: their newest measurement (or newest height) is beyond WHO's plausibility
+  limits (``Child.needs_remeasure``): the field team measures the child again.
+
+Only balita count (active, under 60 months: ``children.rules.balita_condition``).
 
 Severely stunted children come first, then stunted, then the rest, by name. The list is
 "now", whatever period the dashboard shows; the kecamatan filter applies.
@@ -19,6 +23,7 @@ from math import ceil
 from sqlalchemy import case, func, or_, select
 
 from asuh.children.models import Child
+from asuh.children.rules import balita_condition
 from asuh.contributions.models import Contribution
 from asuh.contributions.rules import confirmed_delivery
 from asuh.dashboard import cache
@@ -30,8 +35,10 @@ from asuh.matching.rules import running
 
 WEIGHT_STALLED = "weight_stalled"
 NO_DELIVERY = "no_delivery"
+REMEASURE = "remeasure"
 REASON_LABELS = {WEIGHT_STALLED: "Berat badan tidak naik ± 2 bulan",
-                 NO_DELIVERY: "Tidak ada penyaluran terkonfirmasi sebulan terakhir"}
+                 NO_DELIVERY: "Tidak ada penyaluran terkonfirmasi sebulan terakhir",
+                 REMEASURE: "Perlu diukur ulang (di luar batas wajar WHO)"}
 SOURCES = ("child", "measurement", "match", "contribution", cache.GROWTH_REBUILT)
 _SEVERITY = {"severely_stunted": 0, "stunted": 1}
 
@@ -59,8 +66,9 @@ def followup_query(today: date):
     severity = case(*((Child.latest_category == name, rank) for name, rank in _SEVERITY.items()),
                     else_=len(_SEVERITY))
     return (select(Child.id, Child.kelurahan_code)
-            .where(Child.status == "active",
-                   or_(Child.id.in_(stalled), Child.id.in_(undelivered)))
+            .where(balita_condition(today),
+                   or_(Child.id.in_(stalled), Child.id.in_(undelivered),
+                       Child.needs_remeasure.is_(True)))
             .order_by(severity, Child.name, Child.id))
 
 
@@ -130,7 +138,9 @@ def _details(children: list[Child], cutoff: date) -> list[FollowUp]:
     for child in children:
         summary = growth.get(child.id)
         start, delivered = matches.get(child.id), last_delivery.get(child.id)
-        reasons = [WEIGHT_STALLED] if summary is not None and summary.weight_stalled else []
+        reasons = [REMEASURE] if child.needs_remeasure else []
+        if summary is not None and summary.weight_stalled:
+            reasons.append(WEIGHT_STALLED)
         if start is not None and start <= cutoff and (delivered is None or delivered <= cutoff):
             reasons.append(NO_DELIVERY)
         entries.append(FollowUp(

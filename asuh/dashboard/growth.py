@@ -16,10 +16,10 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, insert, select
 
 from asuh.children.models import Measurement
-from asuh.children.rules import live_measurement
+from asuh.children.rules import live_measurement, plausible_height
 from asuh.dashboard.models import CATEGORY_CODES, UNKNOWN_CODE, ChildGrowthSummary
 from asuh.extensions import db
 
@@ -37,10 +37,16 @@ def month_start(number: int) -> date:
 
 
 def _grid(points: list[tuple[date, str | None]]) -> tuple[int, str]:
-    """``(first month, grid)`` of date-ordered ``(measured_on, category)`` points."""
+    """``(first month, grid)`` of date-ordered ``(measured_on, category)`` points.
+
+    A point without a category (a weight-only weighing, a flagged measurement: see
+    ``_live_rows``) spans the grid's months but does not fill a cell: it does not classify.
+    """
     first = month_number(points[0][0])
     cells: list[list] = [["0", "0", 0] for _ in range(month_number(points[-1][0]) - first + 1)]
     for measured_on, category in points:
+        if category is None:
+            continue
         cell = cells[month_number(measured_on) - first]
         code = CATEGORY_CODES.get(category or "", UNKNOWN_CODE)
         if cell[2] == 0:
@@ -80,7 +86,10 @@ def summary_rows(rows: Iterable[tuple]) -> Iterator[dict]:
 
 
 def _live_rows(child_ids: list[int] | None = None):
-    stmt = (select(Measurement.child_id, Measurement.measured_on, Measurement.category,
+    # Every live weight feeds the follow-up rule (weight-only weighings too); only a
+    # plausible height-for-age classifies (children.rules.plausible_height).
+    category = case((plausible_height(), Measurement.category), else_=None)
+    stmt = (select(Measurement.child_id, Measurement.measured_on, category,
                    Measurement.weight_kg)
             .where(live_measurement())
             .order_by(Measurement.child_id, Measurement.measured_on, Measurement.id))

@@ -27,7 +27,7 @@ from asuh.sponsors.models import Sponsor
 
 # Category codes in the grid: ordered from worst to best, so "better" is "greater".
 CATEGORY_CODES = {"severely_stunted": "1", "stunted": "2", "normal": "3", "tall": "4"}
-UNKNOWN_CODE = "5"  # a measurement without a height-for-age category (no z-score)
+UNKNOWN_CODE = "5"  # a category the grid does not know (none is left out: see growth._grid)
 CODE_CATEGORIES = {code: name for name, code in CATEGORY_CODES.items()}
 
 

@@ -2,9 +2,11 @@
 
 Every figure reads an aggregate or an index, never the millions of raw rows:
 
-- *stunted children* and *matched %*: active children whose latest category is stunted
-  or severely stunted, and how many of them have a sponsor now (``Child.is_matched``),
-  counted from the ``ix_children_dashboard`` covering index. These describe the registry
+- *stunted children* and *matched %*: balita (active, under 60 months) classified stunted
+  or severely stunted on a plausible measurement (``children.rules.stunted_condition``: a
+  child to be re-measured is left out, as WHO leaves flagged values out of prevalence),
+  and how many of them have a sponsor now (``Child.is_matched``). "Belum diasuh" is the
+  rest: the same children matching's waiting list shows. These describe the registry
   NOW: the registry keeps each child's latest category, not its category on past dates,
   so the period does not change them (the kecamatan filter does).
 - *active sponsors*: approved, not withdrawn, with at least one active match
@@ -18,11 +20,13 @@ Every figure reads an aggregate or an index, never the millions of raw rows:
 """
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from asuh.children.models import Child
+from asuh.children.rules import STUNTING_CATEGORIES, stunted_condition
 from asuh.contributions.models import Commodity, MonthlyCommodityTotal, MonthlyDeliveryCount
 from asuh.dashboard import outcomes
 from asuh.dashboard.periods import DashboardFilters, short_month_label
@@ -30,7 +34,7 @@ from asuh.extensions import db
 from asuh.regions.models import KECAMATAN, KELURAHAN, Region
 from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
 
-STUNTING = ("severely_stunted", "stunted")
+STUNTING = STUNTING_CATEGORIES
 
 
 # --- regions ---------------------------------------------------------------------------
@@ -60,11 +64,12 @@ def _scope(filters: DashboardFilters, regions: dict) -> list[str] | None:
 # --- raw grouped counts ----------------------------------------------------------------
 
 
-def children_counts(codes: list[str] | None) -> dict[str, dict]:
-    """``{kelurahan: {"severely_stunted": n, "stunted": n, "matched": n}}`` (active)."""
+def children_counts(codes: list[str] | None,
+                    today: date | None = None) -> dict[str, dict]:
+    """``{kelurahan: {"severely_stunted": n, "stunted": n, "matched": n}}`` (balita)."""
     stmt = (select(Child.kelurahan_code, Child.latest_category, Child.is_matched,
                    func.count())
-            .where(Child.status == "active", Child.latest_category.in_(STUNTING))
+            .where(stunted_condition(today or date.today(), STUNTING))
             .group_by(Child.kelurahan_code, Child.latest_category, Child.is_matched))
     if codes is not None:
         stmt = stmt.where(Child.kelurahan_code.in_(codes))

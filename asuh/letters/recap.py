@@ -12,7 +12,7 @@ from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from asuh.children.models import Child
-from asuh.children.rules import current_measurement
+from asuh.children.rules import latest_plausible_measurement
 from asuh.contributions import progress
 from asuh.contributions.models import Commodity, Contribution, ContributionItem
 from asuh.contributions.rules import confirmed_between
@@ -43,7 +43,8 @@ def _by_kelurahan(stmt) -> dict:
 
 
 def _stunted(period: Period, codes: list[str]) -> dict:
-    current = current_measurement(as_of=period.end)
+    # A flagged measurement does not classify (issue 11): the latest plausible one does.
+    current = latest_plausible_measurement(as_of=period.end)
     # Children who left the programme (moved, died) before the period are not counted.
     still_here = or_(Child.status == "active",
                      Child.status_changed_at >= datetime.combine(period.start,

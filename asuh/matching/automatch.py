@@ -11,7 +11,7 @@ import heapq
 from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -20,7 +20,14 @@ from asuh.children.models import Child
 from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
 from asuh.matching import previews, services
-from asuh.matching.priority import distance_level, priority_order_by, sponsor_key
+from asuh.matching.priority import (
+    SAME_CITY,
+    SAME_KECAMATAN,
+    SAME_KELURAHAN,
+    distance_level,
+    priority_order_by,
+    sponsor_key,
+)
 from asuh.matching.queries import eligible_sponsor_condition, unmatched_condition
 from asuh.permissions import Permission, ensure_permitted
 from asuh.regions.models import Region
@@ -40,6 +47,7 @@ class ChildSlot:
     kecamatan_code: str | None
     first_name: str = ""
     latest_category: str | None = None
+    birth_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -50,102 +58,125 @@ class SponsorSlot:
     capacity: int
     active_matches: int
     name: str = ""
+    approved_at: datetime | None = None
+
+
+def _kelurahan(slot) -> str | None:
+    return slot.kelurahan_code
+
+
+def _kecamatan(slot) -> str | None:
+    return slot.kecamatan_code
+
+
+def _city(_slot) -> str:
+    return ""
+
+
+# The region tree from the bottom: (distance level, the group a child and sponsor share).
+_LEVELS = ((SAME_KELURAHAN, _kelurahan), (SAME_KECAMATAN, _kecamatan), (SAME_CITY, _city))
 
 
 def propose_assignments(children, sponsors) -> list[tuple[int, int, int]]:
-    """Assign children to free sponsor places: ``[(child_id, sponsor_id, distance_level)]``.
+    """Assign children to free sponsor places: ``[(child_id, sponsor_id, distance_level)]``
+    in the children's order. Pure: reads its arguments, writes nothing.
 
-    ``children`` come in priority order (``priority.priority_key``) and are served in that
-    order, each by the nearest sponsor with a free place — same kelurahan, else same
-    kecamatan, else anywhere in the city — and among equally near sponsors the one with
-    the lowest load ratio (active / capacity), then most free places, then lowest id, so
-    the load spreads evenly. ``sponsors`` are the eligible ones (approved, not withdrawn);
-    each takes at most ``capacity - active_matches`` more children. A child no sponsor
-    can take is left out. Pure: reads its arguments, writes nothing.
+    ``children`` come in priority order (``priority.priority_key``); ``sponsors`` are the
+    eligible ones (approved, not withdrawn), each taking at most
+    ``capacity - active_matches`` more children. The assignment is global, not greedy:
 
-    Each sponsor sits in three min-heaps (its kelurahan's, its kecamatan's, the city's)
-    keyed by its load; taking a place pushes the sponsor's new key and leaves the old
-    entries to be discarded when they surface. That makes the whole run
-    O((children + sponsors) · log sponsors) rather than a scan of every pair.
+    1. *Who*: the first P children in priority order get a place, P being the free places
+       (every sponsor can reach every child in the city, so this is always possible); the
+       rest wait.
+    2. *Where*: bottom-up over the region tree. In each kelurahan its children take its
+       sponsors' places; the children left over take the places left over in their
+       kecamatan; the rest take what is left in the city. On a tree this is optimal at
+       every level at once: the number of same-kelurahan pairs is the largest possible,
+       and so is the number of pairs within a kecamatan. Hence no child loses its only
+       nearby sponsor to a child who had none nearby (swapping the two would make one more
+       nearby pair, which the maximum rules out), whatever the sponsor ids.
+    3. *Ties*, documented and never by id: within a group, children are served in priority
+       order (the higher priority child gets the nearer place); each takes the sponsor with
+       the lowest load ratio, then most free places, then approved longest ago, then name
+       (``priority.sponsor_key``); sponsors identical in all of these are taken in the order
+       given (``load_sponsors`` sorts by approval time and name).
+
+    Each stage is a heap per group: O((children + sponsors) · log sponsors) in all.
     """
-    used: dict[int, int] = {}
-    info: dict[int, SponsorSlot] = {}
-    by_kelurahan: dict[str, list] = defaultdict(list)
-    by_kecamatan: dict[str, list] = defaultdict(list)
-    city: list = []
-
-    def heaps(slot: SponsorSlot) -> list[list]:
-        found = [by_kelurahan[slot.kelurahan_code], city]
-        if slot.kecamatan_code is not None:
-            found.append(by_kecamatan[slot.kecamatan_code])
-        return found
-
+    free: dict[int, SponsorSlot] = {}
     for slot in sponsors:
-        if slot.capacity - slot.active_matches <= 0 or slot.id in info:
-            continue
-        info[slot.id] = slot
-        used[slot.id] = slot.active_matches
-        entry = (sponsor_key(slot.active_matches, slot.capacity, slot.id), slot.active_matches)
-        for heap in heaps(slot):
-            heap.append(entry)
-    for heap in (*by_kelurahan.values(), *by_kecamatan.values(), city):
-        heapq.heapify(heap)
-
-    def best(heap: list | None) -> int | None:
-        # An entry is current while the sponsor's count is what it was when pushed.
-        while heap:
-            (_ratio, _free, sponsor_id), count = heap[0]
-            if used[sponsor_id] == count and count < info[sponsor_id].capacity:
-                return sponsor_id
-            heapq.heappop(heap)
-        return None
-
-    proposals: list[tuple[int, int, int]] = []
+        if slot.capacity - slot.active_matches > 0 and slot.id not in free:
+            free[slot.id] = slot
+    order = {sponsor_id: n for n, sponsor_id in enumerate(free)}
+    used = {sponsor_id: slot.active_matches for sponsor_id, slot in free.items()}
+    places = sum(slot.capacity - slot.active_matches for slot in free.values())
+    seen: set[int] = set()
+    waiting: list[tuple[int, ChildSlot]] = []
     for child in children:
-        if not city:
-            break  # every place is taken
-        sponsor_id = best(by_kelurahan.get(child.kelurahan_code))
-        if sponsor_id is None and child.kecamatan_code is not None:
-            sponsor_id = best(by_kecamatan.get(child.kecamatan_code))
-        if sponsor_id is None:
-            sponsor_id = best(city)
-        if sponsor_id is None:
-            break  # only stale entries were left: every place is taken
-        slot = info[sponsor_id]
-        proposals.append((child.id, sponsor_id, distance_level(
-            child.kelurahan_code, child.kecamatan_code, slot.kelurahan_code,
-            slot.kecamatan_code)))
-        used[sponsor_id] += 1
-        if used[sponsor_id] < slot.capacity:
-            entry = (sponsor_key(used[sponsor_id], slot.capacity, sponsor_id), used[sponsor_id])
-            for heap in heaps(slot):
-                heapq.heappush(heap, entry)
-    return proposals
+        if len(waiting) >= places:
+            break
+        if child.id not in seen:
+            seen.add(child.id)
+            waiting.append((len(waiting), child))
+
+    def entry(slot: SponsorSlot) -> tuple:
+        return (*sponsor_key(used[slot.id], slot.capacity, slot.approved_at, slot.name),
+                order[slot.id], slot.id)
+
+    assigned: list[tuple[int, int, int, int]] = []  # (priority position, child, sponsor, level)
+    for level, group_of in _LEVELS:
+        heaps: dict[str, list] = defaultdict(list)
+        for slot in free.values():
+            group = group_of(slot)
+            if group is not None and used[slot.id] < slot.capacity:
+                heaps[group].append(entry(slot))
+        for heap in heaps.values():
+            heapq.heapify(heap)
+        left: list[tuple[int, ChildSlot]] = []
+        for position, child in waiting:  # priority order
+            heap = heaps.get(group_of(child)) if group_of(child) is not None else None
+            if not heap:
+                left.append((position, child))
+                continue
+            slot = free[heapq.heappop(heap)[-1]]
+            used[slot.id] += 1
+            assigned.append((position, child.id, slot.id, distance_level(
+                child.kelurahan_code, child.kecamatan_code, slot.kelurahan_code,
+                slot.kecamatan_code) if level != SAME_KELURAHAN else SAME_KELURAHAN))
+            if used[slot.id] < slot.capacity:
+                heapq.heappush(heap, entry(slot))
+        waiting = left
+    assigned.sort()
+    return [(child_id, sponsor_id, level) for _, child_id, sponsor_id, level in assigned]
 
 
 # --- loading -------------------------------------------------------------------------
 
 
-def load_children() -> list[ChildSlot]:
-    """Every unmatched active child, in priority order (columns only: thousands of rows)."""
+def load_children(today: date | None = None) -> list[ChildSlot]:
+    """Every child waiting for a sponsor (``queries.unmatched_condition``), in priority
+    order (columns only: thousands of rows)."""
     rows = db.session.execute(
         select(Child.id, Child.kelurahan_code, Region.parent_code, Child.name,
-               Child.latest_category)
+               Child.latest_category, Child.birth_date)
         .join(Region, Region.code == Child.kelurahan_code)
-        .where(unmatched_condition())
+        .where(unmatched_condition(today))
         .order_by(*priority_order_by()))
     return [ChildSlot(id=r[0], kelurahan_code=r[1], kecamatan_code=r[2],
-                      first_name=(r[3] or "").split(" ")[0], latest_category=r[4])
+                      first_name=(r[3] or "").split(" ")[0], latest_category=r[4],
+                      birth_date=r[5])
             for r in rows]
 
 
 def load_sponsors() -> list[SponsorSlot]:
+    """Eligible sponsors, approved longest ago first, then by name (the last tie-break of
+    ``propose_assignments``; the id only orders exact namesakes approved the same moment)."""
     rows = db.session.execute(
         select(Sponsor.id, Sponsor.kelurahan_code, Region.parent_code, Sponsor.capacity,
-               Sponsor.active_matches, Sponsor.name)
+               Sponsor.active_matches, Sponsor.name, Sponsor.approved_at)
         .join(Region, Region.code == Sponsor.kelurahan_code)
         .where(eligible_sponsor_condition())
-        .order_by(Sponsor.id))
+        .order_by(Sponsor.approved_at, Sponsor.name, Sponsor.id))
     return [SponsorSlot(*r) for r in rows]
 
 
@@ -157,15 +188,19 @@ class Proposal:
     places_free: int
     by_distance: Counter = field(default_factory=Counter)
     rows: list[dict] = field(default_factory=list)  # the first pairs, for display
+    # Pairs whose commitment would run past the child's 60 months (a warning, not a stop).
+    past_balita: int = 0
 
     @property
     def children_left(self) -> int:
         return self.children_waiting - len(self.pairs)
 
 
-def build_proposal(*, shown: int = PREVIEW_ROWS) -> Proposal:
+def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None) -> Proposal:
     """Load, propose, and describe the first ``shown`` pairs. Reads only."""
-    children = load_children()
+    today = today or date.today()
+    children = load_children(today)
+    planned_end = services.default_end(today)
     sponsors = load_sponsors()
     pairs = propose_assignments(children, sponsors)
     child_by_id = {c.id: c for c in children}
@@ -180,10 +215,13 @@ def build_proposal(*, shown: int = PREVIEW_ROWS) -> Proposal:
                      "sponsor_id": sponsor_id, "sponsor_name": sponsor.name,
                      "sponsor_kelurahan": names.get(sponsor.kelurahan_code,
                                                     sponsor.kelurahan_code),
-                     "distance": level})
+                     "distance": level,
+                     "past_balita": services.past_balita(child.birth_date, planned_end)})
     return Proposal(pairs=pairs, children_waiting=len(children), sponsors_free=len(sponsors),
                     places_free=sum(s.capacity - s.active_matches for s in sponsors),
-                    by_distance=Counter(level for _, _, level in pairs), rows=rows)
+                    by_distance=Counter(level for _, _, level in pairs), rows=rows,
+                    past_balita=sum(services.past_balita(child_by_id[c].birth_date, planned_end)
+                                    for c, _, _ in pairs))
 
 
 # --- confirming ----------------------------------------------------------------------
@@ -220,7 +258,7 @@ def confirm_assignments(pairs, *, actor, today: date | None = None) -> Outcome:
     rows = []
     for child_id, sponsor_id, _level in clean:
         child, sponsor = children.get(child_id), sponsors.get(sponsor_id)
-        problem = services.child_problem(child) or services.sponsor_problem(sponsor)
+        problem = services.child_problem(child, today) or services.sponsor_problem(sponsor)
         if problem:
             outcome.skipped.append((child_id, sponsor_id, problem))
             continue

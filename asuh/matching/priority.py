@@ -5,7 +5,7 @@ loaded data) and as a SQL ``ORDER BY`` (for paged lists and the API) — and a t
 the two agree, so a child's place in the list is the same wherever it is read.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Float, case, cast
 
@@ -77,12 +77,19 @@ def load_ratio(active_matches: int, capacity: int) -> float:
 
 
 def sponsor_load_order_by() -> tuple:
-    """Least loaded first, then most places left, then id: :func:`sponsor_key` in SQL."""
+    """:func:`sponsor_key` in SQL: least loaded, most places left, approved longest ago,
+    name; the id only orders sponsors identical in all of these (it decides nothing an
+    officer could tell apart)."""
     ratio = cast(Sponsor.active_matches, Float) / case(
         (Sponsor.capacity > 0, Sponsor.capacity), else_=1)
-    return ratio.asc(), (Sponsor.capacity - Sponsor.active_matches).desc(), Sponsor.id.asc()
+    return (ratio.asc(), (Sponsor.capacity - Sponsor.active_matches).desc(),
+            Sponsor.approved_at.asc(), Sponsor.name.asc(), Sponsor.id.asc())
 
 
-def sponsor_key(active_matches: int, capacity: int, sponsor_id: int) -> tuple:
-    """Among equally near sponsors: lowest load ratio, then most free places, then id."""
-    return (load_ratio(active_matches, capacity), -(capacity - active_matches), sponsor_id)
+def sponsor_key(active_matches: int, capacity: int, approved_at: datetime | None = None,
+                name: str = "") -> tuple:
+    """Among equally near sponsors: lowest load ratio, then most free places, then approved
+    longest ago (waiting longest for a child), then name. Never the id: which sponsor gets
+    a child must not depend on the order records happened to be numbered in."""
+    return (load_ratio(active_matches, capacity), -(capacity - active_matches),
+            approved_at is None, approved_at or datetime.min, name)

@@ -4,11 +4,14 @@ These functions are the matching area's published reading interface (the contrib
 area calls ``active_match_for`` and ``matches_for_sponsor``): keep their signatures.
 """
 
+from datetime import date
+
 from sqlalchemy import case, false, select
 from sqlalchemy.orm import aliased, joinedload
 
 from asuh.children import services as children
 from asuh.children.models import Child
+from asuh.children.rules import STUNTING_CATEGORIES, stunted_condition
 from asuh.extensions import db
 from asuh.matching.models import Match
 from asuh.matching.priority import (
@@ -20,6 +23,7 @@ from asuh.matching.priority import (
 )
 from asuh.permissions import Permission, has_permission
 from asuh.regions.models import Region
+from asuh.settings import services as settings
 from asuh.sponsors import services as sponsors
 from asuh.sponsors.models import Sponsor
 
@@ -143,14 +147,26 @@ def own_active_matches(user) -> list[Match]:
 # --- unmatched children and suggestions ----------------------------------------------
 
 
-def unmatched_condition():
-    return (Child.status == "active") & (Child.is_matched == false())
+def sponsored_categories() -> tuple[str, ...]:
+    """Height-for-age categories that get a sponsor: stunted and severely stunted, plus
+    the ``sponsor_extra_categories`` setting (empty unless an admin adds e.g. "normal")."""
+    extra = settings.get("sponsor_extra_categories") or ()
+    return (*STUNTING_CATEGORIES, *(c for c in extra if c not in STUNTING_CATEGORIES))
+
+
+def unmatched_condition(today: date | None = None):
+    """Who waits for a sponsor: balita (active, under 60 months) without one, classified
+    stunted or severely stunted on a plausible measurement (``children.rules``). A child to
+    be re-measured, a normal child or one never measured waits for nothing. With the
+    default settings this is exactly the dashboard's "belum diasuh"."""
+    return (stunted_condition(today or date.today(), sponsored_categories())
+            & (Child.is_matched == false()))
 
 
 def unmatched_children_query(user, *, kecamatan_code: str | None = None,
-                             kelurahan_code: str | None = None):
-    """Active children without a sponsor, in priority order (see ``priority.py``)."""
-    stmt = select(Child).where(unmatched_condition())
+                             kelurahan_code: str | None = None, today: date | None = None):
+    """Children waiting for a sponsor, in priority order (see ``priority.py``)."""
+    stmt = select(Child).where(unmatched_condition(today))
     if (visible := children.visible_condition(user)) is not None:
         stmt = stmt.where(visible)
     if kelurahan_code:

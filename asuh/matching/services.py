@@ -22,9 +22,11 @@ from sqlalchemy.exc import IntegrityError
 
 from asuh.audit import services as audit
 from asuh.children import services as children
+from asuh.children.growth import balita_until
 from asuh.children.models import Child
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.formatting import format_date_id
 from asuh.matching.models import END_REASONS, Match
 from asuh.permissions import Permission, ensure_permitted
 from asuh.settings import services as settings
@@ -33,6 +35,7 @@ from asuh.transactions import use_case
 
 CHILD_TAKEN = "Anak ini sudah memiliki Bapak/Bunda Asuh."
 CHILD_NOT_ACTIVE = "Anak ini tidak berstatus aktif; hanya anak aktif yang dapat diasuh."
+CHILD_AGED_OUT = "Anak ini sudah berumur 60 bulan; program ini untuk balita (0–59 bulan)."
 SPONSOR_NOT_APPROVED = "Bapak/Bunda Asuh ini belum disetujui petugas."
 SPONSOR_WITHDRAWN = "Bapak/Bunda Asuh ini sudah mengundurkan diri."
 SPONSOR_FULL = "Kuota Bapak/Bunda Asuh ini sudah penuh."
@@ -103,10 +106,28 @@ def sponsor_problem(sponsor: Sponsor | None) -> str | None:
     return None
 
 
-def child_problem(child: Child | None) -> str | None:
+def past_balita(birth_date: date | None, planned_end_on: date) -> bool:
+    """Whether a commitment until ``planned_end_on`` runs past the child's 60 months, when
+    the child leaves the balita programme and is no longer measured."""
+    return birth_date is not None and planned_end_on > balita_until(birth_date)
+
+
+def commitment_warning(child: Child, planned_end_on: date) -> str | None:
+    """The officer's warning for a commitment past 60 months; None when it fits."""
+    if not past_balita(child.birth_date, planned_end_on):
+        return None
+    return (f"Perhatian: {child.name} berumur 60 bulan pada "
+            f"{format_date_id(balita_until(child.birth_date))}, sebelum pengasuhan berakhir "
+            f"({format_date_id(planned_end_on)}); setelah itu anak keluar dari program balita "
+            "dan tidak diukur lagi.")
+
+
+def child_problem(child: Child | None, today: date | None = None) -> str | None:
     """Why this child cannot be matched now; None if it can."""
     if child is None or child.status != "active":
         return CHILD_NOT_ACTIVE
+    if balita_until(child.birth_date) <= (today or date.today()):
+        return CHILD_AGED_OUT
     if child.is_matched:
         return CHILD_TAKEN
     return None
@@ -193,7 +214,7 @@ def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=
     sponsor = lock(Sponsor, [sponsor.id])[sponsor.id]
     child = lock(Child, [child.id])[child.id]
     errors = {}
-    if problem := child_problem(child):
+    if problem := child_problem(child, today):
         errors["child_id"] = [problem]
     if problem := sponsor_problem(sponsor):
         errors["sponsor_id"] = [problem]

@@ -84,9 +84,13 @@ def pair(child_id: int):
         else:
             flash(f"{sponsor.name} kini Bapak/Bunda Asuh {child.name} sampai "
                   f"{format_date_id(match.planned_end_on)}.", "success")
+            if warning := services.commitment_warning(child, match.planned_end_on):
+                flash(warning, "warning")
             return redirect(url_for("matching.index"))
     return render_template(
         "matching/pair.html", child=child, form=form,
+        commitment_warning=services.commitment_warning(
+            child, services.default_end(date.today())),
         current=queries.current_match(child),
         suggestions=queries.suggest_sponsors(child, limit=25),
         commitment_months=services.commitment_months(),

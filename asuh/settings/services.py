@@ -34,6 +34,9 @@ def defaults() -> dict:
         # Canonical units per commodity code per month (BKKBN/Babel benchmarks, DOMAIN.md).
         "monthly_package": {"rice": 10, "eggs": 30},
         "letter_number_pattern": DEFAULT_NUMBER_PATTERN,
+        # Height-for-age categories that also get a sponsor besides stunted and severely
+        # stunted (matching.queries.sponsored_categories); none unless an admin adds them.
+        "sponsor_extra_categories": [],
         "logo_data_uri": "",
     }
 
@@ -75,6 +78,11 @@ def update(changes: dict, *, actor) -> dict:
         months = changes["commitment_months"]
         if not isinstance(months, int) or not 1 <= months <= 36:
             raise ValidationFailed({"commitment_months": ["Masa komitmen 1–36 bulan."]})
+    if "sponsor_extra_categories" in changes:
+        extra = changes["sponsor_extra_categories"]
+        if not isinstance(extra, list) or not set(extra) <= {"normal", "tall"}:
+            raise ValidationFailed({"sponsor_extra_categories": [
+                "Hanya kategori TB/U normal dan/atau tinggi yang dapat ditambahkan."]})
     current = get_all()
     changed = {k: [current[k], v] for k, v in changes.items() if current[k] != v}
     for key, (_old, new) in changed.items():
