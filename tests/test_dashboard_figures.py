@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.children.models import Child, Measurement
 from asuh.contributions.models import Commodity, Contribution, ContributionItem
@@ -126,7 +127,7 @@ def _outcomes(raw, start, end, kelurahan=None) -> dict:
 
 
 def _filters(start_back: int, end_back: int, kecamatan=None) -> DashboardFilters:
-    this_month = date.today().replace(day=1)
+    this_month = timeutil.today().replace(day=1)
     return DashboardFilters(add_months(this_month, -start_back),
                             add_months(this_month, -end_back), kecamatan)
 
@@ -244,7 +245,7 @@ def test_outcome_cases_land_where_the_definition_says(app, scene):
 
 
 def test_followup_list_matches_the_raw_rows(app, scene):
-    today = date.today()
+    today = timeutil.today()
     with app.app_context():
         raw = _raw()
         by_child = defaultdict(list)
@@ -299,7 +300,7 @@ def test_figures_follow_a_new_change_at_once(app, scene):
         db.session.commit()
         after = services.dashboard(filters)["outcomes"]["unsponsored"]["children"]
         assert after == before + 1  # "once" now has two measurements in the period
-        newcomer = factories.child(birth_date=date.today() - timedelta(days=900))
+        newcomer = factories.child(birth_date=timeutil.today() - timedelta(days=900))
         factories.measure(newcomer, 2, 9, "normal", "10.0")
         factories.measure(newcomer, 0, 1, "normal", "10.0")  # 7–9 weeks later, same weight
         db.session.commit()

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from asuh import timeutil
 from asuh.contributions import catalogue
 from asuh.contributions.models import Commodity, Contribution, ContributionItem
 from asuh.contributions.rules import confirmed_between
@@ -59,7 +60,7 @@ def package_lines() -> list[PackageLine]:
 
 def match_months(match: Match, today: date | None = None) -> list[date]:
     """The months of the match so far: from its start to its end or the current month."""
-    today = today or date.today()
+    today = today or timeutil.today()
     last = month_of(min(match.ended_on or today, today))
     months, month = [], month_of(match.start_on)
     while month <= last:

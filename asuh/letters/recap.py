@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from asuh import timeutil
 from asuh.children.models import Child
 from asuh.children.rules import current_measurement
 from asuh.contributions import progress
@@ -131,7 +132,7 @@ def _behind(period: Period, codes: list[str], today: date) -> list[dict]:
 
 def recap_content(period: Period, kecamatan: Region | None = None,
                   today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or timeutil.today()
     kelurahan = kelurahan_list(kecamatan.code if kecamatan else None)
     codes = [k.code for k in kelurahan]
     stunted, matched = _stunted(period, codes), _matched(period, codes)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
@@ -65,7 +66,7 @@ def _int_or_none(value, field: str, errors: dict) -> int | None:
 def check_subject(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
                   period: Period | None = None, today: date | None = None) -> Subject:
     """Which fields each kind needs (and refuses); unknown ids are 422s."""
-    today = today or date.today()
+    today = today or timeutil.today()
     if kind not in LETTER_KINDS:
         raise ValidationFailed({"kind": [f"Harus salah satu dari: {', '.join(LETTER_KINDS)}."]})
     errors: dict[str, list[str]] = {}
@@ -233,7 +234,7 @@ class Prepared:
 def prepare(drafts: list[Draft], *, on: date | None = None) -> list[Prepared]:
     """Render the drafts' HTML before any number is taken (outside the sequence lock)."""
     values = settings.get_all()
-    issued_at, issued_on = utcnow(), on or date.today()
+    issued_at, issued_on = utcnow(), on or timeutil.today()
     return [Prepared(draft, letter_html(draft, issued_on=issued_on, issued_at=issued_at,
                                         settings=values),
                      issued_on, issued_at, values["letter_number_pattern"])

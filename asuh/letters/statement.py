@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from asuh import timeutil
 from asuh.children.growth import age_label
 from asuh.children.models import Child, Measurement
 from asuh.children.rules import live_measurement
@@ -56,7 +57,7 @@ def sponsor_identity(sponsor: Sponsor) -> dict:
 def statement_contents(sponsor_ids: list[int], period: Period,
                        today: date | None = None) -> dict[int, dict]:
     """``{sponsor_id: content}`` for each sponsor found; the letter's plain data."""
-    today = today or date.today()
+    today = today or timeutil.today()
     sponsors = {s.id: s for s in db.session.scalars(
         select(Sponsor).where(Sponsor.id.in_(sponsor_ids)))}
     if not sponsors:

@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children.models import Child
 from asuh.errors import NotFoundError, ValidationFailed
@@ -206,7 +207,7 @@ def confirm_assignments(pairs, *, actor, today: date | None = None) -> Outcome:
     skipped and reported. Matches start ``today`` and run the commitment period.
     """
     ensure_permitted(actor, Permission.MANAGE_MATCHES)
-    today = today or date.today()
+    today = today or timeutil.today()
     clean = []
     for pair in pairs:
         if (not isinstance(pair, list | tuple) or len(pair) != 3
