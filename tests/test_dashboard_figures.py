@@ -91,6 +91,13 @@ def _expected(raw, start: date, end: date, kelurahan=None) -> dict:
     confirmed = [c for c in raw["contributions"] if c.status == "confirmed" and inside(c[2])]
     period = [c for c in confirmed if start <= c.delivered_on <= end]
     last = [c for c in period if c.delivered_on >= last_month]
+    # Goods and the cash equivalent apart (issue 11), from the items themselves.
+    items = [i for i in raw["items"] if i.status == "confirmed" and inside(i[1])
+             and start <= i.delivered_on <= end]
+    split = {f"{kind}_value_idr_{span}": sum(
+        i.value_idr for i in items if i.is_cash == (kind == "cash")
+        and (span == "period" or i.delivered_on >= last_month))
+        for kind in ("goods", "cash") for span in ("period", "last_month")}
     cohort = _outcomes(raw, start, end, kelurahan)
     both = [o for group in cohort.values() for o in group]
     improved = sum(1 for first, lst in both if RANK[lst] > RANK[first])
@@ -103,6 +110,7 @@ def _expected(raw, start: date, end: date, kelurahan=None) -> dict:
         "deliveries_last_month": len(last), "value_idr_last_month": sum(c[4] for c in last),
         "outcome_children": len(both), "improved_children": improved,
         "improved_percent": round(100 * improved / len(both), 1) if both else None,
+        **split,
     }
 
 

@@ -62,7 +62,10 @@ def test_statement_states_the_sponsor_children_every_delivery_and_totals(app_ctx
     assert letter.number == expected_number(1)
     assert f"Nomor: {letter.number}" in text
     assert sponsor.name in text
-    assert f"NIP {mask_last4(sponsor.nip)}" in text and sponsor.nip not in text
+    # Issue 11: masked where the letter describes them, in full under their own signature
+    # (an ASN signs in their office; the letter_full_asn_nip setting, on by default).
+    assert mask_last4(sponsor.nip) in text
+    assert f"NIP {sponsor.nip}" in text and text.count(sponsor.nip) == 1
     assert f"{period.label} ({period.dates_label})" in text
     # The child: first name only, age, kelurahan, and the category at both ends.
     measured = list(db.session.scalars(select(Measurement).where(

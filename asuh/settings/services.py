@@ -35,6 +35,9 @@ def defaults() -> dict:
         "monthly_package": {"rice": 10, "eggs": 30},
         "letter_number_pattern": DEFAULT_NUMBER_PATTERN,
         "logo_data_uri": "",
+        # An ASN sponsor signs in their office: the full NIP goes under their signature, as
+        # under every official's (the head's too). A citizen's NIK stays masked.
+        "letter_full_asn_nip": True,
     }
 
 
@@ -75,6 +78,9 @@ def update(changes: dict, *, actor) -> dict:
         months = changes["commitment_months"]
         if not isinstance(months, int) or not 1 <= months <= 36:
             raise ValidationFailed({"commitment_months": ["Masa komitmen 1–36 bulan."]})
+    if "letter_full_asn_nip" in changes and not isinstance(
+            changes["letter_full_asn_nip"], bool):
+        raise ValidationFailed({"letter_full_asn_nip": ["Harus ya atau tidak."]})
     current = get_all()
     changed = {k: [current[k], v] for k, v in changes.items() if current[k] != v}
     for key, (_old, new) in changed.items():
