@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from asuh.filemodes import private_dir
+from asuh.timeutil import DEFAULT_ZONE, check_zone
 
 # The checkout: templates, static files and migrations sit beside the package. Defined on
 # the ground floor so modules that need it (PDF rendering) never import the factory.
@@ -47,6 +48,13 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _timezone() -> str:
+    try:
+        return check_zone(os.environ.get("ASUH_TIMEZONE", DEFAULT_ZONE).strip())
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from the environment."""
     private_dir(instance_path)
@@ -86,6 +94,9 @@ def load_config(instance_path: Path) -> dict:
         # five just after it would all be allowed.
         "RATELIMIT_STRATEGY": "moving-window",
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("ASUH_SQLITE_BUSY_MS", "30000")),
+        # The installation's clock: "today", month and year boundaries, letter dates and
+        # every time shown (asuh/timeutil.py). WIB, WITA (Asia/Makassar) or WIT (Asia/Jayapura).
+        "ASUH_TIMEZONE": _timezone(),
         "CITY_NAME": os.environ.get("ASUH_CITY_NAME", "Kota Pangkalpinang"),
         "CITY_PLACE": os.environ.get("ASUH_CITY_PLACE", "Pangkalpinang"),
         "OFFICE_NAME": os.environ.get(

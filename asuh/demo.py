@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.accounts import services as accounts
 from asuh.accounts.models import User
 from asuh.children import demo as children_demo
@@ -42,7 +43,7 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     A fixed random seed makes every demo city the same, so screenshots and walkthroughs
     can refer to the same names.
     """
-    today = today or date.today()
+    today = today or timeutil.today()
     rng = random.Random(2026)
     install_defaults()
     logins = {role: accounts.create_user(email, DEMO_PASSWORD, role, name)

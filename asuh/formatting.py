@@ -24,6 +24,8 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
 
+from asuh import timeutil
+
 LOCALE = Locale.parse("id_ID")
 
 MONTHS_ID = tuple(LOCALE.months["format"]["wide"][number] for number in range(1, 13))
@@ -94,18 +96,23 @@ def format_rupiah(amount, *, empty: str = "") -> str:
 
 
 def format_date_id(value: date | datetime | None) -> str:
-    """``23 November 2026``."""
+    """``23 November 2026``. A stored moment (naive UTC) reads as the installation's day:
+    a letter issued at 23.30 UTC on the 22nd was issued on the 23rd in WIB."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        value = timeutil.local_day(value)
     return format_date(value, "d MMMM y", locale=LOCALE)
 
 
 def format_datetime_id(value: datetime | None) -> str:
-    """``23 November 2026 14.05 UTC``: the database's naive UTC, the time with a dot as
-    Indonesian writes it."""
+    """``23 November 2026 21.05 WIB``: a stored moment (naive UTC) in the installation's
+    zone, named as Indonesians name it, the time with a dot as Indonesian writes it."""
     if value is None:
         return ""
-    return format_datetime(value, "d MMMM y HH.mm", locale=LOCALE) + " UTC"
+    local = timeutil.to_local(value)
+    return (format_datetime(local, "d MMMM y HH.mm", tzinfo=local.tzinfo, locale=LOCALE)
+            + " " + timeutil.zone_label())
 
 
 def format_month(value: date) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from asuh import timeutil
+
 __all__ = [
     "MIN_APPOINTMENT_AGE_YEARS",
     "PROVINCE_CODES",
@@ -109,7 +111,7 @@ def validate_nik(nik: str, *, today: date | None = None) -> NikInfo:
 
     Raises :class:`IdentifierError` naming the first problem found.
     """
-    today = today or date.today()
+    today = today or timeutil.today()
     value = _clean(nik)
     _require_digits(value, "NIK", 16)
 
@@ -209,7 +211,7 @@ def validate_nip(nip: str, *, today: date | None = None, pppk: bool = False) -> 
     ``pppk=True`` is for PPPK contract staff, whose 18-digit numbers follow a layout we
     could not confirm: only the length and the leading birth date are checked.
     """
-    today = today or date.today()
+    today = today or timeutil.today()
     value = _clean(nip)
     label = "Nomor PPPK" if pppk else "NIP"
     _require_digits(value, label, 18)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.children import uploads
 from asuh.contributions import catalogue, photos
@@ -78,7 +79,7 @@ FRESH_FOR_WRITES = {"child", "measurement", "match", "contribution", "photo", "s
 
 def import_file() -> bytes:
     """A one-row posyandu file the import preview reads (a girl in Bacang)."""
-    birth, seen = date.today() - timedelta(days=500), date.today() - timedelta(days=10)
+    birth, seen = timeutil.today() - timedelta(days=500), timeutil.today() - timedelta(days=10)
     header = "NIK;Nama;JK (L/P);Tgl Lahir;Nama Ortu;Kec;Desa/Kel;Tanggal Pengukuran;" \
              "Berat;Tinggi;Cara Ukur"
     serial = next(_serial)
@@ -136,7 +137,7 @@ class World:
         import_regions(parse_region_csv(default_region_file().read_bytes()))
         factories.catalogue()
         assign_kelurahan(self._user("field"), [factories.KELURAHAN], actor=admin)
-        start = date.today() - timedelta(days=60)
+        start = timeutil.today() - timedelta(days=60)
         sponsors = {
             MINE: factories.sponsor(email=self.users["sponsor"][1], actor=admin,
                                     capacity=20),

@@ -18,6 +18,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from asuh import timeutil
+
 BENCH_PASSWORD = "bench-password-123"
 COMMODITY_CODES = ("rice", "eggs", "milk", "milk_powder", "honey", "other", "cash")
 # (canonical quantity choices, Rupiah per canonical unit) per commodity code.
@@ -124,7 +126,7 @@ def seed_large_city(url: str, children: int = 100_000, sponsors: int = 50_000,
     from asuh.install import install_defaults
 
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or timeutil.today()
     app = make_app(url)
     timings = {}
     started = time.perf_counter()

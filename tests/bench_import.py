@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from asuh import timeutil
 from tests.bench_dashboard import make_app
 from tests.test_importfile import EPPGBM_HEADER, csv_bytes, eppgbm_values
 
@@ -47,7 +48,7 @@ def import_rows(path_or_url: str, count: int, *, today: date | None = None,
     from asuh.extensions import db
 
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or timeutil.today()
     app = make_app(path_or_url)
     with app.app_context():
         places = db.session.execute(text(

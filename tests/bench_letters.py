@@ -23,19 +23,21 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from asuh import timeutil
+
 OVERHEAD_TARGET = 1.20
 SCALING_TARGET = 1.7
 
 
 def _month() -> tuple[date, date]:
-    end = date.today().replace(day=1) - timedelta(days=1)
+    end = timeutil.today().replace(day=1) - timedelta(days=1)
     return end.replace(day=1), end
 
 
@@ -70,7 +72,7 @@ def seed(sponsors: int) -> dict:
     rice, eggs = (db.session.scalar(select(Commodity.id).where(Commodity.code == c))
                   for c in ("rice", "eggs"))
     start, end = _month()
-    now = datetime.now()
+    now = timeutil.utcnow()
     db.session.execute(insert(Sponsor), [
         {"id": n, "kind": "asn", "name": f"Bapak Asuh Bench {n}",
          "nip": str(198503152010010000 + n),

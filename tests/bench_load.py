@@ -27,11 +27,11 @@ import threading
 import time
 import uuid
 from contextlib import closing
-from datetime import date
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode
 
+from asuh import timeutil
 from tests.bench_dashboard import BENCH_PASSWORD
 from tests.bench_pages import percentile
 
@@ -205,7 +205,7 @@ def run_load(db_path: Path, logins: list[dict], work_dir: Path, *, seconds: floa
     The baseline phase drives ``GET /login`` (no session, no query) the same way: what
     this generator and gunicorn manage on this machine for the cheapest page.
     """
-    today = date.today().isoformat()
+    today = timeutil.today().isoformat()
     with Server(db_path, work_dir) as server:
         port = server.port
         began = time.perf_counter()

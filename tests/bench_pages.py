@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager
 from datetime import date
 
+from asuh import timeutil
 from tests.bench_dashboard import BENCH_PASSWORD, make_app
 
 # Same-run baseline for the pages: the sign-in form, the cheapest page the app serves
@@ -60,7 +61,7 @@ def add_sponsor_logins(path_or_url: str, count: int, *, today: date | None = Non
 
     from asuh.extensions import db
 
-    today = today or date.today()
+    today = today or timeutil.today()
     app = make_app(path_or_url)
     with app.app_context():
         # Two plain reads joined here: as one JOIN, SQLite's planner (after ANALYZE) walks

@@ -7,11 +7,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 
 from asuh import create_app
 from asuh.extensions import db, limiter
 from tests import factories
+from tests.clock import last_0430_wib
 from tests.postgres import PostgresUnavailable, start_server
 
 PASSWORD = factories.PASSWORD
@@ -124,6 +126,22 @@ def _clean_state(request):
     with app.app_context():
         limiter.reset()
     yield
+
+
+@pytest.fixture(autouse=True)
+def installation_clock(request):
+    """Every test runs at 04:30 WIB (21:30 UTC the day before), the clock ticking from
+    there: the hours when a server's UTC date is not Indonesia's. ``@pytest.mark.clock(m)``
+    puts a test at the aware moment ``m`` instead. Browser journeys keep the real clock:
+    Chromium's own clock judges cookie lifetimes and cannot travel with the server."""
+    marker = request.node.get_closest_marker("clock")
+    if request.node.get_closest_marker("browser") and marker is None:
+        yield None
+        return
+    moment = marker.args[0] if marker and marker.args else last_0430_wib()
+    with time_machine.travel(moment, tick=marker.kwargs.get("tick", True)
+                             if marker else True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import itertools
 
+from asuh import timeutil
 from asuh.accounts import services as accounts
 
 PASSWORD = "correct-horse-battery"
@@ -63,11 +64,11 @@ def child_nik(birth_date, sex: str, serial: int, kecamatan: str = "01") -> str:
 
 def child_values(**overrides) -> dict:
     """A 13-month-old boy in KELURAHAN whose NIK agrees with his birth date and sex."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     n = next(_seq)
     sex = overrides.get("sex", "L")
-    birth_date = overrides.get("birth_date", date.today() - timedelta(days=400))
+    birth_date = overrides.get("birth_date", timeutil.today() - timedelta(days=400))
     values = {"nik": child_nik(birth_date, sex, n), "name": f"Anak Uji {n}", "sex": sex,
               "birth_date": birth_date, "guardian_name": f"Ibu {n}",
               "guardian_phone": None, "address": f"Jl. Melati No. {n}",
@@ -85,11 +86,10 @@ def child(*, actor=None, confirm_nik_warnings: bool = False, **overrides):
 
 def measurement(the_child, *, actor=None, **overrides):
     """Today, 72.0 cm lying and 8.5 kg unless told otherwise (fits the default child)."""
-    from datetime import date
 
     from asuh.children import measuring
 
-    values = {"measured_on": date.today(), "height_cm": "72.0", "weight_kg": "8.5",
+    values = {"measured_on": timeutil.today(), "height_cm": "72.0", "weight_kg": "8.5",
               "position": "lying"}
     values.update(overrides)
     return measuring.record_measurement(the_child, actor=actor, **values)
@@ -101,13 +101,12 @@ def measurement(the_child, *, actor=None, **overrides):
 def match(the_sponsor=None, the_child=None, *, actor=None, start_on=None, **kwargs):
     """A match through the service (a new approved sponsor / child when not given);
     starts today unless told otherwise."""
-    from datetime import date
 
     from asuh.matching import services as matching
 
     the_sponsor = the_sponsor if the_sponsor is not None else sponsor(actor=actor)
     the_child = the_child if the_child is not None else child(actor=actor)
-    return matching.create_match(the_sponsor, the_child, start_on=start_on or date.today(),
+    return matching.create_match(the_sponsor, the_child, start_on=start_on or timeutil.today(),
                                  actor=actor, **kwargs)
 
 
@@ -160,7 +159,7 @@ def contribution_scene(users, *, start_days_ago: int = 60) -> dict:
     """Catalogue, the field user assigned to KELURAHAN, and two active matches started
     ``start_days_ago``: ``mine`` (the ``users['sponsor']`` login's, child in KELURAHAN)
     and ``other`` (another sponsor's, child in Opas Indah). Returns their ids."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from asuh.accounts.models import User
     from asuh.extensions import db
@@ -169,7 +168,7 @@ def contribution_scene(users, *, start_days_ago: int = 60) -> dict:
     admin = db.session.get(User, users["admin"][0])
     catalogue()
     assign_kelurahan(db.session.get(User, users["field"][0]), [KELURAHAN], actor=admin)
-    start = date.today() - timedelta(days=start_days_ago)
+    start = timeutil.today() - timedelta(days=start_days_ago)
     mine = sponsor(email=users["sponsor"][1], actor=admin)
     my_match = match(mine, child(kelurahan_code=KELURAHAN), start_on=start, actor=admin)
     other_match = match(None, child(kelurahan_code=OTHER_KELURAHAN), start_on=start,
@@ -190,9 +189,9 @@ CASH = {"commodity": "cash", "quantity": "50000", "unit": "Rp"}
 
 def last_month(today=None):
     """``(first, last)`` day of the month before ``today``'s."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    end = (today or date.today()).replace(day=1) - timedelta(days=1)
+    end = (today or timeutil.today()).replace(day=1) - timedelta(days=1)
     return end.replace(day=1), end
 
 
@@ -239,7 +238,7 @@ def month_day(months_back: int, day: int, today=None):
     """``day`` of the month ``months_back`` before today's (never after today)."""
     from datetime import date
 
-    today = today or date.today()
+    today = today or timeutil.today()
     year, index = divmod(today.year * 12 + today.month - 1 - months_back, 12)
     on = date(year, index + 1, day)
     return min(on, today)
@@ -247,7 +246,6 @@ def month_day(months_back: int, day: int, today=None):
 
 def height_for(birth_date, measured_on, category: str, sex: str = "L") -> str:
     """A length/height (cm, as text) that WHO's tables place in ``category``."""
-    from datetime import date
     from decimal import Decimal
 
     from asuh.children.growth import MeasurementError, assess
@@ -259,7 +257,7 @@ def height_for(birth_date, measured_on, category: str, sex: str = "L") -> str:
         height = Decimal(tenth) / 10
         try:
             result = assess(sex, birth_date, measured_on, height, Decimal("10"), position,
-                            today=max(date.today(), measured_on))
+                            today=max(timeutil.today(), measured_on))
         except MeasurementError:
             continue
         if result.category == category and result.haz is not None:
@@ -289,7 +287,7 @@ def dashboard_scene(actor) -> dict:
     voided measurement, one measurement only, ended match, withdrawn sponsor, pending,
     rejected and voided deliveries, cash).
     """
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from asuh.children import measuring
     from asuh.children import services as children
@@ -297,7 +295,7 @@ def dashboard_scene(actor) -> dict:
     from asuh.sponsors import services as sponsors
 
     catalogue()
-    born = date.today() - timedelta(days=900)
+    born = timeutil.today() - timedelta(days=900)
 
     def kid(kel):
         return child(actor=actor, kelurahan_code=kel, birth_date=born)

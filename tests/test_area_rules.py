@@ -1,11 +1,12 @@
 """The rules each area exports (and the others call instead of re-encoding them)."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.children import measuring
 from asuh.children.models import Child
@@ -43,7 +44,7 @@ def _ids(stmt) -> set[int]:
 
 
 def test_active_during_includes_both_ends(app_ctx, regions):
-    start = date.today() - timedelta(days=90)
+    start = timeutil.today() - timedelta(days=90)
     the_match = factories.match(start_on=start)
     ended_on = start + timedelta(days=30)
     matching.end_match(the_match, reason="other", note="Pindah kota", ended_on=ended_on)
@@ -52,7 +53,7 @@ def test_active_during_includes_both_ends(app_ctx, regions):
         return _ids(select(Match.id).where(active_during(first, last)))
 
     assert active(ended_on, ended_on + timedelta(days=10)) == {the_match.id}
-    assert active(ended_on + timedelta(days=1), date.today()) == set()
+    assert active(ended_on + timedelta(days=1), timeutil.today()) == set()
     assert active(start - timedelta(days=10), start) == {the_match.id}
     assert active(start - timedelta(days=10), start - timedelta(days=1)) == set()
     assert _ids(select(Match.id).where(running())) == set()
@@ -60,7 +61,7 @@ def test_active_during_includes_both_ends(app_ctx, regions):
 
 def test_current_measurement_is_the_latest_live_one_as_of_a_day(app_ctx, regions):
     child = factories.child()
-    today = date.today()
+    today = timeutil.today()
     older = factories.measurement(child, measured_on=today - timedelta(days=20))
     newer = factories.measurement(child, measured_on=today - timedelta(days=5),
                                   height_cm="73,0", weight_kg="8,7")
@@ -80,12 +81,12 @@ def test_only_confirmed_deliveries_count(app_ctx, users, regions):
     scene = factories.contribution_scene(users)
     the_match = db.session.get(Match, scene["match"])
     admin = db.session.get(User, users["admin"][0])
-    day = date.today() - timedelta(days=3)
+    day = timeutil.today() - timedelta(days=3)
     pending = factories.contribution(the_match, actor=admin, delivered_on=day)
     confirmed = factories.contribution(the_match, actor=admin, delivered_on=day)
     verification.confirm_contribution(confirmed, actor=admin)
     assert _ids(select(Contribution.id).where(confirmed_delivery())) == {confirmed.id}
     assert _ids(select(Contribution.id).where(confirmed_between(day, day))) == {confirmed.id}
     assert _ids(select(Contribution.id).where(
-        confirmed_between(day + timedelta(days=1), date.today()))) == set()
+        confirmed_between(day + timedelta(days=1), timeutil.today()))) == set()
     assert pending.id not in _ids(select(Contribution.id).where(confirmed_delivery()))

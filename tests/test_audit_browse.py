@@ -1,11 +1,12 @@
 """Auditors browse, filter and page through the trail (page and API); it cannot be changed."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.audit import appendonly
 from asuh.audit import queries as audit_queries
@@ -56,9 +57,9 @@ def test_filters(client, login, history):
     assert "Anak Pertama didaftarkan" in one_child and "Anak Kedua" not in one_child
     updates = client.get("/audit?action=update&entity_type=child").text
     assert "diperbaiki" in updates and "didaftarkan" not in updates
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (timeutil.today() + timedelta(days=1)).isoformat()
     assert "Tidak ada catatan" in client.get(f"/audit?since={tomorrow}").text
-    today = date.today().isoformat()
+    today = timeutil.today().isoformat()
     assert "Anak Pertama" in client.get(f"/audit?since={today}&until={today}").text
     assert client.get("/audit?since=yesterday&user_id=x").status_code == 200
 

@@ -1,11 +1,12 @@
 """Every kind of change writes an audit record, with the values before and after, in the
 same transaction as the change (a rolled-back change leaves no record)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts import services as accounts
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
@@ -112,11 +113,11 @@ def test_children_and_measurements(admin):
 
 
 def test_matches(admin):
-    match = factories.match(actor=admin, start_on=date.today() - timedelta(days=10))
+    match = factories.match(actor=admin, start_on=timeutil.today() - timedelta(days=10))
     assert newest("match", match.id, "create").changes["child_id"] == [None, match.child_id]
-    matching.end_match(match, reason="moved", ended_on=date.today(), actor=admin)
+    matching.end_match(match, reason="moved", ended_on=timeutil.today(), actor=admin)
     assert newest("match", match.id, "end").changes["ended_on"] == [
-        None, date.today().isoformat()]
+        None, timeutil.today().isoformat()]
 
 
 def test_contributions(admin):
@@ -188,7 +189,7 @@ def test_changes_over_http_are_recorded_with_the_actor(app, client, login, users
     login("officer")
     response = client.post("/children/new", data={
         **{k: v for k, v in factories.child_values().items() if v is not None},
-        "birth_date": (date.today() - timedelta(days=400)).isoformat()})
+        "birth_date": (timeutil.today() - timedelta(days=400)).isoformat()})
     assert response.status_code == 302, response.text
     with app.app_context():
         record = newest("child", action="create")

@@ -1,9 +1,9 @@
 """Who sees which child: field users their kelurahan, auditors read-only, NIKs masked."""
 
-from datetime import date
 
 import pytest
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
@@ -12,7 +12,7 @@ from tests import factories
 
 HOME = "19.71.01.1004"   # Semabung Lama: the field user's kelurahan
 AWAY = "19.71.02.1001"   # Opas Indah: someone else's
-MEASUREMENT = {"measured_on": date.today().isoformat(), "height_cm": "72,0",
+MEASUREMENT = {"measured_on": timeutil.today().isoformat(), "height_cm": "72,0",
                "weight_kg": "8,5", "position": "lying"}
 
 

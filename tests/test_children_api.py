@@ -1,14 +1,15 @@
 """The children API contract: fields, status codes, NIK warnings, measurements."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from asuh import timeutil
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
 from tests import factories
 
-BIRTH = date.today() - timedelta(days=365)
+BIRTH = timeutil.today() - timedelta(days=365)
 CHILD_KEYS = {"id", "nik", "name", "sex", "birth_date", "guardian_name", "guardian_phone",
               "address", "kelurahan_code", "kecamatan_code", "posyandu", "status",
               "latest_category", "latest_haz", "latest_measured_on"}
@@ -72,8 +73,8 @@ def test_nik_warnings_need_confirm_flag(client, officer):
 def test_record_measurement_and_read_the_child(client, officer, api_token):
     child_id = client.post("/api/v1/children", json=body(), headers=officer).json["id"]
     url = f"/api/v1/children/{child_id}/measurements"
-    today = date.today().isoformat()
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    today = timeutil.today().isoformat()
+    yesterday = (timeutil.today() - timedelta(days=1)).isoformat()
     measured = {"measured_on": today, "height_cm": 70.9, "weight_kg": 9.6, "position": "lying",
                 "measured_by": "Kader Sari"}
     response = client.post(url, json=measured, headers=officer)

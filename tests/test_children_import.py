@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.audit.models import AuditRecord
 from asuh.children import importing
 from asuh.children.growth import assess
@@ -22,7 +23,7 @@ from tests import factories
 HEADER = ["NIK", "Nama", "JK (L/P)", "Tgl Lahir", "Nama Ortu", "Kec", "Desa/Kel", "Posyandu",
           "RT", "RW", "Alamat", "Tanggal Pengukuran", "Berat", "Tinggi", "Cara Ukur",
           "ZS BB/U", "ZS TB/U", "ZS BB/TB"]
-TODAY = date.today()
+TODAY = timeutil.today()
 BIRTH = TODAY - timedelta(days=500)
 SEEN = TODAY - timedelta(days=10)
 

@@ -1,13 +1,14 @@
 """The children list: filters, search, pagination, empty state (pages and API alike)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from asuh import timeutil
 from asuh.extensions import db
 from tests import factories
 
-TODAY = date.today()
+TODAY = timeutil.today()
 
 
 def names(client, query: str = "", headers=None) -> set[str]:

@@ -1,11 +1,12 @@
 """Measurements: z-scores on save, impossible and implausible values, one a day, voiding."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.audit.models import AuditRecord
 from asuh.children import measuring
 from asuh.children.models import Child, Measurement
@@ -13,7 +14,7 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from tests import factories
 
-TODAY = date.today()
+TODAY = timeutil.today()
 # WHO length-for-age, boys, day 365 (lenanthro.txt): L=1, M=75.7391, S=0.03137, so
 # -2 SD = 75.7391 * (1 - 2 * 0.03137) = 70.99 cm and -3 SD = 68.61 cm.
 WHO_BOY_365 = (1, 75.7391, 0.03137)

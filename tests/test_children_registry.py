@@ -1,10 +1,11 @@
 """Registering children: NIK rules and warnings, duplicates, corrections, status changes."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.audit.models import AuditRecord
 from asuh.children import services
 from asuh.children.models import Child
@@ -12,7 +13,7 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from tests import factories
 
-BIRTH = date.today() - timedelta(days=500)
+BIRTH = timeutil.today() - timedelta(days=500)
 
 
 def form_data(**overrides) -> dict:
@@ -76,10 +77,10 @@ def test_service_rules(app_ctx, regions):
     with pytest.raises(ValidationFailed) as info:
         services.create_child(factories.child_values(
             name=" ", guardian_name="", address="", kelurahan_code="19.71.99.9999",
-            guardian_phone="12ab", birth_date=date.today() + timedelta(days=1)))
+            guardian_phone="12ab", birth_date=timeutil.today() + timedelta(days=1)))
     assert set(info.value.errors) == {"name", "guardian_name", "address", "kelurahan_code",
                                       "guardian_phone", "birth_date"}
-    too_old = date.today() - timedelta(days=1827)
+    too_old = timeutil.today() - timedelta(days=1827)
     with pytest.raises(ValidationFailed) as info:
         services.create_child(factories.child_values(birth_date=too_old))
     assert "59 bulan" in info.value.errors["birth_date"][0]
@@ -151,10 +152,10 @@ def test_edit_keeps_confirmed_warnings_without_asking_again(app_ctx, regions):
 
 
 def test_a_child_past_five_can_still_be_corrected(app_ctx, regions):
-    child = factories.child(birth_date=date.today() - timedelta(days=1800))
+    child = factories.child(birth_date=timeutil.today() - timedelta(days=1800))
     values = {**{f: getattr(child, f) for f in services.CHILD_FIELDS},
               "guardian_phone": "081299998888"}
-    later = date.today() + timedelta(days=100)
+    later = timeutil.today() + timedelta(days=100)
     services.update_child(child, values, today=later)
     assert child.guardian_phone == "081299998888"
     values["birth_date"] = child.birth_date - timedelta(days=1)

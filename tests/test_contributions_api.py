@@ -1,11 +1,12 @@
 """The contributions API contract: logging, idempotency, lists, corrections, catalogue."""
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.contributions.models import Contribution
 from asuh.extensions import db
 from asuh.matching.models import Match
@@ -20,7 +21,7 @@ def scene(app, users, regions):
 
 
 def _body(scene, **overrides) -> dict:
-    body = {"match_id": scene["match"], "delivered_on": date.today().isoformat(),
+    body = {"match_id": scene["match"], "delivered_on": timeutil.today().isoformat(),
             "items": [{"commodity": "rice", "quantity": 2, "unit": "karung 5 kg",
                        "value_idr": 150000},
                       {"commodity": "eggs", "quantity": "1.5", "unit": "Tray",
@@ -86,7 +87,7 @@ def test_other_fields_are_checked(app, client, api_token, scene):
     for overrides, key in [({"items": []}, "items"), ({"match_id": "1"}, "match_id"),
                            ({"match_id": 999999}, "match_id"),
                            ({"delivered_on": "23-11-2026"}, "delivered_on"),
-                           ({"delivered_on": (date.today() + timedelta(days=1)).isoformat()},
+                           ({"delivered_on": (timeutil.today() + timedelta(days=1)).isoformat()},
                             "delivered_on"),
                            ({"note": "x" * 501}, "note")]:
         response = client.post("/api/v1/contributions", json=_body(scene, **overrides),
@@ -233,7 +234,7 @@ def test_catalogue_and_progress_endpoints(app, client, api_token, scene):
     assert catalogue["monthly_package"] == {"rice": "10.000", "eggs": "30.000"}
     progress = client.get(f"/api/v1/matches/{scene['match']}/progress", headers=headers)
     assert progress.status_code == 200
-    assert progress.json["months"][-1]["month"] == date.today().strftime("%Y-%m")
+    assert progress.json["months"][-1]["month"] == timeutil.today().strftime("%Y-%m")
     assert client.get(f"/api/v1/matches/{scene['other_match']}/progress",
                       headers=headers).status_code == 403
     assert client.get(f"/api/v1/matches/{scene['other_match']}/progress",

@@ -2,12 +2,13 @@
 
 import re
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
 from asuh.contributions.models import Contribution, ContributionItem
@@ -31,7 +32,7 @@ def _token(html: str) -> str:
 
 
 def _form(token: str, rows: list[dict], **fields) -> dict:
-    data = {"submission_token": token, "delivered_on": date.today().isoformat(),
+    data = {"submission_token": token, "delivered_on": timeutil.today().isoformat(),
             "note": "Diantar langsung"}
     for index, row in enumerate(rows):
         for name, value in row.items():
@@ -181,7 +182,7 @@ def test_delivery_date_must_lie_within_the_match(app, client, login, scene, days
     login("sponsor")
     url = f"/matches/{scene['match']}/contributions/new"
     token = _token(client.get(url).text)
-    day = (date.today() - timedelta(days=days)).isoformat()
+    day = (timeutil.today() - timedelta(days=days)).isoformat()
     response = client.post(url, data={**_form(token, [RICE], delivered_on=day),
                                       "photos": [_photo()]},
                            content_type="multipart/form-data")
@@ -195,16 +196,16 @@ def test_no_delivery_after_the_match_ended(app, users, scene):
     with app.app_context():
         admin = db.session.get(User, users["admin"][0])
         match = db.session.get(Match, scene["match"])
-        matching.end_match(match, reason="moved", ended_on=date.today() - timedelta(days=10),
+        matching.end_match(match, reason="moved", ended_on=timeutil.today() - timedelta(days=10),
                            actor=admin)
         db.session.commit()
         # Even an admin entering a late record cannot date it after the end.
         with pytest.raises(ValidationFailed, match="setelah masa asuh berakhir"):
-            services.log_contribution(match, delivered_on=date.today() - timedelta(days=5),
+            services.log_contribution(match, delivered_on=timeutil.today() - timedelta(days=5),
                                       items=[factories.RICE_2_KARUNG], actor=admin)
         db.session.rollback()
         made, created = services.log_contribution(
-            match, delivered_on=date.today() - timedelta(days=12),
+            match, delivered_on=timeutil.today() - timedelta(days=12),
             items=[factories.RICE_2_KARUNG], actor=admin)
         assert created and made.status == "pending"
 
@@ -212,7 +213,7 @@ def test_no_delivery_after_the_match_ended(app, users, scene):
 def test_sponsor_cannot_log_for_an_ended_match(app, client, login, users, scene):
     with app.app_context():
         match = db.session.get(Match, scene["match"])
-        matching.end_match(match, reason="moved", ended_on=date.today(),
+        matching.end_match(match, reason="moved", ended_on=timeutil.today(),
                            actor=db.session.get(User, users["admin"][0]))
         db.session.commit()
     login("sponsor")

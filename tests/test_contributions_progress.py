@@ -1,11 +1,12 @@
 """Deliveries per month against the monthly package: who is behind."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from flask import render_template
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.contributions import progress
 from asuh.contributions.totals import month_of
@@ -23,7 +24,7 @@ def scene(app, users, regions):
 
 
 def test_only_confirmed_deliveries_count_in_canonical_units(app, users, scene):
-    today = date.today()
+    today = timeutil.today()
     with app.app_context():
         officer = db.session.get(User, users["officer"][0])
         match = db.session.get(Match, scene["match"])
@@ -53,7 +54,7 @@ def test_only_confirmed_deliveries_count_in_canonical_units(app, users, scene):
 
 def test_behind_page_lists_matches_short_of_the_package_this_month(app, client, login, users,
                                                                   scene):
-    today = date.today()
+    today = timeutil.today()
     with app.app_context():
         officer = db.session.get(User, users["officer"][0])
         mine = db.session.get(Match, scene["match"])
@@ -87,10 +88,10 @@ def test_package_setting_drives_behind(app, users, scene):
         admin = db.session.get(User, users["admin"][0])
         update_monthly_package({"rice": "", "eggs": ""}, actor=admin)
         db.session.commit()
-        assert progress.behind_matches(date.today()).items == []
+        assert progress.behind_matches(timeutil.today()).items == []
         update_monthly_package({"honey": "250"}, actor=admin)
         db.session.commit()
-        assert len(progress.behind_matches(date.today()).items) == 2
+        assert len(progress.behind_matches(timeutil.today()).items) == 2
 
 
 def test_progress_shows_on_the_sponsor_page(app, client, login, scene):
@@ -112,7 +113,7 @@ def test_progress_include_renders_for_a_match(app, scene):
 def test_sponsor_sees_this_months_progress_on_their_page(app, client, login, users, scene):
     with app.app_context():
         factories.contribution(db.session.get(Match, scene["match"]),
-                               delivered_on=date.today(), status="confirmed",
+                               delivered_on=timeutil.today(), status="confirmed",
                                verifier=db.session.get(User, users["officer"][0]))
         db.session.commit()
     login("sponsor")

@@ -1,11 +1,12 @@
 """Verification, voiding, the queue, and monthly totals that stay exact."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
 from asuh.audit.services import verify_chain
@@ -152,7 +153,7 @@ def test_lists_are_scoped_and_filtered(app, client, login, scene):
 def test_totals_stay_equal_to_a_recomputation_through_confirm_and_void(app, users, scene):
     start = scene["start"]
     next_month = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
-    days = [start, start + timedelta(days=1), min(next_month, date.today())]
+    days = [start, start + timedelta(days=1), min(next_month, timeutil.today())]
     eggs_and_milk = [{"commodity": "eggs", "quantity": "1", "unit": "tray",
                       "value_idr": 60000},
                      {"commodity": "milk", "quantity": "3", "unit": "kotak 200 ml",

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.children.models import Child, Measurement
 from asuh.contributions.models import Commodity, Contribution, ContributionItem
@@ -90,6 +91,13 @@ def _expected(raw, start: date, end: date, kelurahan=None) -> dict:
     confirmed = [c for c in raw["contributions"] if c.status == "confirmed" and inside(c[2])]
     period = [c for c in confirmed if start <= c.delivered_on <= end]
     last = [c for c in period if c.delivered_on >= last_month]
+    # Goods and the cash equivalent apart (issue 11), from the items themselves.
+    items = [i for i in raw["items"] if i.status == "confirmed" and inside(i[1])
+             and start <= i.delivered_on <= end]
+    split = {f"{kind}_value_idr_{span}": sum(
+        i.value_idr for i in items if i.is_cash == (kind == "cash")
+        and (span == "period" or i.delivered_on >= last_month))
+        for kind in ("goods", "cash") for span in ("period", "last_month")}
     cohort = _outcomes(raw, start, end, kelurahan)
     both = [o for group in cohort.values() for o in group]
     improved = sum(1 for first, lst in both if RANK[lst] > RANK[first])
@@ -102,6 +110,7 @@ def _expected(raw, start: date, end: date, kelurahan=None) -> dict:
         "deliveries_last_month": len(last), "value_idr_last_month": sum(c[4] for c in last),
         "outcome_children": len(both), "improved_children": improved,
         "improved_percent": round(100 * improved / len(both), 1) if both else None,
+        **split,
     }
 
 
@@ -126,7 +135,7 @@ def _outcomes(raw, start, end, kelurahan=None) -> dict:
 
 
 def _filters(start_back: int, end_back: int, kecamatan=None) -> DashboardFilters:
-    this_month = date.today().replace(day=1)
+    this_month = timeutil.today().replace(day=1)
     return DashboardFilters(add_months(this_month, -start_back),
                             add_months(this_month, -end_back), kecamatan)
 
@@ -244,7 +253,7 @@ def test_outcome_cases_land_where_the_definition_says(app, scene):
 
 
 def test_followup_list_matches_the_raw_rows(app, scene):
-    today = date.today()
+    today = timeutil.today()
     with app.app_context():
         raw = _raw()
         by_child = defaultdict(list)
@@ -299,7 +308,7 @@ def test_figures_follow_a_new_change_at_once(app, scene):
         db.session.commit()
         after = services.dashboard(filters)["outcomes"]["unsponsored"]["children"]
         assert after == before + 1  # "once" now has two measurements in the period
-        newcomer = factories.child(birth_date=date.today() - timedelta(days=900))
+        newcomer = factories.child(birth_date=timeutil.today() - timedelta(days=900))
         factories.measure(newcomer, 2, 9, "normal", "10.0")
         factories.measure(newcomer, 0, 1, "normal", "10.0")  # 7–9 weeks later, same weight
         db.session.commit()

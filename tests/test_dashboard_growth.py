@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text
 
+from asuh import timeutil
 from asuh.children import importing, measuring
 from asuh.children import services as children
 from asuh.children.importfile import read_child_rows
@@ -14,7 +15,7 @@ from asuh.dashboard.models import ChildGrowthSummary
 from asuh.extensions import db
 from tests import factories
 
-BORN = date.today() - timedelta(days=900)
+BORN = timeutil.today() - timedelta(days=900)
 
 
 def _summary(child_id: int) -> ChildGrowthSummary | None:
@@ -91,7 +92,7 @@ def test_correcting_the_birth_date_reassesses_the_grid(app_ctx, regions):
 
 
 def test_imported_measurements_get_summaries(app_ctx, regions):
-    seen = date.today() - timedelta(days=10)
+    seen = timeutil.today() - timedelta(days=10)
     nik = factories.child_nik(BORN, "P", 4242)
     content = ("NIK;Nama;JK (L/P);Tgl Lahir;Nama Ortu;Kec;Desa/Kel;Alamat;"
                "Tanggal Pengukuran;Berat;Tinggi;Cara Ukur\n"
@@ -149,7 +150,7 @@ def test_missing_and_orphan_summaries_are_named(app_ctx, regions):
     db.session.execute(text("DELETE FROM child_growth_summaries WHERE child_id = :id"),
                        {"id": kept.id})
     db.session.execute(ChildGrowthSummary.__table__.insert().values(
-        child_id=other.id, first_month=1, grid="111", latest_on=date.today(),
+        child_id=other.id, first_month=1, grid="111", latest_on=timeutil.today(),
         latest_weight_kg=Decimal("9"), weight_stalled=False))
     problems = growth.check()
     assert f"child_growth_summaries child {kept.id}: missing" in problems

@@ -73,8 +73,11 @@ def test_statistics_measurements_and_money():
 def test_dates_and_times():
     assert MONTHS_ID[7] == "Agustus" and len(MONTHS_ID) == 12
     assert format_date_id(date(2026, 11, 23)) == "23 November 2026"
-    assert format_date_id(datetime(2026, 5, 3, 23, 59)) == "3 Mei 2026"
-    assert format_datetime_id(datetime(2026, 11, 3, 4, 5)) == "3 November 2026 04.05 UTC"
+    # Stored moments are naive UTC and read in the installation's zone (issue 11: screens
+    # showed "UTC", and 23.59 UTC is already the next morning in WIB).
+    assert format_date_id(datetime(2026, 5, 3, 23, 59)) == "4 Mei 2026"
+    assert format_datetime_id(datetime(2026, 11, 3, 4, 5)) == "3 November 2026 11.05 WIB"
+    assert format_datetime_id(datetime(2026, 11, 30, 21, 27)) == "1 Desember 2026 04.27 WIB"
     assert format_month(date(2026, 8, 1)) == "Agustus 2026"
     assert format_date_id(None) == "" and format_datetime_id(None) == ""
 

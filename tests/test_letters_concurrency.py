@@ -6,10 +6,10 @@ Barrier, so the issues reach the database together (SQLite here, PostgreSQL with
 """
 
 import threading
-from datetime import date
 
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.extensions import db
 from asuh.letters import services
 from asuh.letters.models import CURRENT, SUPERSEDED, Letter, LetterSequence
@@ -54,7 +54,7 @@ def test_concurrent_issues_get_numbers_one_to_n_without_gaps(app, regions):
         seqs = sorted(db.session.scalars(select(Letter.seq)))
         assert seqs == list(range(1, THREADS + 1))
         assert len(set(results)) == THREADS
-        assert db.session.get(LetterSequence, date.today().year).last_seq == THREADS
+        assert db.session.get(LetterSequence, timeutil.today().year).last_seq == THREADS
 
 
 def test_concurrent_issues_for_one_subject_leave_exactly_one_current(app, regions):

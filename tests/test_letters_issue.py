@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
 from asuh.children.growth import age_label
@@ -44,7 +45,7 @@ def statement(scene, **kwargs) -> Letter:
 
 
 def expected_number(seq: int, on: date | None = None) -> str:
-    on = on or date.today()
+    on = on or timeutil.today()
     return f"{seq:03d}/BAAS/DPPPAKB/{ROMAN_MONTHS[on.month - 1]}/{on.year}"
 
 
@@ -61,14 +62,17 @@ def test_statement_states_the_sponsor_children_every_delivery_and_totals(app_ctx
     assert letter.number == expected_number(1)
     assert f"Nomor: {letter.number}" in text
     assert sponsor.name in text
-    assert f"NIP {mask_last4(sponsor.nip)}" in text and sponsor.nip not in text
+    # Issue 11: masked where the letter describes them, in full under their own signature
+    # (an ASN signs in their office; the letter_full_asn_nip setting, on by default).
+    assert mask_last4(sponsor.nip) in text
+    assert f"NIP {sponsor.nip}" in text and text.count(sponsor.nip) == 1
     assert f"{period.label} ({period.dates_label})" in text
     # The child: first name only, age, kelurahan, and the category at both ends.
     measured = list(db.session.scalars(select(Measurement).where(
         Measurement.child_id == child.id).order_by(Measurement.measured_on)))
     first, last = HEIGHT_CATEGORIES[measured[0].category], HEIGHT_CATEGORIES[measured[-1].category]
     assert first != last
-    age = age_label(child.birth_date, min(period.end, date.today()))
+    age = age_label(child.birth_date, min(period.end, timeutil.today()))
     assert (f"1 {child.first_name} {age} {child.kelurahan.name} {first} diukur "
             f"{format_date_id(measured[0].measured_on)} {last} diukur "
             f"{format_date_id(measured[-1].measured_on)}") in text
@@ -121,7 +125,7 @@ def test_letterhead_head_of_office_and_number_pattern_come_from_the_settings(app
                     actor=None)
     db.session.commit()
     text = pdf_text(statement(scene).pdf)
-    today = date.today()
+    today = timeutil.today()
     assert f"400.0001/DPPKB/{ROMAN_MONTHS[today.month - 1]}/{today.year}" in text
     assert "DINAS PENGENDALIAN PENDUDUK DAN KB" in text
     assert "Jl. Merdeka No. 9, Pangkalpinang" in text
@@ -160,10 +164,10 @@ def test_numbers_are_consecutive_per_year_across_kinds(app_ctx, regions):
     assert [first.seq, second.seq, third.seq] == [1, 2, 3]
     assert [first.number, second.number, third.number] == [expected_number(n)
                                                            for n in (1, 2, 3)]
-    assert db.session.get(LetterSequence, date.today().year).last_seq == 3
+    assert db.session.get(LetterSequence, timeutil.today().year).last_seq == 3
     next_year = services.issue_letter("recap", period=scene["period"],
-                                      today=date(date.today().year + 1, 1, 2))
-    assert (next_year.seq, next_year.year) == (1, date.today().year + 1)
+                                      today=date(timeutil.today().year + 1, 1, 2))
+    assert (next_year.seq, next_year.year) == (1, timeutil.today().year + 1)
 
 
 def test_a_failed_render_burns_no_number(app_ctx, regions, monkeypatch):
@@ -300,8 +304,8 @@ def test_public_summary_names_no_child(app_ctx, regions):
     ({"kind": "handover_receipt", "contribution_id": 999999}, ["contribution_id"]),
     ({"kind": "handover_receipt", "contribution_id": 1,
       "period": Period(date(2026, 1, 1), date(2026, 1, 31))}, ["period"]),
-    ({"kind": "recap", "period": Period(date.today() + timedelta(days=1),
-                                        date.today() + timedelta(days=30))}, ["period"]),
+    ({"kind": "recap", "period": Period(timeutil.today() + timedelta(days=1),
+                                        timeutil.today() + timedelta(days=30))}, ["period"]),
 ])
 def test_each_kind_asks_for_its_own_fields(app_ctx, regions, fields, errors):
     kind = fields.pop("kind")
@@ -359,7 +363,7 @@ def test_the_qr_code_encodes_the_absolute_public_verify_url(app, app_ctx, region
     subject = services.check_subject("sponsor_statement", sponsor_id=scene["sponsor"],
                                      period=scene["period"])
     draft = services.draft_for(subject)
-    html = unescape(letter_html(draft, number="001/X", issued_on=date.today(),
+    html = unescape(letter_html(draft, number="001/X", issued_on=timeutil.today(),
                                 issued_at=utcnow(), settings=settings.get_all()))
     url = f"{app.config['PUBLIC_URL']}/verify/{draft.verify_token}"
     assert url.startswith("http://") and len(draft.verify_token) >= 32
@@ -371,5 +375,5 @@ def test_the_number_is_filled_in_escaped(app_ctx, regions):
     settings.update({"letter_number_pattern": "{seq:03d}/A&B<C>/{year}"}, actor=None)
     db.session.commit()
     letter = statement(scene)
-    assert letter.number == f"001/A&B<C>/{date.today().year}"
+    assert letter.number == f"001/A&B<C>/{timeutil.today().year}"
     assert f"Nomor: {letter.number}" in pdf_text(letter.pdf)

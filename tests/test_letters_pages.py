@@ -2,11 +2,12 @@
 letters, and the public verification pages."""
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.audit.models import AuditRecord
 from asuh.extensions import db
 from asuh.letters import services
@@ -174,7 +175,7 @@ def test_sponsor_month_form_explains_a_refusal(client, login, scene):
     response = client.post("/my/letters", data={"month": "2020-01"})
     assert response.status_code == 200
     assert "tidak mengasuh anak dalam periode" in response.text
-    future = date.today().replace(day=1) + timedelta(days=40)
+    future = timeutil.today().replace(day=1) + timedelta(days=40)
     response = client.post("/my/letters", data={"month": f"{future:%Y-%m}"})
     assert "Periode belum dimulai." in response.text
 

@@ -1,11 +1,11 @@
 """Issue 11: who waits for a sponsor is the dashboard's "belum diasuh", on the demo city."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.children.growth import MeasurementError, assess
 from asuh.children.models import Child
@@ -20,7 +20,7 @@ def _figures() -> tuple[int, int, int]:
     officer = db.session.scalar(select(User).where(User.role == "officer"))
     listed = db.session.scalar(select(func.count()).select_from(
         queries.unmatched_children_query(officer).subquery()))
-    headline = dashboard(default_filters(date.today()))["headline"]
+    headline = dashboard(default_filters(timeutil.today()))["headline"]
     return headline["unmatched_children"], listed, len(automatch.load_children())
 
 
@@ -41,7 +41,7 @@ def test_waiting_list_auto_match_and_dashboard_agree_on_the_demo(app, users):
         child = db.session.get(Child, automatch.load_children()[0].id)
         height, weight = implausible_height(child)
         factories.measurement(child, height_cm=height, weight_kg=weight,
-                              position="lying" if (date.today() - child.birth_date).days < 731
+                              position="lying" if (timeutil.today() - child.birth_date).days < 731
                               else "standing")
         assert child.needs_remeasure
         assert _figures() == (belum - 1, belum - 1, belum - 1)
@@ -50,7 +50,7 @@ def test_waiting_list_auto_match_and_dashboard_agree_on_the_demo(app, users):
 def implausible_height(child: Child) -> tuple[str, str]:
     """A height beyond WHO's limit (HAZ < -6) yet not impossible (> -10 SD) for the child's
     age today, with a weight the tables accept, found by asking the growth assessment."""
-    today = date.today()
+    today = timeutil.today()
     position = "lying" if (today - child.birth_date).days < 731 else "standing"
     for tenths in range(1200, 380, -5):
         height = Decimal(tenths) / 10

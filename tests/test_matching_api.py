@@ -1,9 +1,10 @@
 """/api/v1/matches and /api/v1/children/unmatched: the published contract."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from asuh import timeutil
 from asuh.extensions import db
 from asuh.matching import services
 from asuh.matching.models import Match
@@ -13,7 +14,7 @@ from tests.conftest import PASSWORD
 
 MATCH_KEYS = {"id", "sponsor_id", "child_id", "start_date", "end_date", "ended_on",
               "end_reason", "end_note", "active", "created_at"}
-TODAY = date.today()
+TODAY = timeutil.today()
 
 
 @pytest.fixture

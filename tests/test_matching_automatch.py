@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.audit.models import AuditRecord
 from asuh.audit.services import verify_chain
 from asuh.children.models import Child
@@ -70,8 +71,8 @@ def test_confirm_creates_every_valid_pair(app, city):
                    if c.is_matched}
         assert matched == {"Ani", "Budi", "Citra"}
         match = outcome.created[0]
-        assert match.start_on == date.today() and match.note == automatch.AUTO_NOTE
-        assert match.planned_end_on == services.default_end(date.today())
+        assert match.start_on == timeutil.today() and match.note == automatch.AUTO_NOTE
+        assert match.planned_end_on == services.default_end(timeutil.today())
         actions = list(db.session.scalars(select(AuditRecord.action)
                                           .where(AuditRecord.entity_type == "match")))
         assert actions.count("create") == 3 and actions.count("automatch") == 1

@@ -5,10 +5,10 @@ reach the database together (SQLite here, PostgreSQL with --postgres).
 """
 
 import threading
-from datetime import date
 
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.children.models import Child
 from asuh.extensions import db
 from asuh.matching.models import Match
@@ -58,7 +58,7 @@ def test_two_officers_match_the_same_child_at_once(app, regions):
             sponsors = [factories.sponsor(), factories.sponsor()]
             db.session.commit()
             bodies = [{"sponsor_id": s.id, "child_id": child.id,
-                       "start_date": date.today().isoformat()} for s in sponsors]
+                       "start_date": timeutil.today().isoformat()} for s in sponsors]
             child_id, sponsor_ids = child.id, [s.id for s in sponsors]
         assert _race(app, bodies, tokens) == [201, 409]
         with app.app_context():
@@ -77,7 +77,7 @@ def test_a_sponsor_at_capacity_cannot_be_over_matched(app, regions):
             children = [factories.child(), factories.child()]
             db.session.commit()
             bodies = [{"sponsor_id": sponsor.id, "child_id": c.id,
-                       "start_date": date.today().isoformat()} for c in children]
+                       "start_date": timeutil.today().isoformat()} for c in children]
             sponsor_id, child_ids = sponsor.id, [c.id for c in children]
         assert _race(app, bodies, tokens) == [201, 409]
         with app.app_context():

@@ -1,10 +1,10 @@
 """The demo city's matches: made through the services, so the counters agree."""
 
 import random
-from datetime import date
 
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.children.models import Child
 from asuh.extensions import db
@@ -20,7 +20,7 @@ def test_demo_matches_keep_the_counters_true(app):
         seed_demo()
         sponsor_login = db.session.scalar(select(User).where(User.role == "sponsor"))
         if not db.session.scalar(select(func.count(Match.id))):  # unless the demo did it
-            demo.seed(random.Random(2026), date.today(), demo_sponsor_user=sponsor_login)
+            demo.seed(random.Random(2026), timeutil.today(), demo_sponsor_user=sponsor_login)
             db.session.commit()
         assert db.session.scalar(select(func.count(Match.id))) > 10
         active = dict(db.session.execute(

@@ -1,11 +1,12 @@
 """Matching pages: the waiting list, pairing, ending, history on the child and sponsor
 pages, the list filters, and the sponsor's own children."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.children.models import Child
 from asuh.extensions import db
@@ -13,7 +14,7 @@ from asuh.matching.models import Match
 from asuh.sponsors.models import Sponsor
 from tests import factories
 
-TODAY = date.today()
+TODAY = timeutil.today()
 
 
 @pytest.fixture

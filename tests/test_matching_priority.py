@@ -2,11 +2,12 @@
 
 import random
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
+from asuh import timeutil
 from asuh.children.models import Child
 from asuh.extensions import db
 from asuh.matching import queries
@@ -15,7 +16,7 @@ from asuh.matching.priority import distance_level, priority_key, sponsor_key
 from tests import factories
 from tests.bench_matching import build_city
 
-TODAY = date.today()
+TODAY = timeutil.today()
 KEL_A1, KEL_A2 = "19.71.01.1004", "19.71.01.1006"   # Bukit Intan
 KEL_B1 = "19.71.02.1001"                          # another kecamatan
 

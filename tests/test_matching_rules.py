@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.audit.models import AuditRecord
 from asuh.audit.services import verify_chain
 from asuh.errors import ValidationFailed
@@ -14,7 +15,7 @@ from asuh.matching.models import Match
 from asuh.settings import services as settings
 from tests import factories
 
-TODAY = date.today()
+TODAY = timeutil.today()
 
 
 @pytest.fixture

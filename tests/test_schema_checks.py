@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import CheckConstraint, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
@@ -111,7 +112,7 @@ def _rows(users) -> dict[str, dict]:
         "children": {**_copy("children"), "nik": f"99{n:014d}"},
         # Voided, so the one-live-measurement-a-day index does not refuse the copy.
         "measurements": {**_copy("measurements"), "voided_at": now},
-        "matches": {**_copy("matches"), "ended_on": date.today(), "end_reason": "moved"},
+        "matches": {**_copy("matches"), "ended_on": timeutil.today(), "end_reason": "moved"},
         "commodity_units": {**_copy("commodity_units"), "name": f"kemasan {n}"},
         "contributions": {**_copy("contributions"), "submission_key": None},
         "contribution_items": _copy("contribution_items"),

@@ -2,12 +2,12 @@
 transaction (views, forms and CLI commands never commit or roll back themselves)."""
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts import services as accounts
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
@@ -136,7 +136,7 @@ def test_role_checks_live_in_the_use_case_for_every_caller(people):
         settings.update({"head_name": "Siapa Saja"}, actor=officer)
     with pytest.raises(NotPermitted):
         matching.end_match(db.session.get(Match, people["scene"]["match"]), reason="other",
-                           note="x", ended_on=date.today(), actor=people["field"])
+                           note="x", ended_on=timeutil.today(), actor=people["field"])
     # The system itself (CLI, installer) acts as nobody and may.
     assert accounts.create_user("cli@contoh.id", "kata-sandi-panjang", "auditor").id
 
@@ -145,7 +145,7 @@ def test_a_refused_page_action_answers_403_and_changes_nothing(app, client, logi
     child_id = db.session.get(Match, people["scene"]["other_match"]).child_id
     login("field")
     response = client.post(f"/children/{child_id}/measurements", data={
-        "measured_on": date.today().isoformat(), "height_cm": "72,0", "weight_kg": "8,5",
+        "measured_on": timeutil.today().isoformat(), "height_cm": "72,0", "weight_kg": "8,5",
         "position": "lying"})
     # The page refuses first; the use case would refuse the same act from any caller.
     assert response.status_code == 403

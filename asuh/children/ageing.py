@@ -19,6 +19,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children.growth import aged_out_born_on_or_before, balita_until
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
@@ -55,7 +56,7 @@ def outcome_text(child: Child, measurements: list[Measurement]) -> str:
 def age_out_children(*, today: date | None = None, actor=None) -> list[Child]:
     """Set every active child of 60 months or more to ``aged_out``; returns them."""
     ensure_permitted(actor, Permission.EDIT_CHILDREN)
-    today = today or date.today()
+    today = today or timeutil.today()
     children = list(db.session.scalars(
         select(Child).where(Child.status == "active",
                             Child.birth_date <= aged_out_born_on_or_before(today))

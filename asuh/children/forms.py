@@ -4,7 +4,7 @@ The forms check presence and shape only; the rules (NIK, ages, growth) are the
 services', so the API and the pages refuse the same things with the same messages.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -12,6 +12,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, Optional
 
+from asuh import timeutil
 from asuh.children.growth import SEX_LABELS
 from asuh.children.measuring import POSITIONS
 from asuh.children.models import CHILD_STATUSES
@@ -86,7 +87,7 @@ class StatusForm(FlaskForm):
 
 
 class MeasurementForm(FlaskForm):
-    measured_on = IndonesianDateField("Tanggal pengukuran", default=date.today,
+    measured_on = IndonesianDateField("Tanggal pengukuran", default=timeutil.today,
                                       validators=[DataRequired("Tanggal wajib diisi.")])
     # Blank for a monthly weighing: a weight-only measurement (BB/U only).
     height_cm = NumberField("Panjang/tinggi badan (cm)", validators=[Optional()],

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from asuh import timeutil
 from asuh.children.who_reference import (
     HEIGHT_FROM_DAY,
     LHFA,
@@ -278,7 +279,7 @@ def assess(
             "position", "Cara ukur harus terlentang (lying) atau berdiri (standing)."
         )
     measured = _as_date(measured_on)
-    if measured > _as_date(today or date.today()):
+    if measured > _as_date(today or timeutil.today()):
         raise MeasurementError("measured_on", "Tanggal pengukuran tidak boleh di masa depan.")
     days = age_in_days(birth_date, measured)
     if days > MAX_AGE_DAYS:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.children import measuring, services
 from asuh.children.growth import MAX_AGE_DAYS, MeasurementError, assess
 from asuh.children.importfile import ChildRow
@@ -206,7 +207,7 @@ def _reassess_problems(child: Child, sex: str, birth_date: date) -> list[str]:
     for m in measuring.live_measurements(child.id):
         try:
             assess(sex, birth_date, m.measured_on, m.height_cm, m.weight_kg, m.position,
-                   today=max(date.today(), m.measured_on))
+                   today=max(timeutil.today(), m.measured_on))
         except MeasurementError as exc:
             problems.append(f"Pengukuran lama {format_date_id(m.measured_on)} tidak cocok "
                             f"dengan tanggal lahir/jenis kelamin baru: {exc.message}")

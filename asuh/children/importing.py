@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import insert
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children import measuring
 from asuh.children.import_plan import ImportPreview, plan_import
@@ -40,7 +41,7 @@ class ImportRefused(ValidationFailed):
 def preview_import(rows: list[ChildRow], *, filename: str = "",
                    today: date | None = None) -> ImportPreview:
     """What importing ``rows`` would do; writes nothing."""
-    return plan_import(rows, filename, today or date.today()).preview
+    return plan_import(rows, filename, today or timeutil.today()).preview
 
 
 @use_case
@@ -48,7 +49,7 @@ def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
                     today: date | None = None) -> ImportPreview:
     """Write the file's children and measurements, or raise ImportRefused and write nothing."""
     ensure_permitted(actor, Permission.IMPORT_CHILDREN)
-    plan = plan_import(rows, filename, today or date.today())
+    plan = plan_import(rows, filename, today or timeutil.today())
     preview = plan.preview
     if not preview.accepted:
         raise ImportRefused(preview)

@@ -7,6 +7,7 @@ from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children.growth import (
     HEIGHT_FROM_DAY,
@@ -63,7 +64,7 @@ def checked_assessment(sex: str, birth_date: date, measured_on: date, height_cm:
                        today: date | None) -> GrowthResult:
     try:
         return assess(sex, birth_date, measured_on, height_cm, weight_kg, position,
-                      today=today or date.today())
+                      today=today or timeutil.today())
     except MeasurementError as exc:
         raise ValidationFailed({exc.field: [exc.message]}) from None
 
@@ -243,7 +244,7 @@ def reassess_child(child: Child) -> None:
         try:
             result = assess(child.sex, child.birth_date, measurement.measured_on,
                             measurement.height_cm, measurement.weight_kg, measurement.position,
-                            today=max(date.today(), measurement.measured_on))
+                            today=max(timeutil.today(), measurement.measured_on))
         except MeasurementError as exc:
             problems.setdefault("birth_date", []).append(
                 f"Pengukuran {format_date_id(measurement.measured_on)} tidak cocok dengan data "

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children import measuring
 from asuh.children.growth import MAX_AGE_DAYS, SEX_LABELS
@@ -181,7 +182,7 @@ def _audit_view(values: dict) -> dict:
 def _checked(values: dict, *, today: date | None, exclude_id: int | None,
              confirm_nik_warnings: bool, confirmed_before: str | None = None,
              check_age: bool = True):
-    today = today or date.today()
+    today = today or timeutil.today()
     clean, errors, warnings = clean_child_fields(values, today=today, check_age=check_age)
     if clean.get("kelurahan_code") and "kelurahan_code" not in errors:
         try:
@@ -327,7 +328,7 @@ def _months_before(day: date, months: int) -> date:
 
 
 def children_query(user, filters: ChildFilters, today: date | None = None):
-    today = today or date.today()
+    today = today or timeutil.today()
     stmt = select(Child)
     if (visible := visible_condition(user)) is not None:
         stmt = stmt.where(visible)

@@ -1,10 +1,10 @@
 """Children pages: the registry list, a child's page with growth, and editing."""
 
-from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from asuh import timeutil
 from asuh.children import measuring, services
 from asuh.children.forms import (
     ChildForm,
@@ -52,7 +52,7 @@ def index():
     kelurahan = [r for r in kelurahan_list() if visible is None or r.code in visible]
     parents = {r.parent_code for r in kelurahan}
     return render_template(
-        "children/index.html", page=page, filters=filters, today=date.today(),
+        "children/index.html", page=page, filters=filters, today=timeutil.today(),
         full_nik=services.sees_full_nik(current_user),
         kecamatan=[k for k in kecamatan_list() if k.code in parents],
         kelurahan=sorted(kelurahan, key=lambda r: (r.parent.name if r.parent else "", r.name)),
@@ -107,7 +107,7 @@ def edit(child_id: int):
 def _render_detail(child: Child, measurement_form=None, status_form=None):
     history = measuring.measurement_history(child.id)
     latest = next((m for m in history if is_live(m)), None)  # history is newest first
-    today = date.today()
+    today = timeutil.today()
     if measurement_form is None:
         measurement_form = MeasurementForm(
             formdata=None, position=measuring.standard_position(child.birth_date, today))

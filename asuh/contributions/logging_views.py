@@ -2,13 +2,13 @@
 "my deliveries"."""
 
 import re
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from asuh import timeutil
 from asuh.contributions import access, catalogue, progress, services
 from asuh.contributions.forms import ContributionForm
 from asuh.contributions.models import Contribution
@@ -62,7 +62,7 @@ def create(match_id: int):
         abort(403)
     form = ContributionForm().prepare(fresh_token=request.method == "GET")
     if request.method == "GET":
-        form.delivered_on.data = date.today()
+        form.delivered_on.data = timeutil.today()
     if form.validate_on_submit():
         items, rows = form.item_rows()
         try:
@@ -142,7 +142,7 @@ def own():
     matches = list(db.session.scalars(
         select(Match).where(Match.sponsor_id == sponsor.id, running())
         .options(joinedload(Match.child)).order_by(Match.start_on, Match.id)))
-    month = date.today()
+    month = timeutil.today()
     return render_template("contributions/own.html", sponsor=sponsor, page=page,
                            matches=matches, month=month,
                            progress=progress.progress_for_matches(matches, month))

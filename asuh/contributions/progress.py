@@ -1,14 +1,20 @@
 """Deliveries per month against the programme's monthly package, so officers see who is
-behind. Only confirmed deliveries count, in canonical units."""
+behind. Only confirmed deliveries count, in canonical units.
+
+A month a match only partly covers (it started on the 20th, or ended on the 10th) owes
+that share of the package, by days: a match begun on 20 November owes 11/30 of
+November's package, not all of it.
+"""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from asuh import timeutil
 from asuh.contributions import catalogue
 from asuh.contributions.models import Commodity, Contribution, ContributionItem
 from asuh.contributions.rules import confirmed_between
@@ -20,6 +26,30 @@ from asuh.matching.rules import running
 
 def next_month(month: date) -> date:
     return (month + timedelta(days=32)).replace(day=1)
+
+
+# Canonical quantities are stored with three decimals.
+_QUANTUM = Decimal("0.001")
+
+
+def covered_share(match: Match, month: date, first: date | None = None,
+                  last: date | None = None) -> Decimal:
+    """The share of ``month`` (0–1) the match was active in, by days, optionally only
+    between ``first`` and ``last`` (a letter's period)."""
+    month = month_of(month)
+    month_last = next_month(month) - timedelta(days=1)
+    start = max(month, match.start_on, first or month)
+    end = min(month_last, match.ended_on or month_last, last or month_last)
+    if end < start:
+        return Decimal(0)
+    return Decimal((end - start).days + 1) / Decimal(month_last.day)
+
+
+def prorate(amount: Decimal, share: Decimal) -> Decimal:
+    """The package amount a part-month owes, to the stored three decimals."""
+    if share >= 1:
+        return amount
+    return (amount * share).quantize(_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -59,7 +89,7 @@ def package_lines() -> list[PackageLine]:
 
 def match_months(match: Match, today: date | None = None) -> list[date]:
     """The months of the match so far: from its start to its end or the current month."""
-    today = today or date.today()
+    today = today or timeutil.today()
     last = month_of(min(match.ended_on or today, today))
     months, month = [], month_of(match.start_on)
     while month <= last:
@@ -73,14 +103,15 @@ def _package_commodities(package: dict[str, Decimal]) -> dict[str, Commodity | N
     return {code: known.get(code) for code in package}
 
 
-def _lines(package, commodities, delivered: dict[str, Decimal]) -> list[PackageLine]:
+def _lines(package, commodities, delivered: dict[str, Decimal],
+           share: Decimal = Decimal(1)) -> list[PackageLine]:
     lines = []
     for code, amount in package.items():
         commodity = commodities.get(code)
         lines.append(PackageLine(
             code=code, name=commodity.name if commodity else code,
             unit=commodity.canonical_unit if commodity else "",
-            package=amount, delivered=delivered.get(code, Decimal(0))))
+            package=prorate(amount, share), delivered=delivered.get(code, Decimal(0))))
     return lines
 
 
@@ -118,18 +149,22 @@ def match_progress(match: Match, months: list[date] | int | None = None, *,
     commodities = _package_commodities(package)
     delivered = _delivered([match.id], months[0], next_month(months[-1]))
     return [MonthProgress(month, _lines(package, commodities, {
-        code: delivered.get((match.id, month, code), Decimal(0)) for code in package}))
+        code: delivered.get((match.id, month, code), Decimal(0)) for code in package},
+        covered_share(match, month)))
         for month in months]
 
 
-def progress_for_matches(matches: list[Match], month: date) -> dict[int, MonthProgress]:
-    """One month's progress for many matches, in one query (for lists)."""
+def progress_for_matches(matches: list[Match], month: date, *, first: date | None = None,
+                         last: date | None = None) -> dict[int, MonthProgress]:
+    """One month's progress for many matches, in one query (for lists); each match owes
+    the share of the package for the days it covers (between ``first`` and ``last``)."""
     month = month_of(month)
     package = catalogue.monthly_package()
     commodities = _package_commodities(package)
     delivered = _delivered([m.id for m in matches], month, next_month(month))
     return {m.id: MonthProgress(month, _lines(package, commodities, {
-        code: delivered.get((m.id, month, code), Decimal(0)) for code in package}))
+        code: delivered.get((m.id, month, code), Decimal(0)) for code in package},
+        covered_share(m, month, first, last)))
         for m in matches}
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children.models import Child
 from asuh.contributions import access, catalogue, photos
@@ -170,7 +171,7 @@ def clean_note(note) -> str | None:
 
 
 def check_delivery_date(match: Match, delivered_on, today: date | None = None) -> date:
-    today = today or date.today()
+    today = today or timeutil.today()
     if not isinstance(delivered_on, date):
         raise ValidationFailed({"delivered_on": ["Tanggal penyaluran wajib diisi."]})
     if delivered_on > today:

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.contributions import access, photos, progress, verification
 from asuh.contributions.forms import ConfirmForm, PhotoForm, RejectForm, VoidForm
@@ -87,7 +88,7 @@ def queue():
 def behind():
     filters = access.parse_filters(request.args, strict=False)
     month = (date(int(filters.month[:4]), int(filters.month[5:]), 1) if filters.month
-             else month_of(date.today()))
+             else month_of(timeutil.today()))
     page = progress.behind_matches(month, page=request.args.get("page", 1, type=int))
     return render_template(
         "contributions/behind.html", page=page, month=month,

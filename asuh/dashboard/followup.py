@@ -22,6 +22,7 @@ from math import ceil
 
 from sqlalchemy import case, func, or_, select
 
+from asuh import timeutil
 from asuh.children.models import Child
 from asuh.children.rules import balita_condition
 from asuh.contributions.models import Contribution
@@ -155,7 +156,7 @@ def _details(children: list[Child], cutoff: date) -> list[FollowUp]:
 def followup_page(kelurahan_codes=None, *, page: int = 1, per_page: int = 25,
                   today: date | None = None) -> Page:
     """One page of the list, over the given kelurahan (the whole city when None)."""
-    today = today or date.today()
+    today = today or timeutil.today()
     listed = city_followup(today)
     if kelurahan_codes is not None:
         wanted = set(kelurahan_codes)

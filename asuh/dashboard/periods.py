@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from asuh import timeutil
 from asuh.errors import ValidationFailed
 from asuh.formatting import MONTHS_ID
 
@@ -74,7 +75,7 @@ class DashboardFilters:
 
 
 def default_filters(today: date | None = None, kecamatan_code: str | None = None):
-    today = today or date.today()
+    today = today or timeutil.today()
     return DashboardFilters(date(today.year, 1, 1), first_of_month(today), kecamatan_code)
 
 
@@ -95,7 +96,7 @@ def _month(args, name: str, errors: dict) -> date | None:
 def parse_filters(args, *, strict: bool, known_kecamatan, today: date | None = None):
     """Filters from query arguments; ``strict`` (the API) answers 422 for bad ones, pages
     fall back to the defaults and show the message (``filters.errors``)."""
-    today = today or date.today()
+    today = today or timeutil.today()
     default = default_filters(today)
     errors: dict[str, list[str]] = {}
     start = _month(args, "period_start", errors)

@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.children.models import Child
 from asuh.children.rules import STUNTING_CATEGORIES, stunted_condition
 from asuh.contributions.models import Commodity, MonthlyCommodityTotal, MonthlyDeliveryCount
@@ -69,7 +70,7 @@ def children_counts(codes: list[str] | None,
     """``{kelurahan: {"severely_stunted": n, "stunted": n, "matched": n}}`` (balita)."""
     stmt = (select(Child.kelurahan_code, Child.latest_category, Child.is_matched,
                    func.count())
-            .where(stunted_condition(today or date.today(), STUNTING))
+            .where(stunted_condition(today or timeutil.today(), STUNTING))
             .group_by(Child.kelurahan_code, Child.latest_category, Child.is_matched))
     if codes is not None:
         stmt = stmt.where(Child.kelurahan_code.in_(codes))
@@ -125,6 +126,24 @@ def commodity_rows(filters: DashboardFilters, codes: list[str] | None) -> dict:
     return result
 
 
+def value_split(filters: DashboardFilters, codes: list[str] | None) -> dict:
+    """``{(month, kelurahan): [goods value_idr, cash value_idr]}`` of confirmed items: the
+    cash equivalent is money given instead of food, not a value of goods delivered."""
+    stmt = (select(MonthlyCommodityTotal.month, MonthlyCommodityTotal.kelurahan_code,
+                   Commodity.is_cash, func.sum(MonthlyCommodityTotal.value_idr))
+            .join(Commodity, Commodity.id == MonthlyCommodityTotal.commodity_id)
+            .where(MonthlyCommodityTotal.month >= filters.start,
+                   MonthlyCommodityTotal.month <= filters.end)
+            .group_by(MonthlyCommodityTotal.month, MonthlyCommodityTotal.kelurahan_code,
+                      Commodity.is_cash))
+    if codes is not None:
+        stmt = stmt.where(MonthlyCommodityTotal.kelurahan_code.in_(codes))
+    result: dict[tuple, list] = defaultdict(lambda: [0, 0])
+    for month, kel, is_cash, value in db.session.execute(stmt):
+        result[(month, kel)][1 if is_cash else 0] += int(value or 0)
+    return result
+
+
 # --- figures ---------------------------------------------------------------------------
 
 
@@ -133,7 +152,7 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 def _area_figures(children: dict, sponsors: dict, deliveries: dict, outcome_rows: dict,
-                  codes, filters: DashboardFilters) -> dict:
+                  codes, filters: DashboardFilters, values: dict | None = None) -> dict:
     """The headline figures over the kelurahan ``codes`` (an iterable; all when None)."""
     def covered(kel):
         return codes is None or kel in codes
@@ -146,6 +165,9 @@ def _area_figures(children: dict, sponsors: dict, deliveries: dict, outcome_rows
               for kind in SPONSOR_KINDS}
     period = [v for (_, kel), v in deliveries.items() if covered(kel)]
     last = [v for (month, kel), v in deliveries.items() if covered(kel) and month == filters.end]
+    split = [v for (_, kel), v in (values or {}).items() if covered(kel)]
+    split_last = [v for (month, kel), v in (values or {}).items()
+                  if covered(kel) and month == filters.end]
     groups = outcomes.summarize(outcome_rows, None if codes is None else set(codes))
     cohort = groups["sponsored"]["children"] + groups["unsponsored"]["children"]
     improved = groups["sponsored"]["improved"] + groups["unsponsored"]["improved"]
@@ -160,6 +182,11 @@ def _area_figures(children: dict, sponsors: dict, deliveries: dict, outcome_rows
         "value_idr_period": sum(v[1] for v in period),
         "deliveries_last_month": sum(v[0] for v in last),
         "value_idr_last_month": sum(v[1] for v in last),
+        # value_idr_* is goods and cash together; these keep them apart (issue 11).
+        "goods_value_idr_period": sum(v[0] for v in split),
+        "cash_value_idr_period": sum(v[1] for v in split),
+        "goods_value_idr_last_month": sum(v[0] for v in split_last),
+        "cash_value_idr_last_month": sum(v[1] for v in split_last),
         "outcome_children": cohort,
         "improved_children": improved,
         "improved_percent": _percent(improved, cohort),
@@ -197,9 +224,11 @@ def dashboard(filters: DashboardFilters) -> dict:
     deliveries = delivery_counts(filters, codes)
     outcome_rows = outcomes.city_outcome_rows(filters)
     commodities = commodity_figures(filters, commodity_rows(filters, codes))
+    values = value_split(filters, codes)
 
     def figures(area_codes):
-        return _area_figures(children, sponsors, deliveries, outcome_rows, area_codes, filters)
+        return _area_figures(children, sponsors, deliveries, outcome_rows, area_codes, filters,
+                             values)
 
     if filters.kecamatan_code:
         level = KELURAHAN

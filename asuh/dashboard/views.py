@@ -1,9 +1,9 @@
 """The dashboard page for officers, admins and auditors."""
 
-from datetime import date
 
 from flask import Blueprint, render_template, request
 
+from asuh import timeutil
 from asuh.dashboard import charts, followup, services
 from asuh.dashboard.outcomes import OUTCOME_LABELS
 from asuh.dashboard.periods import parse_filters
@@ -32,7 +32,7 @@ def index():
     return render_template(
         "dashboard/index.html", data=data, filters=filters, kecamatan=kecamatan,
         followups=followups, reason_labels=followup.REASON_LABELS,
-        outcome_labels=OUTCOME_LABELS, today=date.today(),
+        outcome_labels=OUTCOME_LABELS, today=timeutil.today(),
         commodity_charts=[charts.monthly_bars(c["name"], labels, c["monthly_quantity"],
                                               c["unit"], cash=c["is_cash"])
                           for c in data["commodities"] + data["cash"]],

@@ -8,8 +8,8 @@ in batches of 1,000 (``yield_per``), so memory stays flat however many there are
 
 import json
 from dataclasses import dataclass
-from datetime import date
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.audit import queries as audit_queries
 from asuh.audit.models import AuditRecord
@@ -51,7 +51,7 @@ def _region(region) -> tuple[str, str]:
 def children_dataset(user, args) -> Dataset:
     filters = children.parse_filters(args, strict=False)
     full_nik = children.sees_full_nik(user)
-    today = date.today()
+    today = timeutil.today()
 
     def rows():
         for child in _stream(children.children_query(user, filters, today)):

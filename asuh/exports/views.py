@@ -6,11 +6,11 @@ export never shows what its list would not. Every export is recorded in the audi
 since the file carries personal data out of the system.
 """
 
-from datetime import date
 
 from flask import Blueprint, request
 from flask_login import current_user
 
+from asuh import timeutil
 from asuh.exports import datasets, services
 from asuh.exports.writers import csv_response, xlsx_response
 from asuh.permissions import Permission, requires
@@ -21,7 +21,7 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 def _export(build, entity_type: str, fmt: str, also: Permission):
     dataset = services.start_export(build, current_user._get_current_object(), request.args,
                                     entity_type=entity_type, fmt=fmt, also=also)
-    filename = f"{dataset.filename}-{date.today():%Y-%m-%d}.{fmt}"
+    filename = f"{dataset.filename}-{timeutil.today():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
         return csv_response(filename, dataset.header, dataset.rows)
     return xlsx_response(filename, dataset.sheet, dataset.header, dataset.rows)

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.extensions import db
 from asuh.letters import pdf
 from asuh.letters.models import CURRENT, SPONSOR_STATEMENT, Letter
-from asuh.letters.periods import Period
+from asuh.letters.periods import Period, covered_through
 from asuh.letters.services import issue_prepared, prepare, statement_drafts
 from asuh.letters.statement import sponsor_ids_with_matches
 from asuh.transactions import use_case
@@ -48,14 +49,16 @@ def already_issued(period: Period) -> set[int]:
 
 def issue_statements(period: Period, *, processes: int | None = None, reissue: bool = False,
                      out_dir: Path | None = None, batch_size: int = BATCH_SIZE,
-                     actor=None, on: date | None = None,
+                     actor=None, on: date | None = None, interim: bool = False,
                      started: Callable[[int], None] | None = None,
                      advance: Callable[[int], None] | None = None) -> BulkResult:
     """Statements for every sponsor with a match during ``period``; commits per batch.
 
     ``started(total)`` is called once with the number of sponsors to go through and
-    ``advance(n)`` after each batch (the CLI's progress bar).
+    ``advance(n)`` after each batch (the CLI's progress bar). A period still running is
+    refused (``ValidationFailed``) unless ``interim``.
     """
+    through = covered_through(period, on or timeutil.today(), interim=interim)
     result = BulkResult()
     sponsor_ids, result.skipped = _to_issue(period, reissue)
     if started is not None:
@@ -79,11 +82,11 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
 
     batches = [sponsor_ids[first:first + batch_size]
                for first in range(0, len(sponsor_ids), batch_size)]
-    ready = prepare(statement_drafts(batches[0], period, on), on=on) if batches else []
+    ready = prepare(statement_drafts(batches[0], period, on, through), on=on) if batches else []
     for index, batch in enumerate(batches):
         upcoming = batches[index + 1] if index + 1 < len(batches) else None
         files, upcoming = _issue_batch(ready, upcoming, period, on=on, actor=actor,
-                                       render=render)
+                                       render=render, through=through)
         # Written once stored: a file on disk always is an issued letter.
         for number, name, body in files:
             result.issued.append(number)
@@ -92,7 +95,7 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
         if advance is not None:
             advance(len(batch))
         if upcoming is None and index + 1 < len(batches):
-            upcoming = prepare(statement_drafts(batches[index + 1], period, on), on=on)
+            upcoming = prepare(statement_drafts(batches[index + 1], period, on, through), on=on)
         ready = upcoming or []
     return result
 
@@ -111,7 +114,7 @@ def _to_issue(period: Period, reissue: bool) -> tuple[list[int], int]:
 
 @use_case
 def _issue_batch(ready, next_ids: list[int] | None, period: Period, *, on, actor,
-                 render) -> tuple[list[tuple[str, str, bytes]], list | None]:
+                 render, through=None) -> tuple[list[tuple[str, str, bytes]], list | None]:
     """Issue one prepared batch in one transaction: ``(files, the next batch prepared)``."""
     files, upcoming = [], None
     for letter in issue_prepared(ready, actor=actor, render=render):
@@ -119,5 +122,5 @@ def _issue_batch(ready, next_ids: list[int] | None, period: Period, *, on, actor
         if upcoming is None and next_ids is not None:
             # The workers are rendering this batch now: read and template the next one
             # meanwhile, so they do not wait for it afterwards.
-            upcoming = prepare(statement_drafts(next_ids, period, on), on=on)
+            upcoming = prepare(statement_drafts(next_ids, period, on, through), on=on)
     return files, upcoming

@@ -23,8 +23,10 @@ letters_cli = AppGroup("letters", help="Accountability letters.")
               help="Issue new statements even where a current one exists (supersedes it).")
 @click.option("--processes", type=click.IntRange(min=1),
               help="Rendering processes (default: every usable CPU core).")
+@click.option("--interim", is_flag=True,
+              help="The period is still running: issue interim statements up to today.")
 def issue(kind: str, period_text: str, out_dir: Path | None, reissue: bool,
-          processes: int | None) -> None:
+          processes: int | None, interim: bool) -> None:
     """Issue the statement of every sponsor with a match during the period.
 
     Safe to run again: sponsors whose statement for exactly this period is current are
@@ -45,8 +47,10 @@ def issue(kind: str, period_text: str, out_dir: Path | None, reissue: bool,
 
     try:
         result = issue_statements(period, processes=processes, reissue=reissue,
-                                  out_dir=out_dir, started=started,
+                                  out_dir=out_dir, started=started, interim=interim,
                                   advance=lambda n: bar["bar"].update(n))
+    except ValidationFailed as failure:
+        raise click.UsageError(str(failure)) from failure
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from asuh.children.forms import IndonesianDateField
@@ -28,6 +28,7 @@ class IssueForm(FlaskForm):
                          description=PERIOD_HELP)
     period_start = IndonesianDateField("atau dari tanggal", validators=[Optional()])
     period_end = IndonesianDateField("sampai tanggal", validators=[Optional()])
+    interim = BooleanField("Surat sementara: periode belum berakhir, catat s.d. hari ini")
 
     def set_choices(self, sponsors, kecamatan) -> None:
         self.sponsor_id.choices = [SelectChoice("", "— pilih —")] + [
@@ -41,6 +42,7 @@ class OwnStatementForm(FlaskForm):
 
     month = StringField("Bulan", validators=[DataRequired(message="Pilih bulan.")],
                         render_kw={"type": "month", "placeholder": "2026-11"})
+    interim = BooleanField("Surat sementara: bulan belum berakhir, catat s.d. hari ini")
 
 
 class VerifyUploadForm(FlaskForm):

@@ -86,6 +86,33 @@ class Period:
         return months
 
 
+def covered_through(period: Period, today: date, *, interim: bool = False,
+                    field: str = "period") -> date | None:
+    """What a letter for ``period`` may cover on ``today``: None for the whole period (it
+    has ended), ``today`` for an interim letter over a period still running.
+
+    A statement or recap declares what happened over its whole period, so it is issued for
+    an ended period only (on 1 December a Q4 letter would otherwise vouch for all of
+    October–December). A period reaching today is issued only when asked for as an
+    interim letter, which says "sementara, s.d. <today>" and covers the days so far.
+    """
+    if period.start > today:
+        raise _fail(field, "Periode belum dimulai.")
+    if period.end < today:
+        return None
+    if not interim:
+        raise _fail(field, f"Periode {period.label} belum berakhir (sampai "
+                           f"{format_date_id(period.end)}). Surat diterbitkan untuk periode "
+                           "yang sudah berakhir; untuk periode berjalan pilih surat sementara "
+                           f"(s.d. {format_date_id(today)}).")
+    return today
+
+
+def interim_text(through: date) -> str:
+    """``sementara, s.d. 1 Desember 2026``: how an interim letter names what it covers."""
+    return f"sementara, s.d. {format_date_id(through)}"
+
+
 def _fail(field: str, message: str) -> ValidationFailed:
     return ValidationFailed({field: [message]})
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from asuh import timeutil
 from asuh.children.models import Child
 from asuh.children.rules import latest_plausible_measurement
 from asuh.contributions import progress
@@ -95,19 +96,24 @@ def _month_label(month: date) -> str:
 
 
 def _behind(period: Period, codes: list[str], today: date) -> list[dict]:
-    """One row per match short of the package in at least one month of the period."""
+    """One row per match short of the package in at least one ended month of the period.
+
+    A month still running is not judged (on 1 December nobody is "short" for December
+    after one day). A month the match or the period covers only in part owes that share
+    of the package, by days.
+    """
     shortfalls: dict[int, dict] = {}
     for month in period.months():
-        if month > today:
-            break
         after = progress.next_month(month)
+        if after > today:
+            break
         matches = {m.id: m for m in db.session.scalars(
             select(Match).options(joinedload(Match.sponsor), joinedload(Match.child))
             .join(Child, Child.id == Match.child_id)
             .where(active_during(month, after - timedelta(days=1)),
                    Child.kelurahan_code.in_(codes)))}
         for match_id, month_progress in progress.progress_for_matches(
-                list(matches.values()), month).items():
+                list(matches.values()), month, first=period.start, last=period.end).items():
             if not month_progress.behind:
                 continue
             match = matches[match_id]
@@ -132,7 +138,7 @@ def _behind(period: Period, codes: list[str], today: date) -> list[dict]:
 
 def recap_content(period: Period, kecamatan: Region | None = None,
                   today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or timeutil.today()
     kelurahan = kelurahan_list(kecamatan.code if kecamatan else None)
     codes = [k.code for k in kelurahan]
     stunted, matched = _stunted(period, codes), _matched(period, codes)

@@ -15,7 +15,7 @@ from markupsafe import escape
 from asuh.letters import pdf
 from asuh.letters.content import head_of_office, letterhead
 from asuh.letters.models import HANDOVER_RECEIPT, LETTER_KINDS, RECAP, SPONSOR_STATEMENT
-from asuh.letters.periods import Period
+from asuh.letters.periods import Period, interim_text
 
 TEMPLATES = {
     SPONSOR_STATEMENT: "letters/sponsor_statement.html",
@@ -63,6 +63,7 @@ class Draft:
     contribution_id: int | None = None
     kecamatan_code: str | None = None
     period: Period | None = None
+    through: date | None = None  # an interim letter's last day
     verify_token: str = field(default_factory=new_verify_token)
     short_code: str = field(default_factory=new_short_code)
 
@@ -94,6 +95,10 @@ def letter_html(draft: Draft, *, issued_on: date, issued_at: datetime, settings:
                    "short_code": draft.short_code, "verify_url": url,
                    "city": settings["city_name"]},
         "period": draft.period,
+        # "(1 Oktober 2026 s.d. 31 Desember 2026)", or "(sementara, s.d. 1 Desember 2026)"
+        # for an interim letter over a period still running.
+        "period_dates": (interim_text(draft.through) if draft.through
+                         else draft.period.dates_label if draft.period else ""),
         "qr": pdf.qr_svg_data_uri(url),
         **draft.content,
     }

@@ -13,6 +13,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from asuh import timeutil
 from asuh.extensions import db
 from asuh.transactions import use_case
 
@@ -170,7 +171,7 @@ def write_samples(out_dir: Path, today: date | None = None) -> list[Path]:
     from asuh.letters.models import HANDOVER_RECEIPT, RECAP, SPONSOR_STATEMENT
     from asuh.letters.periods import Period
 
-    today = today or date.today()
+    today = today or timeutil.today()
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.png"):
         old.unlink()

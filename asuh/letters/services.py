@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
@@ -29,7 +30,7 @@ from asuh.letters.models import (
     SUPERSEDED,
     Letter,
 )
-from asuh.letters.periods import Period
+from asuh.letters.periods import Period, covered_through
 from asuh.letters.recap import check_kecamatan, recap_content, recap_summary
 from asuh.letters.receipt import load_confirmed, receipt_content, receipt_summary
 from asuh.letters.rendering import Draft, fill_number, letter_html
@@ -51,6 +52,8 @@ class Subject:
     contribution_id: int | None = None
     kecamatan_code: str | None = None
     period: Period | None = None
+    # An interim letter's last day (today); None when the period has ended.
+    through: date | None = None
 
 
 def _int_or_none(value, field: str, errors: dict) -> int | None:
@@ -63,12 +66,15 @@ def _int_or_none(value, field: str, errors: dict) -> int | None:
 
 
 def check_subject(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
-                  period: Period | None = None, today: date | None = None) -> Subject:
-    """Which fields each kind needs (and refuses); unknown ids are 422s."""
-    today = today or date.today()
+                  period: Period | None = None, today: date | None = None,
+                  interim: bool = False) -> Subject:
+    """Which fields each kind needs (and refuses); unknown ids are 422s. A statement or
+    recap covers an ended period, or one still running only when ``interim``."""
+    today = today or timeutil.today()
     if kind not in LETTER_KINDS:
         raise ValidationFailed({"kind": [f"Harus salah satu dari: {', '.join(LETTER_KINDS)}."]})
     errors: dict[str, list[str]] = {}
+    through = None
     sponsor_id = _int_or_none(sponsor_id, "sponsor_id", errors)
     contribution_id = _int_or_none(contribution_id, "contribution_id", errors)
     if kind == HANDOVER_RECEIPT:
@@ -79,8 +85,11 @@ def check_subject(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code
     else:
         if period is None:
             errors["period"] = ["Periode wajib diisi."]
-        elif period.start > today:
-            errors["period"] = ["Periode belum dimulai."]
+        else:
+            try:
+                through = covered_through(period, today, interim=interim)
+            except ValidationFailed as failure:
+                errors.update(failure.errors)
     if kind == SPONSOR_STATEMENT:
         if sponsor_id is None and "sponsor_id" not in errors:
             errors["sponsor_id"] = ["Pilih Bapak/Bunda Asuh."]
@@ -89,10 +98,11 @@ def check_subject(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code
     if errors:
         raise ValidationFailed(errors)
     if kind == SPONSOR_STATEMENT:
-        return Subject(kind, sponsor_id=sponsor_id, period=period)
+        return Subject(kind, sponsor_id=sponsor_id, period=period, through=through)
     if kind == RECAP:
         region = check_kecamatan(kecamatan_code)
-        return Subject(kind, kecamatan_code=region.code if region else None, period=period)
+        return Subject(kind, kecamatan_code=region.code if region else None, period=period,
+                       through=through)
     return Subject(kind, contribution_id=contribution_id)
 
 
@@ -125,17 +135,23 @@ def can_view(user, letter: Letter) -> bool:
 # --- content --------------------------------------------------------------------------
 
 
-def statement_drafts(sponsor_ids: list[int], period: Period,
-                     today: date | None = None) -> list[Draft]:
-    contents = statement_contents(sponsor_ids, period, today)
+def _covered(period: Period, through: date | None) -> Period:
+    """The days a letter's content is read over: the period, or up to an interim's day."""
+    return period if through is None else Period(period.start, min(through, period.end))
+
+
+def statement_drafts(sponsor_ids: list[int], period: Period, today: date | None = None,
+                     through: date | None = None) -> list[Draft]:
+    contents = statement_contents(sponsor_ids, _covered(period, through), today)
     return [Draft(SPONSOR_STATEMENT, contents[sid], statement_summary(contents[sid]),
-                  sponsor_id=sid, period=period)
+                  sponsor_id=sid, period=period, through=through)
             for sid in sponsor_ids if sid in contents]
 
 
 def draft_for(subject: Subject, today: date | None = None) -> Draft:
     if subject.kind == SPONSOR_STATEMENT:
-        draft = statement_drafts([subject.sponsor_id], subject.period, today)[0]
+        draft = statement_drafts([subject.sponsor_id], subject.period, today,
+                                 subject.through)[0]
         if not draft.content["children"]:
             raise ValidationFailed({"period": [
                 "Bapak/Bunda Asuh ini tidak mengasuh anak dalam periode tersebut."]})
@@ -146,9 +162,10 @@ def draft_for(subject: Subject, today: date | None = None) -> Draft:
         return Draft(HANDOVER_RECEIPT, content, receipt_summary(content),
                      sponsor_id=contribution.sponsor_id, contribution_id=contribution.id)
     kecamatan = check_kecamatan(subject.kecamatan_code)
-    content = recap_content(subject.period, kecamatan, today)
+    content = recap_content(_covered(subject.period, subject.through), kecamatan, today)
     return Draft(RECAP, content, recap_summary(content),
-                 kecamatan_code=subject.kecamatan_code, period=subject.period)
+                 kecamatan_code=subject.kecamatan_code, period=subject.period,
+                 through=subject.through)
 
 
 # --- numbering, rendering, storing ----------------------------------------------------
@@ -170,6 +187,8 @@ def public_summary(draft: Draft, number: str, issued_on: date) -> dict:
             "period_label": draft.period.label if draft.period else None,
             "period_start": draft.period.start.isoformat() if draft.period else None,
             "period_end": draft.period.end.isoformat() if draft.period else None,
+            # An interim letter covers the period only up to this day (issue 11).
+            "interim_through": draft.through.isoformat() if draft.through else None,
             **draft.summary}
 
 
@@ -233,7 +252,7 @@ class Prepared:
 def prepare(drafts: list[Draft], *, on: date | None = None) -> list[Prepared]:
     """Render the drafts' HTML before any number is taken (outside the sequence lock)."""
     values = settings.get_all()
-    issued_at, issued_on = utcnow(), on or date.today()
+    issued_at, issued_on = utcnow(), on or timeutil.today()
     return [Prepared(draft, letter_html(draft, issued_on=issued_on, issued_at=issued_at,
                                         settings=values),
                      issued_on, issued_at, values["letter_number_pattern"])
@@ -271,14 +290,20 @@ def issue_drafts(drafts: list[Draft], *, actor=None, on: date | None = None,
 
 @use_case
 def issue_letter(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
-                 period: Period | None = None, actor=None, today: date | None = None) -> Letter:
+                 period: Period | None = None, actor=None, today: date | None = None,
+                 interim: bool = False) -> Letter:
     """Issue one new letter (an earlier current one for the same subject is superseded).
+
+    A statement or recap whose period reaches today is refused unless ``interim``: then
+    it covers the days up to today and says so ("sementara, s.d. <today>"). The final
+    letter for the same period later supersedes it.
 
     Raises ``ValidationFailed`` for a bad subject and ``NotPermitted`` when ``actor`` may
     not issue it; ``actor=None`` is the system (the CLI).
     """
     subject = check_subject(kind, sponsor_id=sponsor_id, contribution_id=contribution_id,
-                            kecamatan_code=kecamatan_code, period=period, today=today)
+                            kecamatan_code=kecamatan_code, period=period, today=today,
+                            interim=interim)
     if actor is not None and not can_issue(actor, subject):
         raise NotPermitted("Anda tidak dapat menerbitkan surat ini.")
     draft = draft_for(subject, today)

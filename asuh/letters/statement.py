@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from asuh import timeutil
 from asuh.children.growth import age_label
 from asuh.children.models import Child, Measurement
 from asuh.children.rules import live_measurement
@@ -23,8 +24,10 @@ from asuh.letters.content import (
     mask_last4,
 )
 from asuh.letters.periods import Period
+from asuh.letters.words import rupiah_in_words
 from asuh.matching.models import Match
 from asuh.matching.rules import active_during
+from asuh.settings import services as settings
 from asuh.sponsors.models import ASN, Sponsor
 
 
@@ -40,13 +43,17 @@ def sponsor_ids_with_matches(period: Period) -> list[int]:
         .order_by(Match.sponsor_id)))
 
 
-def sponsor_identity(sponsor: Sponsor) -> dict:
+def sponsor_identity(sponsor: Sponsor, *, full_nip: bool = True) -> dict:
+    """Who signs; ``signature_id`` goes under the signature: an ASN's full NIP when
+    ``full_nip`` (the ``letter_full_asn_nip`` setting), anyone else's masked."""
     asn = sponsor.kind == ASN
+    masked = mask_last4(sponsor.identifier)
     return {
         "id": sponsor.id, "name": sponsor.name, "kind": sponsor.kind,
         "kind_label": sponsor.kind_label,
         "id_label": ("NIP PPPK" if sponsor.is_pppk else "NIP") if asn else "NIK",
-        "id_masked": mask_last4(sponsor.identifier),
+        "id_masked": masked,
+        "signature_id": sponsor.identifier if asn and full_nip else masked,
         "agency": sponsor.agency if asn else None, "rank": sponsor.rank if asn else None,
         "address": sponsor.address,
         "kelurahan": sponsor.kelurahan.name if sponsor.kelurahan else "",
@@ -56,7 +63,8 @@ def sponsor_identity(sponsor: Sponsor) -> dict:
 def statement_contents(sponsor_ids: list[int], period: Period,
                        today: date | None = None) -> dict[int, dict]:
     """``{sponsor_id: content}`` for each sponsor found; the letter's plain data."""
-    today = today or date.today()
+    today = today or timeutil.today()
+    full_nip = bool(settings.get("letter_full_asn_nip"))
     sponsors = {s.id: s for s in db.session.scalars(
         select(Sponsor).where(Sponsor.id.in_(sponsor_ids)))}
     if not sponsors:
@@ -119,12 +127,14 @@ def statement_contents(sponsor_ids: list[int], period: Period,
                              "quantity": format_quantity(item.quantity), "unit": item.unit,
                              "value_idr": item.value_idr, "cash": item.commodity.is_cash})
                 items.append((item.commodity, item.canonical_quantity, item.value_idr))
+        totals = commodity_totals(items)
         contents[sponsor_id] = {
-            "sponsor": sponsor_identity(sponsor),
+            "sponsor": sponsor_identity(sponsor, full_nip=full_nip),
             "children": child_rows,
             "rows": rows,
             "delivery_count": len(deliveries),
-            "totals": commodity_totals(items),
+            "totals": totals,
+            "total_in_words": rupiah_in_words(totals.total_value_idr),
         }
     return contents
 

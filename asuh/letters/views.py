@@ -58,7 +58,7 @@ def new():
                 form.kind.data, sponsor_id=form.sponsor_id.data or None,
                 contribution_id=(form.contribution_id.data or "").strip() or None,
                 kecamatan_code=form.kecamatan_code.data or None, period=_form_period(form),
-                actor=current_user)
+                actor=current_user, interim=form.interim.data)
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
@@ -101,7 +101,8 @@ def own():
         try:
             letter = services.issue_letter(
                 SPONSOR_STATEMENT, sponsor_id=sponsor.id,
-                period=parse_period(form.month.data, field="month"), actor=current_user)
+                period=parse_period(form.month.data, field="month"), actor=current_user,
+                interim=form.interim.data)
         except ValidationFailed as failure:
             if "period" in failure.errors:
                 failure.errors["month"] = failure.errors.pop("period")

@@ -49,6 +49,11 @@ def number_in_words(n: int) -> str:
     return " ".join(parts)
 
 
+def rupiah_in_words(amount: int) -> str:
+    """``50000`` → ``lima puluh ribu rupiah``: the *terbilang* of a receipt's amount."""
+    return f"{number_in_words(int(amount))} rupiah"
+
+
 def day_name(day: date) -> str:
     return DAYS_ID[day.weekday()]
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children.models import Child
 from asuh.errors import NotFoundError, ValidationFailed
@@ -198,7 +199,7 @@ class Proposal:
 
 def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None) -> Proposal:
     """Load, propose, and describe the first ``shown`` pairs. Reads only."""
-    today = today or date.today()
+    today = today or timeutil.today()
     children = load_children(today)
     planned_end = services.default_end(today)
     sponsors = load_sponsors()
@@ -244,7 +245,7 @@ def confirm_assignments(pairs, *, actor, today: date | None = None) -> Outcome:
     skipped and reported. Matches start ``today`` and run the commitment period.
     """
     ensure_permitted(actor, Permission.MANAGE_MATCHES)
-    today = today or date.today()
+    today = today or timeutil.today()
     clean = []
     for pair in pairs:
         if (not isinstance(pair, list | tuple) or len(pair) != 3

@@ -1,11 +1,11 @@
 """Matching forms: they carry input only; the services judge it (dates, states, capacity)."""
 
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from asuh import timeutil
 from asuh.children.forms import IndonesianDateField
 from asuh.matching.models import END_REASONS
 
@@ -18,7 +18,7 @@ class MatchForm(FlaskForm):
     # a sponsor may fill up between page and post — the service says so, in words.
     sponsor_id = RadioField("Bapak/Bunda Asuh", coerce=int, validate_choice=False,
                             validators=[DataRequired("Pilih Bapak/Bunda Asuh.")])
-    start_date = IndonesianDateField("Tanggal mulai", default=date.today,
+    start_date = IndonesianDateField("Tanggal mulai", default=timeutil.today,
                                      validators=[DataRequired("Tanggal mulai wajib diisi.")])
     end_date = IndonesianDateField("Rencana tanggal selesai", validators=[Optional()])
     note = TextAreaField("Catatan", validators=[Optional(), Length(max=500)],
@@ -27,7 +27,7 @@ class MatchForm(FlaskForm):
 
 class EndMatchForm(FlaskForm):
     reason = SelectField("Alasan berakhir", choices=REASON_CHOICES)
-    ended_on = IndonesianDateField("Tanggal berakhir", default=date.today,
+    ended_on = IndonesianDateField("Tanggal berakhir", default=timeutil.today,
                                    validators=[DataRequired("Tanggal berakhir wajib diisi.")])
     note = TextAreaField("Keterangan", validators=[Optional(), Length(max=500)],
                          render_kw={"rows": 2})

@@ -5,11 +5,11 @@ need VIEW_CHILDREN, which sponsors do not hold, so the growth chart is served he
 ``queries.sponsor_can_see_child``.
 """
 
-from datetime import date
 
 from flask import Response, abort, render_template
 from flask_login import current_user
 
+from asuh import timeutil
 from asuh.children import measuring
 from asuh.children.growth_chart import growth_chart_svg
 from asuh.children.models import Child
@@ -26,7 +26,7 @@ def own_children():
     sponsor = sponsors.sponsor_for_user(current_user)
     matches = queries.matches_for_sponsor(sponsor, active=True) if sponsor else []
     return render_template("matching/own_children.html", sponsor=sponsor, matches=matches,
-                           today=date.today())
+                           today=timeutil.today())
 
 
 @bp.route("/me/children/<int:child_id>/growth.svg")

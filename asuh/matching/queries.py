@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import case, false, select
 from sqlalchemy.orm import aliased, joinedload
 
+from asuh import timeutil
 from asuh.children import services as children
 from asuh.children.models import Child
 from asuh.children.rules import STUNTING_CATEGORIES, stunted_condition
@@ -159,7 +160,7 @@ def unmatched_condition(today: date | None = None):
     stunted or severely stunted on a plausible measurement (``children.rules``). A child to
     be re-measured, a normal child or one never measured waits for nothing. With the
     default settings this is exactly the dashboard's "belum diasuh"."""
-    return (stunted_condition(today or date.today(), sponsored_categories())
+    return (stunted_condition(today or timeutil.today(), sponsored_categories())
             & (Child.is_matched == false()))
 
 

@@ -20,6 +20,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children import services as children
 from asuh.children.growth import balita_until
@@ -126,7 +127,7 @@ def child_problem(child: Child | None, today: date | None = None) -> str | None:
     """Why this child cannot be matched now; None if it can."""
     if child is None or child.status != "active":
         return CHILD_NOT_ACTIVE
-    if balita_until(child.birth_date) <= (today or date.today()):
+    if balita_until(child.birth_date) <= (today or timeutil.today()):
         return CHILD_AGED_OUT
     if child.is_matched:
         return CHILD_TAKEN
@@ -208,7 +209,7 @@ def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=
     officer's action may change, unlike a malformed request).
     """
     ensure_permitted(actor, Permission.MANAGE_MATCHES)
-    today = today or date.today()
+    today = today or timeutil.today()
     start_on, end_on = check_period(start_on, end_on, child, today)
     note = _clean_note(note)
     sponsor = lock(Sponsor, [sponsor.id])[sponsor.id]
@@ -236,7 +237,7 @@ def end_match(match: Match, *, reason, ended_on, note=None, actor=None,
     ``ended_on`` lies between the start and today.
     """
     ensure_permitted(actor, Permission.MANAGE_MATCHES)
-    today = today or date.today()
+    today = today or timeutil.today()
     errors: dict[str, list[str]] = {}
     if reason not in END_REASONS:
         errors["reason"] = ["Pilih alasan berakhirnya pengasuhan."]

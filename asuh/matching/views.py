@@ -1,12 +1,12 @@
 """Matching pages for officers: who waits for a sponsor, pairing one child, auto-match,
 the list of matches and ending one. The sponsor's own page is in ``own.py``."""
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from asuh import timeutil
 from asuh.children import services as children
 from asuh.children.growth import age_label
 from asuh.children.models import HEIGHT_CATEGORIES, Child
@@ -32,7 +32,7 @@ CATEGORY_BADGES = {"severely_stunted": "badge-danger", "stunted": "badge-warning
 def _helpers():
     return {"age_label": age_label, "category_badges": CATEGORY_BADGES,
             "height_categories": HEIGHT_CATEGORIES, "distance_labels": DISTANCE_LABELS,
-            "end_reasons": END_REASONS, "today": date.today()}
+            "end_reasons": END_REASONS, "today": timeutil.today()}
 
 
 @bp.app_context_processor
@@ -41,7 +41,7 @@ def _history_for_other_areas():
     # which call these: the lower areas' code never imports matching.
     return {"matching_child_history": queries.matches_for_child,
             "matching_sponsor_history": queries.matches_for_sponsor,
-            "matching_end_reasons": END_REASONS, "matching_today": date.today}
+            "matching_end_reasons": END_REASONS, "matching_today": timeutil.today}
 
 
 @bp.route("/matching")
@@ -90,7 +90,7 @@ def pair(child_id: int):
     return render_template(
         "matching/pair.html", child=child, form=form,
         commitment_warning=services.commitment_warning(
-            child, services.default_end(date.today())),
+            child, services.default_end(timeutil.today())),
         current=queries.current_match(child),
         suggestions=queries.suggest_sponsors(child, limit=25),
         commitment_months=services.commitment_months(),

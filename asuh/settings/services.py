@@ -38,6 +38,9 @@ def defaults() -> dict:
         # stunted (matching.queries.sponsored_categories); none unless an admin adds them.
         "sponsor_extra_categories": [],
         "logo_data_uri": "",
+        # An ASN sponsor signs in their office: the full NIP goes under their signature, as
+        # under every official's (the head's too). A citizen's NIK stays masked.
+        "letter_full_asn_nip": True,
     }
 
 
@@ -83,6 +86,9 @@ def update(changes: dict, *, actor) -> dict:
         if not isinstance(extra, list) or not set(extra) <= {"normal", "tall"}:
             raise ValidationFailed({"sponsor_extra_categories": [
                 "Hanya kategori TB/U normal dan/atau tinggi yang dapat ditambahkan."]})
+    if "letter_full_asn_nip" in changes and not isinstance(
+            changes["letter_full_asn_nip"], bool):
+        raise ValidationFailed({"letter_full_asn_nip": ["Harus ya atau tidak."]})
     current = get_all()
     changed = {k: [current[k], v] for k, v in changes.items() if current[k] != v}
     for key, (_old, new) in changed.items():

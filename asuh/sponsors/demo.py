@@ -7,6 +7,7 @@ are random, so any resemblance to a real person's number is chance.
 import random
 from datetime import date, timedelta
 
+from asuh import timeutil
 from asuh.regions.services import kelurahan_list
 from asuh.sponsors import services
 from asuh.sponsors.models import ASN, CITIZEN, Sponsor
@@ -43,7 +44,7 @@ def _birth_date(rng: random.Random, first_year: int, last_year: int) -> date:
 
 def make_nip(rng: random.Random, sex: str, today: date | None = None) -> str:
     """A PNS NIP: birth date, TMT CPNS (age 22–35, not in the future), sex, serial."""
-    today = today or date.today()
+    today = today or timeutil.today()
     born = _birth_date(rng, 1968, 1998)
     appointed_year = min(born.year + rng.randint(22, 35), today.year - 1)
     return (f"{born:%Y%m%d}{appointed_year:04d}{rng.randint(1, 12):02d}"
@@ -65,7 +66,7 @@ def make_phone(rng: random.Random) -> str:
 
 
 def rank_for(nip: str, today: date | None = None) -> str:
-    years = (today or date.today()).year - int(nip[8:12])
+    years = (today or timeutil.today()).year - int(nip[8:12])
     return RANKS[min(years // 4, len(RANKS) - 1)]
 
 

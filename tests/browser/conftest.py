@@ -11,7 +11,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from asuh import create_app
+from asuh import create_app, timeutil
 from asuh.extensions import db
 from tests import factories
 from tests.browser import support
@@ -94,7 +94,7 @@ class LiveServer:
         """A stunted 13-month-old in the field user's kelurahan, measured today."""
         officer = self.officer()
         child = factories.child(actor=officer, name=name, sex=sex,
-                                birth_date=date.today() - timedelta(days=400 + self.unique()))
+                                birth_date=timeutil.today() - timedelta(days=400 + self.unique()))
         factories.measurement(child, actor=officer, height_cm="69.0", weight_kg="7.9")
         db.session.flush()
         return child
@@ -102,7 +102,7 @@ class LiveServer:
     def match(self, sponsor, child):
         from asuh.matching import services as matching
 
-        match = matching.create_match(sponsor, child, start_on=date.today(),
+        match = matching.create_match(sponsor, child, start_on=timeutil.today(),
                                       actor=self.officer())
         db.session.flush()
         return match
@@ -119,7 +119,7 @@ class LiveServer:
         match = db.session.scalar(select(Match).where(Match.id == match_id).options(
             joinedload(Match.sponsor), joinedload(Match.child)))
         contribution, _ = contributions.log_contribution(
-            match, delivered_on=date.today(), photo_files=[support.delivery_photo()],
+            match, delivered_on=timeutil.today(), photo_files=[support.delivery_photo()],
             items=[{"commodity": "rice", "unit": "karung 5 kg", "quantity": "2",
                     "value_idr": "150000"},
                    {"commodity": "eggs", "unit": "tray", "quantity": "1",
@@ -167,7 +167,7 @@ def _baseline(live: LiveServer) -> None:
         live.ids["other_contribution_id"] = other_delivery.id
         confirm_contribution(other_delivery, actor=staff["field"])
         letter = issue_letter(SPONSOR_STATEMENT, sponsor_id=live.ids["other_sponsor_id"],
-                              period=parse_period(f"{date.today():%Y-%m}"),
+                              period=parse_period(f"{timeutil.today():%Y-%m}"),
                               actor=staff["officer"])
         live.ids["letter_id"] = letter.id
         live.tokens["letter_token"] = letter.verify_token

@@ -2,11 +2,12 @@
 child to a sponsor from the priority list; the sponsor then sees the child on a phone."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from asuh import timeutil
 from tests import factories
 from tests.browser.support import field, nav, shoot, sign_in
 
@@ -24,12 +25,12 @@ def eppgbm_csv(children: list[dict]) -> bytes:
 
 
 def _row(live_server, name: str, sex: str, age_days: int, weight: str, height: str) -> dict:
-    birth = date.today() - timedelta(days=age_days)
+    birth = timeutil.today() - timedelta(days=age_days)
     return {"NIK": factories.child_nik(birth, sex, 5000 + live_server.unique()), "Nama": name,
             "JK (L/P)": sex, "Tgl Lahir": f"{birth:%d/%m/%Y}", "Nama Ortu": "Ibu Yuliana",
             "Kec": "BUKIT INTAN", "Desa/Kel": "SEMABUNG LAMA", "Posyandu": "Melati 3",
             "RT": "003", "RW": "002", "Alamat": "Jl. Semabung Lama Gg. Mawar",
-            "Tanggal Pengukuran": f"{date.today() - timedelta(days=20):%d/%m/%Y}",
+            "Tanggal Pengukuran": f"{timeutil.today() - timedelta(days=20):%d/%m/%Y}",
             "Berat": weight, "Tinggi": height, "Cara Ukur": "Terlentang"}
 
 

@@ -4,12 +4,12 @@ finds it, downloads the PDF and checks it on the public verification page."""
 import hashlib
 import io
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from asuh import timeutil
 from tests.browser.support import field, nav, shoot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def test_officer_issues_a_statement_and_an_auditor_verifies_its_pdf(open_page, l
     n = live_server.unique()
     sponsor_name = f"Eka Purnamasari {n}"
     _confirmed_delivery(live_server, sponsor_name, f"Zahra Putri {n}")
-    month = f"{date.today():%Y-%m}"
+    month = f"{timeutil.today():%Y-%m}"
 
     officer = open_page("desktop", as_role="officer")
     officer.goto("/")
@@ -107,7 +107,7 @@ def test_signed_in_auditor_can_check_a_pdf_on_the_public_page(open_page, live_se
     sponsor_id = _confirmed_delivery(live_server, f"Hasanah {n}", f"Naura Azzahra {n}")
     with live_server.seed():
         letter = letters.issue_letter(SPONSOR_STATEMENT, sponsor_id=sponsor_id,
-                                      period=parse_period(f"{date.today():%Y-%m}"),
+                                      period=parse_period(f"{timeutil.today():%Y-%m}"),
                                       actor=live_server.officer())
         token = letter.verify_token
     pdf = tmp_path / "surat.pdf"

@@ -1,0 +1,25 @@
+"""The suite's clock: moments in the installation's zone, for ``@pytest.mark.clock``.
+
+04:30 WIB is 21:30 UTC of the day before: a server clock still says yesterday. Every test
+runs there unless marked otherwise (tests/conftest.py), so a date taken from the system
+instead of ``asuh.timeutil`` fails the suite, not a deployment in Indonesia.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+WIB = ZoneInfo("Asia/Jakarta")
+WITA = ZoneInfo("Asia/Makassar")
+WIT = ZoneInfo("Asia/Jayapura")
+
+
+def wib(year: int, month: int, day: int, hour: int = 4, minute: int = 30) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WIB)
+
+
+def last_0430_wib(now: datetime | None = None) -> datetime:
+    """The latest 04:30 WIB at or before ``now``: never ahead of rows written outside the
+    travel (session fixtures), at most a day behind."""
+    now = (now or datetime.now(WIB)).astimezone(WIB)
+    moment = now.replace(hour=4, minute=30, second=0, microsecond=0)
+    return moment if moment <= now else moment - timedelta(days=1)
