@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from asuh.children import importing
-from asuh.children.import_plan import ImportPreview
+from asuh.children.import_outcome import ImportPreview
 from asuh.children.importfile import ImportFileError, read_child_rows
 from asuh.identifiers import mask_identifier
 

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from asuh.children import import_plan, importing, uploads
+from asuh.children import import_outcome, importing, uploads
 from asuh.children.forms import ConfirmForm, ImportForm
 from asuh.children.importfile import ImportFileError, read_child_rows
 from asuh.children.views import bp
@@ -49,7 +49,7 @@ def _render_preview(preview, token: str, refused: bool = False):
         "children/import_preview.html", preview=preview, token=token, refused=refused,
         notable=notable, plain=plain[:PLAIN_ROWS_SHOWN], plain_hidden=max(
             0, len(plain) - PLAIN_ROWS_SHOWN), form=ConfirmForm(formdata=None),
-        actions=import_plan.ACTIONS, measurement_actions=import_plan.MEASUREMENT_ACTIONS)
+        actions=import_outcome.ACTIONS, measurement_actions=import_outcome.MEASUREMENT_ACTIONS)
 
 
 @bp.route("/children/import/<token>")
