@@ -24,6 +24,7 @@ class RowOutcome:
     first_line: int | None = None  # the earlier row holding the same child
     nik_status: str | None = None  # set when the row's child's NIK is not plainly its own
     conflict: dict | None = None  # the registered child whose NIK the row carries
+    file_identity: dict | None = None  # the row's own child, shown beside ``conflict``
     decision: str | None = None  # the officer's answer to the conflict, if any
     changes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)

@@ -241,6 +241,11 @@ def _plan_group(plan: ImportPlan, key: int, group: list, found: dict, today: dat
         # The NIK is another registered child's: nothing of that child changes unless the
         # officer says this row is that child with corrected data.
         first_out.conflict = identity_of(owner)
+        region = found["place"].by_code.get(chosen["kelurahan_code"])
+        first_out.file_identity = {
+            "name": chosen["name"], "sex": chosen["sex"], "birth_date": chosen["birth_date"],
+            "kelurahan": region.name if region else chosen["kelurahan_code"],
+            "guardian_name": chosen["guardian_name"]}
         first_out.decision = decision.kind if decision else None
         if decision is None:
             first_out.action = "conflict"
@@ -329,7 +334,7 @@ def plan_import(rows: list[ChildRow], filename: str, today: date,
     without_nik = children_without_nik(birth_dates)
     registered = {c.id for held in by_nik.values() for c in held}
     registered.update(c.id for held in without_nik.values() for c in held)
-    found = {"by_nik": by_nik, "without_nik": without_nik, "file_niks": file_niks,
+    found = {"place": place, "by_nik": by_nik, "without_nik": without_nik, "file_niks": file_niks,
              "decisions": decisions or {},
              "measurements": _existing_measurements(sorted(registered))}
     for key, group in enumerate(groups):
