@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -298,6 +299,18 @@ def _rows_from_grid(grid: Iterator[Iterable[Any]]) -> tuple[ChildFile, list[str]
         best = max(scanned, key=lambda item: len(item[1]))[1]
         return ChildFile([], []), [_LABELS[name] for name in _REQUIRED if name not in best]
 
+    following = next(grid, None)
+    if following is not None:
+        following = list(following)
+        # Names merged down two rows are in the upper row, so it already has NIK, Nama...;
+        # the lower row is still header when it is blank under them and names more columns.
+        joined = grouped_header(header, following)
+        more = map_header(joined)
+        if len(more) > len(columns) and all(
+                columns[name][0] >= len(following) or following[columns[name][0]] in (None, "")
+                for name in _REQUIRED):
+            header_line, columns, header, following = header_line + 1, more, joined, None
+        grid = itertools.chain([following] if following is not None else [], grid)
     rows: list[ChildRow] = []
     for line, cells in enumerate(grid, start=header_line + 1):
         if not isinstance(cells, (list, tuple)):
