@@ -40,6 +40,8 @@ def name_words(name: str) -> list[str]:
 
 
 def similar_names(first: str, second: str) -> bool:
+    if first and first == second:
+        return True  # the usual case, without the normalising
     a, b = name_words(first), name_words(second)
     if not a or not b:
         return False

@@ -72,9 +72,17 @@ class Place:
         regencies = {code[:5] for code in self.by_code}  # "19.71"
         self.regency_code = regencies.pop() if len(regencies) == 1 else None
         self.city = current_app.config.get("CITY_NAME", "")
+        self._judged: dict[tuple[str, str], str | None] = {}
 
     def outside(self, row: ChildRow) -> str | None:
         """Why the row's Prov or Kab/Kota is not this installation's, or None."""
+        # A file repeats a handful of spellings over thousands of rows.
+        place = (row.province, row.regency)
+        if place not in self._judged:
+            self._judged[place] = self._outside(row)
+        return self._judged[place]
+
+    def _outside(self, row: ChildRow) -> str | None:
         if self.regency_code is None:
             return None  # no regions yet, or several regencies: nothing to compare with
         ours = f"{self.city} ({self.regency_code})"

@@ -97,14 +97,17 @@ def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
     # Core bulk inserts: building 20,000 ORM objects would take most of the time budget.
     ids = {key: child.id for key, child in plan.targets.items()}
     if plan.creates:
-        keys = list(plan.creates)
-        # In parameter order, so each new id goes back to its file child (siblings under
-        # one NIK and children without one cannot be told apart by NIK).
+        # Siblings under one NIK and children without one cannot be told apart by NIK, but
+        # two file children never share all of these (the plan would have made them one).
+        # Cheaper than ``sort_by_parameter_order``, which batches SQLite's inserts less.
+        identity = (Child.nik, Child.name, Child.birth_date, Child.sex, Child.kelurahan_code)
+        by_identity = {tuple(values[c.key] for c in identity): key
+                       for key, values in plan.creates.items()}
         inserted = db.session.execute(
-            insert(Child).returning(Child.id, sort_by_parameter_order=True),
-            [{**plan.creates[key], "status": "active", "created_by_id": actor_id,
-              "created_at": utcnow(), **(latest(key, None) or unmeasured)} for key in keys])
-        ids.update(zip(keys, inserted.scalars().all(), strict=True))
+            insert(Child).returning(Child.id, *identity),
+            [{**values, "status": "active", "created_by_id": actor_id, "created_at": utcnow(),
+              **(latest(key, None) or unmeasured)} for key, values in plan.creates.items()])
+        ids.update((by_identity[tuple(found[1:])], found[0]) for found in inserted.all())
     for child, changes in plan.updates:
         for name, value in changes.items():
             setattr(child, name, value)

@@ -52,6 +52,10 @@ class Child(db.Model):
         Index("uq_children_own_nik", "nik", unique=True,
               sqlite_where=text("nik_status = 'own'"),
               postgresql_where=text("nik_status = 'own'")),
+        # Imports look for children without a NIK by birth date; they are few.
+        Index("ix_children_without_nik", "birth_date",
+              sqlite_where=text("nik_status = 'missing'"),
+              postgresql_where=text("nik_status = 'missing'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,6 +24,7 @@ branch_labels = None
 depends_on = None
 
 OWN = sa.text("nik_status = 'own'")
+MISSING = sa.text("nik_status = 'missing'")
 
 
 def upgrade():
@@ -40,6 +41,9 @@ def upgrade():
         batch_op.create_index(op.f('ix_children_nik'), ['nik'], unique=False)
         batch_op.create_index('uq_children_own_nik', ['nik'], unique=True,
                               sqlite_where=OWN, postgresql_where=OWN)
+        # Imports look for children without a NIK by birth date; they are few.
+        batch_op.create_index('ix_children_without_nik', ['birth_date'], unique=False,
+                              sqlite_where=MISSING, postgresql_where=MISSING)
 
 
 def downgrade():
@@ -51,6 +55,8 @@ def downgrade():
             f"{blocking} children have no NIK of their own (nik_status <> 'own'); give them "
             "their own NIK before downgrading below 0007.")
     with op.batch_alter_table('children', schema=None) as batch_op:
+        batch_op.drop_index('ix_children_without_nik', sqlite_where=MISSING,
+                            postgresql_where=MISSING)
         batch_op.drop_index('uq_children_own_nik', sqlite_where=OWN, postgresql_where=OWN)
         batch_op.drop_index(op.f('ix_children_nik'))
         batch_op.drop_constraint(op.f('ck_children_nik_missing'), type_='check')
