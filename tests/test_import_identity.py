@@ -122,7 +122,7 @@ def test_the_officer_decides_a_conflict_as_the_same_child_with_a_reason(app_ctx,
     assert (corrected.name, corrected.sex, corrected.birth_date) == (
         "Muhammad Fajar", "L", OTHER_BIRTH)
     record = db.session.scalar(select(AuditRecord).where(
-        AuditRecord.action == "update", AuditRecord.entity_id == child.id))
+        AuditRecord.action == "update", AuditRecord.entity_id == str(child.id)))
     assert "Salah ketik KIA" in record.summary
     assert record.changes["reason"] == [None, "Salah ketik KIA"]
     assert record.changes["sex"] == ["P", "L"]
