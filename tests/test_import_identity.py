@@ -200,3 +200,32 @@ def test_the_registration_form_refuses_a_childs_own_nik_but_not_a_parents(app_ct
 ])
 def test_similar_names(first, second, similar):
     assert similar_names(first, second) is similar
+
+
+def test_an_officer_gives_a_nik_later_on_the_childs_form(app_ctx, regions, users):
+    from asuh.children import services
+
+    imported([row(5, NIK="", Nama="Bayi Tanpa NIK")])
+    child = db.session.scalar(select(Child))
+    officer = db.session.get(User, users["officer"][0])
+    values = {name: getattr(child, name) for name in services.CHILD_FIELDS}
+    services.update_child(child, {**values, "guardian_phone": "081234567890"}, actor=officer)
+    assert (child.nik, child.nik_status) == (None, "missing")  # other data, marker kept
+    given = factories.child_nik(BIRTH, "P", 55)
+    services.update_child(child, {**values, "nik": given}, actor=officer)
+    assert (child.nik, child.nik_status) == (given, "own")
+    with pytest.raises(ValidationFailed, match="NIK"):
+        services.update_child(child, {**values, "nik": ""}, actor=officer)
+
+
+def test_child_pages_show_the_registry_number_and_the_nik_marker(client, login, regions, app):
+    with app.app_context():
+        imported([row(5, NIK="", Nama="Bayi Tanpa NIK")])
+        db.session.commit()
+        child_id = db.session.scalar(select(Child.id))
+    login("officer")
+    page = client.get(f"/children/{child_id}").text
+    assert f"A-{child_id:06d}" in page and "NIK belum ada" in page and "None" not in page
+    assert "NIK belum ada" in client.get("/children?status=all").text
+    edit = client.get(f"/children/{child_id}/edit")
+    assert edit.status_code == 200
