@@ -229,3 +229,18 @@ def test_child_pages_show_the_registry_number_and_the_nik_marker(client, login, 
     assert "NIK belum ada" in client.get("/children?status=all").text
     edit = client.get(f"/children/{child_id}/edit")
     assert edit.status_code == 200
+
+
+def test_a_correction_that_old_measurements_cannot_bear_changes_nothing(app_ctx, regions):
+    imported([row(1, **{"Tanggal Pengukuran": dmy(SEEN - timedelta(days=30))})])
+    child = db.session.scalar(select(Child))
+    before = snapshot(child)
+    newborn = row(1, Nama="Muhammad Fajar", **{
+        "JK (L/P)": "L", "Tgl Lahir": dmy(SEEN - timedelta(days=5)), "Berat": "3,4",
+        "Tinggi": "50,1"})
+    preview = imported([newborn, row(2)], partial=True,
+                       decisions={2: Decision("same", "Tanggal lahir salah")})
+    assert [r.line for r in preview.rejected] == [2]
+    assert any("Pengukuran lama" in e for e in preview.rows[0].errors)
+    db.session.expire_all()
+    assert snapshot(db.session.get(Child, child.id)) == before and counts() == (2, 2)

@@ -284,8 +284,14 @@ def _plan_group(plan: ImportPlan, key: int, group: list, found: dict, today: dat
             shared = found["file_niks"][nik] > 1 or bool(holders)
             changes.update(nik=nik, nik_status="parent" if shared else "own")
         if {"sex", "birth_date"} & set(changes):
-            chosen_out.errors.extend(_reassess_problems(child, chosen["sex"],
-                                                        chosen["birth_date"]))
+            problems = _reassess_problems(child, chosen["sex"], chosen["birth_date"])
+            if problems:
+                # Nothing of the child changes, even in a partial import.
+                chosen_out.errors.extend(problems)
+                for _row, out, _ in group:
+                    if out is not chosen_out and not out.errors:
+                        out.errors.append(f"Data anak di baris {chosen_out.line} ditolak.")
+                return
             plan.reassess.append(child)
         if child.status == "deceased":
             for row, out, _ in group:
