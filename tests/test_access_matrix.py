@@ -59,7 +59,7 @@ ROUTE_OBJECTS = {
     "children.record_measurement": "child", "children.change_status": "child",
     "children.void_measurement": "measurement",
     "children.import_preview": "import_upload", "children.import_confirm": "import_upload",
-    "children.import_discard": "import_upload",
+    "children.import_discard": "import_upload", "children.import_rejected": "import_upload",
     "matching.pair": "child", "matching.own_child_growth_chart": "child",
     "matching.match_detail": "match", "matching.end": "match",
     "contributions.create": "match",

@@ -205,7 +205,8 @@ def test_empty_required_values():
     data = csv_bytes([["NIK", "Nama", "JK", "Tgl Lahir"], ["", "", "", ""], ["", "Budi", "", ""]])
     [row] = read_child_rows("x.csv", data)  # the fully blank row is skipped
     assert row.line == 3
-    assert row.errors == ["NIK kosong", "JK kosong", "Tgl Lahir kosong"]
+    # A blank NIK is no longer an error (issue 11): the child is registered without one.
+    assert row.errors == ["JK kosong", "Tgl Lahir kosong"]
 
 
 def test_nik_cleanup_and_scientific_notation():

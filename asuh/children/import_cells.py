@@ -30,7 +30,26 @@ _POSITION = {
 }
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})$")
+# "14 Januari 2026", "14-Jan-26", "14 Agt 2026": day, month name, year.
+_DAY_MONTH_NAME = re.compile(r"^(\d{1,2})[\s\-/.]+([a-z]+)\.?[\s\-/.,]+(\d{4}|\d{2})$")
+_SERIAL_TEXT = re.compile(r"^\d{5}(\.0+)?$")
+# Indonesian month names with the spellings and abbreviations exports carry (old spellings
+# "Pebruari", "Nopember"; "Agt"/"Ags"), and English ones from an English-locale Excel.
+_MONTHS = {
+    **dict.fromkeys(("januari", "jan", "january"), 1),
+    **dict.fromkeys(("februari", "pebruari", "feb", "peb", "february"), 2),
+    **dict.fromkeys(("maret", "mar", "march"), 3),
+    **dict.fromkeys(("april", "apr"), 4),
+    **dict.fromkeys(("mei", "may"), 5),
+    **dict.fromkeys(("juni", "jun", "june"), 6),
+    **dict.fromkeys(("juli", "jul", "july"), 7),
+    **dict.fromkeys(("agustus", "agu", "agt", "ags", "aug", "august"), 8),
+    **dict.fromkeys(("september", "sep", "sept"), 9),
+    **dict.fromkeys(("oktober", "okt", "oct", "october"), 10),
+    **dict.fromkeys(("november", "nopember", "nov", "nop"), 11),
+    **dict.fromkeys(("desember", "des", "dec", "december"), 12),
+}
 _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}[:.]\d{2}([:.]\d{2}(\.\d+)?)?$")
 _NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -83,14 +102,23 @@ def parse_date(value: Any, label: str) -> date | None:
     if is_empty(text):
         return None
     core = _TIME_SUFFIX.sub("", text)
+    if _SERIAL_TEXT.match(core):
+        # A CSV saved from a sheet whose date column was not formatted as dates.
+        return parse_date(float(core), label)
     if match := _DMY.match(core):
         day, month, year = (int(g) for g in match.groups())
     elif match := _YMD.match(core):
         year, month, day = (int(g) for g in match.groups())
+    elif (match := _DAY_MONTH_NAME.match(core.lower())) and match.group(2) in _MONTHS:
+        day, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
     else:
         raise CellError(
-            f"{label} '{text}' bukan tanggal yang valid (gunakan hh/bb/tttt, misalnya 23/11/2024)"
+            f"{label} '{text}' bukan tanggal yang valid (gunakan hh/bb/tttt, misalnya "
+            "23/11/2024 atau 23 November 2024)"
         )
+    if year < 100:
+        # "14/01/26": balita and their measurements are all of this century.
+        year += 2000
     try:
         return date(year, month, day)
     except ValueError:

@@ -1,157 +1,59 @@
 """Working out what an import file would do, row by row, without writing anything.
 
-Rows are checked with the same field rules as the registration form; kelurahan are found
-by Kemendagri code, else by name (case- and space-insensitive) within the file's
-kecamatan; children are matched by NIK and measurements by child and date, using a few
-bulk queries so a 10,000-row file is planned in about a second.
+Rows are checked with the same field rules as the registration form; the kelurahan and the
+row's province and city are checked by ``import_place``; a row is recognised as a
+registered child (or as the same child as an earlier row) by its whole identity, not its
+NIK alone (``import_identity``); measurements are matched by child and date. A few bulk
+queries serve the whole file, so a 10,000-row file is planned in about a second.
 """
 
-import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
 from asuh import timeutil
 from asuh.children import measuring, services
 from asuh.children.growth import MAX_AGE_DAYS, MeasurementError, assess
+from asuh.children.import_identity import (
+    Decision,
+    children_by_nik,
+    children_without_nik,
+    identity_of,
+    same_child,
+)
+from asuh.children.import_outcome import ImportPreview, RowOutcome
+from asuh.children.import_place import Place
 from asuh.children.importfile import ChildRow
 from asuh.children.models import Child, Measurement
 from asuh.children.rules import live_measurement
 from asuh.extensions import db
 from asuh.formatting import format_date_id
-from asuh.regions.services import kelurahan_list
 
-ACTIONS = {"create": "Anak baru", "update": "Diperbarui", "unchanged": "Tidak berubah",
-           "same": "Anak yang sama", "reject": "Ditolak"}
-MEASUREMENT_ACTIONS = {"create": "Baru", "unchanged": "Sudah ada", "skip": "Tidak diimpor"}
 # The e-PPGBM export's own z-scores are a cross-check: beyond this they disagree.
 CROSS_CHECK_TOLERANCE = Decimal("0.1")
 _CHUNK = 500  # bound on IN (...) lists: SQLite limits a statement's parameters
 _COMPARED = ("name", "sex", "birth_date", "guardian_name", "kelurahan_code")
 _KEPT_WHEN_BLANK = ("address", "posyandu")  # a file without them keeps the registry's
-_PREFIX = re.compile(r"^(kelurahan|kel|desa|kecamatan|kec)[\s.]+", re.IGNORECASE)
-_READER_FIELDS = ("nik", "name", "sex", "birth_date")  # the reader reports them missing
-
-
-@dataclass
-class RowOutcome:
-    line: int
-    nik: str
-    name: str
-    action: str = "create"
-    measurement: str | None = None
-    measured_on: date | None = None
-    category: str | None = None
-    haz: float | None = None
-    first_line: int | None = None  # the earlier row holding the same child
-    changes: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def action_label(self) -> str:
-        if self.action == "same":
-            return f"Anak yang sama dengan baris {self.first_line}"
-        return ACTIONS[self.action]
-
-
-@dataclass
-class ImportPreview:
-    filename: str
-    rows: list[RowOutcome]
-    children_created: int = 0
-    children_updated: int = 0
-    children_unchanged: int = 0
-    measurements_created: int = 0
-    measurements_unchanged: int = 0
-
-    @property
-    def rejected(self) -> list[RowOutcome]:
-        return [r for r in self.rows if r.action == "reject"]
-
-    @property
-    def with_warnings(self) -> list[RowOutcome]:
-        return [r for r in self.rows if r.warnings]
-
-    @property
-    def accepted(self) -> bool:
-        return bool(self.rows) and not self.rejected
-
-    def summary(self) -> str:
-        text = (f"{len(self.rows)} baris: {self.children_created} anak baru, "
-                f"{self.children_updated} diperbarui, {self.children_unchanged} tidak berubah; "
-                f"{self.measurements_created} pengukuran baru, "
-                f"{self.measurements_unchanged} sudah ada")
-        if self.rejected:
-            text += f"; {len(self.rejected)} baris ditolak"
-        if self.with_warnings:
-            text += f"; {len(self.with_warnings)} baris dengan peringatan"
-        return text + "."
-
-
-def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", _PREFIX.sub("", name.strip().lower()))
-
-
-class _Regions:
-    """The city's kelurahan, looked up by Kemendagri code or by (kecamatan and) name."""
-
-    def __init__(self):
-        self.by_code = {r.code: r for r in kelurahan_list()}
-        self.by_name = defaultdict(list)
-        for region in self.by_code.values():
-            self.by_name[_name_key(region.name)].append(region)
-
-    def resolve(self, row: ChildRow) -> tuple[str | None, str | None]:
-        if row.kelurahan_code:
-            if row.kelurahan_code not in self.by_code:
-                return None, f"Kode kelurahan {row.kelurahan_code} tidak ada di daftar wilayah."
-            return row.kelurahan_code, None
-        if not row.kelurahan_name:
-            return None, "Kelurahan/desa kosong."
-        found = self.by_name.get(_name_key(row.kelurahan_name), [])
-        if not found:
-            city = current_app.config.get("CITY_NAME", "")
-            return None, f"Kelurahan '{row.kelurahan_name}' tidak ada di daftar wilayah {city}."
-        if row.kecamatan_name:
-            within = [r for r in found
-                      if r.parent and _name_key(r.parent.name) == _name_key(row.kecamatan_name)]
-            if not within:
-                return None, (f"Kelurahan '{row.kelurahan_name}' tidak ada di Kecamatan "
-                              f"'{row.kecamatan_name}'.")
-            found = within
-        if len(found) > 1:
-            names = ", ".join(sorted(r.parent.name for r in found if r.parent))
-            return None, (f"Kelurahan '{row.kelurahan_name}' ada di beberapa kecamatan "
-                          f"({names}); isi kolom kecamatan.")
-        return found[0].code, None
+_READER_FIELDS = ("name", "sex", "birth_date")  # the reader reports them missing
 
 
 @dataclass
 class ImportPlan:
     preview: ImportPreview
-    creates: dict[str, dict] = field(default_factory=dict)
+    creates: dict[int, dict] = field(default_factory=dict)  # file child's key → values
     updates: list[tuple[Child, dict]] = field(default_factory=list)
+    # Conflicts the officer resolved as the same child: (child, changes, reason).
+    corrections: list[tuple[Child, dict, str]] = field(default_factory=list)
     reassess: list[Child] = field(default_factory=list)
-    measurements: list[tuple[str, dict]] = field(default_factory=list)
-    existing: dict[str, Child] = field(default_factory=dict)
+    measurements: list[tuple[int, dict]] = field(default_factory=list)  # (key, values)
+    targets: dict[int, Child] = field(default_factory=dict)  # key → registered child
 
 
 def _chunks(values: list, size: int = _CHUNK):
     for start in range(0, len(values), size):
         yield values[start:start + size]
-
-
-def _existing_children(niks: list[str]) -> dict[str, Child]:
-    found = {}
-    for chunk in _chunks(niks):
-        for child in db.session.scalars(select(Child).where(Child.nik.in_(chunk))):
-            found[child.nik] = child
-    return found
 
 
 def _existing_measurements(child_ids: list[int]) -> dict[tuple[int, date], tuple]:
@@ -166,14 +68,20 @@ def _existing_measurements(child_ids: list[int]) -> dict[tuple[int, date], tuple
     return found
 
 
-def _check_row(row: ChildRow, regions: _Regions, today: date) -> tuple[RowOutcome, dict]:
+def _check_row(row: ChildRow, place: Place, today: date) -> tuple[RowOutcome, dict]:
     outcome = RowOutcome(line=row.line, nik=row.nik, name=row.name, errors=list(row.errors),
                          warnings=list(row.warnings), measured_on=row.measured_on)
+    if problem := place.outside(row):
+        outcome.errors.append(problem)
     clean, errors, warnings = services.clean_child_fields(
         {"nik": row.nik, "name": row.name, "sex": row.sex, "birth_date": row.birth_date,
          "guardian_name": row.guardian_name, "address": row.address, "posyandu": row.posyandu,
          "kelurahan_code": None},
         today=today, check_age=False, require_address=False)
+    if not row.nik_given:
+        # No NIK yet (blank or zeros): the child is registered without one.
+        errors.pop("nik", None)
+        clean["nik"], warnings = None, []
     for name, messages in errors.items():
         if name == "kelurahan_code":
             continue  # resolved from the file's code or names below
@@ -181,7 +89,7 @@ def _check_row(row: ChildRow, regions: _Regions, today: date) -> tuple[RowOutcom
         if name in _READER_FIELDS and not getattr(row, name):
             continue
         outcome.errors.extend(messages)
-    clean["kelurahan_code"], problem = regions.resolve(row)
+    clean["kelurahan_code"], problem = place.resolve(row)
     if problem:
         outcome.errors.append(problem)
     outcome.warnings.extend(f"Periksa NIK: {w}" for w in warnings)
@@ -267,15 +175,50 @@ def _plan_measurement(plan: ImportPlan, row: ChildRow, out: RowOutcome, child: d
         return
     out.measurement = "create"
     plan.preview.measurements_created += 1
-    plan.measurements.append((child["nik"], {
+    plan.measurements.append((child["key"], {
         "measured_on": row.measured_on, "height_cm": height, "weight_kg": weight,
         "position": position, **measuring.result_columns(result)}))
 
 
-def _plan_group(plan: ImportPlan, group: list, existing_measurements: dict, today: date) -> None:
-    # The child's data come from its newest measurement row; earlier rows may be older.
-    _, chosen_out, chosen = max(group, key=lambda item: (item[0].measured_on or date.min,
-                                                         item[0].line))
+def _file_children(checked: list[tuple[ChildRow, RowOutcome, dict]]) -> list[list]:
+    """The file's rows grouped by child: same NIK (or none), birth date, sex, similar name."""
+    groups: list[list] = []
+    buckets: dict[tuple, list[list]] = {}
+    for item in checked:
+        row, outcome, clean = item
+        if "nik" not in clean or not isinstance(clean.get("birth_date"), date) \
+                or not clean.get("sex") or not clean.get("name"):
+            groups.append([item])  # no identity to compare: a group of its own
+            continue
+        key = (clean["nik"], clean["birth_date"], clean["sex"])
+        bucket = buckets.setdefault(key, [])
+        group = next((g for g in bucket if same_child(g[0][2], clean)), None)
+        if group is None:
+            group = [item]
+            bucket.append(group)
+            groups.append(group)
+        else:
+            group.append(item)
+    return groups
+
+
+def _registered(child_niks: dict, without_nik: dict, clean: dict) -> Child | None:
+    """The registered child this file child is, if any (one without a NIK may get one)."""
+    for child in child_niks.get(clean["nik"], []) if clean["nik"] else []:
+        if same_child(child, clean):
+            return child
+    for child in without_nik.get((clean["birth_date"], clean["sex"]), []):
+        if child.kelurahan_code == clean["kelurahan_code"] and same_child(
+                child, {**clean, "nik": None}):
+            return child
+    return None
+
+
+def _plan_group(plan: ImportPlan, key: int, group: list, found: dict, today: date) -> None:
+    # The child's data come from its newest readable row; earlier rows may be older.
+    readable = [item for item in group if not item[1].errors] or group
+    _, chosen_out, chosen = max(readable, key=lambda item: (item[0].measured_on or date.min,
+                                                            item[0].line))
     first_row, first_out, _ = group[0]
     for _row, out, clean in group:
         if out is not first_out:
@@ -285,57 +228,125 @@ def _plan_group(plan: ImportPlan, group: list, existing_measurements: dict, toda
             out.warnings.append(f"Data anak berbeda dengan baris {chosen_out.line}; "
                                 f"yang dipakai data baris {chosen_out.line}.")
     if chosen_out.errors:
+        for _row, out, _ in group:
+            if out is not chosen_out and not out.errors:
+                out.errors.append(f"Data anak di baris {chosen_out.line} ditolak.")
         return
-    child = plan.existing.get(chosen["nik"])
+    chosen = {**chosen, "key": key}
+    nik = chosen["nik"]
+    holders = found["by_nik"].get(nik, []) if nik else []
+    child = _registered(found["by_nik"], found["without_nik"], chosen)
+    decision = found["decisions"].get(first_row.line)
+    owner = next((h for h in holders if h.nik_status == "own"), None)
+    if child is None and owner is not None:
+        # The NIK is another registered child's: nothing of that child changes unless the
+        # officer says this row is that child with corrected data.
+        first_out.conflict = identity_of(owner)
+        region = found["place"].by_code.get(chosen["kelurahan_code"])
+        first_out.file_identity = {
+            "name": chosen["name"], "sex": chosen["sex"], "birth_date": chosen["birth_date"],
+            "kelurahan": region.name if region else chosen["kelurahan_code"],
+            "guardian_name": chosen["guardian_name"]}
+        first_out.decision = decision.kind if decision else None
+        if decision is None:
+            first_out.action = "conflict"
+            first_out.errors.append(
+                f"NIK ini milik anak lain yang sudah terdaftar ({owner.registry_number}, "
+                f"{owner.name}, lahir {format_date_id(owner.birth_date)}); pilih: anak yang "
+                "sama dengan data diperbaiki, atau anak lain.")
+            return
+        if decision.kind == "same":
+            if not decision.reason.strip():
+                first_out.errors.append("Alasan perbaikan data anak wajib diisi.")
+                return
+            child = owner
     if child is None:
+        if nik is None:
+            status = "missing"
+        elif holders or found["file_niks"][nik] > 1:
+            # Shared in the file or already held: a parent's NIK, or (the officer said so)
+            # another child's.
+            status = "not_own" if owner is not None else "parent"
+        else:
+            status = "own"
         measured = [row.measured_on for row, _, _ in group if row.has_measurement]
         if not measured and (today - chosen["birth_date"]).days > MAX_AGE_DAYS:
             chosen_out.errors.append(services.TOO_OLD)
             return
-        plan.creates[chosen["nik"]] = {k: v for k, v in chosen.items() if k != "guardian_phone"}
+        plan.creates[key] = {k: v for k, v in chosen.items()
+                             if k not in ("guardian_phone", "key")} | {"nik_status": status}
         first_out.action = "create"
+        first_out.nik_status = status if status != "own" else None
         plan.preview.children_created += 1
     else:
         changes = _child_changes(child, chosen)
+        if nik and child.nik_status == "missing":
+            # A NIK added later attaches to the child registered without one.
+            shared = found["file_niks"][nik] > 1 or bool(holders)
+            changes.update(nik=nik, nik_status="parent" if shared else "own")
         if {"sex", "birth_date"} & set(changes):
             problems = _reassess_problems(child, chosen["sex"], chosen["birth_date"])
-            chosen_out.errors.extend(problems)
+            if problems:
+                # Nothing of the child changes, even in a partial import.
+                chosen_out.errors.extend(problems)
+                for _row, out, _ in group:
+                    if out is not chosen_out and not out.errors:
+                        out.errors.append(f"Data anak di baris {chosen_out.line} ditolak.")
+                return
             plan.reassess.append(child)
         if child.status == "deceased":
             for row, out, _ in group:
                 if row.has_measurement:
                     out.errors.append("Anak tercatat meninggal; pengukuran tidak dapat dicatat.")
         first_out.action = "update" if changes else "unchanged"
-        first_out.changes = [services.FIELD_LABELS.get(k, "Peringatan NIK") for k in changes]
-        if changes:
+        first_out.changes = [services.FIELD_LABELS.get(k, "Status NIK" if k == "nik_status"
+                                                       else "Peringatan NIK") for k in changes]
+        if changes and decision is not None and child is owner:
+            plan.corrections.append((child, changes, decision.reason.strip()))
+        elif changes:
             plan.updates.append((child, changes))
+        if changes:
             plan.preview.children_updated += 1
         else:
             plan.preview.children_unchanged += 1
+        plan.targets[key] = child
         chosen = {**chosen, "sex": changes.get("sex", child.sex),
                   "birth_date": changes.get("birth_date", child.birth_date)}
     seen: dict = {}
     for row, out, _ in group:
-        _plan_measurement(plan, row, out, chosen, child.id if child else None, seen,
-                          existing_measurements, today)
+        if not out.errors:
+            _plan_measurement(plan, row, out, chosen, child.id if child else None, seen,
+                              found["measurements"], today)
 
 
-def plan_import(rows: list[ChildRow], filename: str, today: date) -> ImportPlan:
+def plan_import(rows: list[ChildRow], filename: str, today: date,
+                decisions: dict[int, Decision] | None = None) -> ImportPlan:
+    """``decisions`` answer NIK conflicts, keyed by the line of the conflicting row."""
     plan = ImportPlan(preview=ImportPreview(filename=filename, rows=[]))
-    regions = _Regions()
-    groups: dict[str, list] = {}
+    place = Place()
+    checked = []
     for row in rows:
-        outcome, clean = _check_row(row, regions, today)
+        outcome, clean = _check_row(row, place, today)
         plan.preview.rows.append(outcome)
-        if "nik" in clean:
-            groups.setdefault(clean["nik"], []).append((row, outcome, clean))
-        elif not outcome.errors:  # defensive: a row without a usable NIK is never accepted
-            outcome.errors.append("NIK tidak dapat dibaca.")
-    plan.existing = _existing_children(list(groups))
-    existing_measurements = _existing_measurements([c.id for c in plan.existing.values()])
-    for group in groups.values():
-        _plan_group(plan, group, existing_measurements, today)
+        checked.append((row, outcome, clean))
+    groups = _file_children(checked)
+    file_niks: dict[str, int] = {}
+    for group in groups:
+        nik = group[0][2].get("nik")
+        if nik:
+            file_niks[nik] = file_niks.get(nik, 0) + 1
+    by_nik = children_by_nik(list(file_niks))
+    birth_dates = sorted({g[0][2]["birth_date"] for g in groups
+                          if isinstance(g[0][2].get("birth_date"), date)})
+    without_nik = children_without_nik(birth_dates)
+    registered = {c.id for held in by_nik.values() for c in held}
+    registered.update(c.id for held in without_nik.values() for c in held)
+    found = {"place": place, "by_nik": by_nik, "without_nik": without_nik, "file_niks": file_niks,
+             "decisions": decisions or {},
+             "measurements": _existing_measurements(sorted(registered))}
+    for key, group in enumerate(groups):
+        _plan_group(plan, key, group, found, today)
     for outcome in plan.preview.rows:
-        if outcome.errors:
+        if outcome.errors and outcome.action != "conflict":
             outcome.action = "reject"
     return plan

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,60 +27,22 @@ from asuh.children.import_cells import (
     parse_position,
     parse_sex,
     parse_village_code,
-    squashed,
 )
+from asuh.children.import_header import grouped_header, map_header
 
 __all__ = [
+    "ChildFile",
     "ChildRow",
     "ImportFileError",
+    "read_child_file",
     "read_child_rows",
 ]
 
-# Header aliases, compared after lower-casing and dropping everything but letters and
-# digits ("JK (L/P)" → "jklp"); a second try also drops parenthesized parts ("jk").
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "nik": ("nik", "nikanak", "nikbalita", "nonik", "nomornik"),
-    "name": ("nama", "namaanak", "namabalita"),
-    "sex": ("jk", "jklp", "jeniskelamin", "lp", "kelamin"),
-    "birth_date": ("tgllahir", "tanggallahir", "tgllhr", "tanggallahiranak"),
-    "guardian_name": (
-        "namaortu", "namaorangtua", "namaibu", "namaortuwali", "namaibukandung",
-        "namaayah", "orangtua", "ortu",
-    ),
-    "kecamatan_name": ("kec", "kecamatan", "namakecamatan"),
-    "kelurahan_name": (
-        "desakel", "kelurahan", "desa", "desakelurahan", "kelurahandesa", "keldesa", "kel",
-        "namakelurahan", "namadesa",
-    ),
-    "kelurahan_code": (
-        "kodekel", "kodewilayah", "kodekelurahan", "kodedesa", "kodedesakel",
-        "kodekeldesa", "kodekemendagri",
-    ),
-    "posyandu": ("posyandu", "namaposyandu"),
-    "rt": ("rt",),
-    "rw": ("rw",),
-    "address": ("alamat", "alamatlengkap"),
-    "measured_on": (
-        "tanggalpengukuran", "tglpengukuran", "tglukur", "tanggalukur", "tglpengukur",
-        "tanggalpenimbangan", "tglpenimbangan",
-    ),
-    "weight": ("berat", "bb", "beratkg", "beratbadan", "beratbadankg", "bbkg"),
-    "height": (
-        "tinggi", "tb", "tinggicm", "tinggibadan", "tinggibadancm", "tbcm", "pbtb", "tbpb",
-        "panjangtinggi", "tinggipanjang",
-    ),
-    "position": ("caraukur", "carapengukuran", "posisiukur", "posisipengukuran"),
-    "file_waz": ("zsbbu", "zscorebbu", "zbbu"),
-    "file_haz": ("zstbu", "zspbu", "zspbtbu", "zstbpbu", "zscoretbu", "ztbu", "zspbtb"),
-    "file_whz": ("zsbbtb", "zsbbpb", "zsbbpbtb", "zsbbtbpb", "zscorebbtb", "zbbtb"),
-}
-_ALIAS_TO_FIELD = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
 
 _REQUIRED = ("nik", "name", "sex", "birth_date")
 _LABELS = {"nik": "NIK", "name": "Nama", "sex": "JK", "birth_date": "Tgl Lahir"}
 _HEADER_SCAN_ROWS = 10  # exports sometimes put a title above the header row
 
-_PARENS = re.compile(r"\([^)]*\)")
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (type, format, missing required columns)."""
@@ -96,6 +58,8 @@ class ChildRow:
     sex: str | None = None  # "L" or "P"
     birth_date: date | None = None
     guardian_name: str = ""
+    province: str = ""  # Prov as written: a name or a code
+    regency: str = ""  # Kab/Kota as written
     kecamatan_name: str = ""
     kelurahan_name: str = ""
     kelurahan_code: str | None = None  # Kemendagri "PP.KK.CC.VVVV"
@@ -111,12 +75,27 @@ class ChildRow:
     errors: list[str] = field(default_factory=list)
     # Not errors: things an officer should confirm (e.g. a NIK Excel may have truncated).
     warnings: list[str] = field(default_factory=list)
+    # The row's cells as read, so refused rows can be written back out to be fixed.
+    cells: tuple[Any, ...] = ()
+
+    @property
+    def nik_given(self) -> bool:
+        # Exports write a child without a NIK as blank or as zeros.
+        return bool(self.nik.strip("0"))
 
     @property
     def has_measurement(self) -> bool:
         return self.measured_on is not None and (
             self.weight_kg is not None or self.height_cm is not None
         )
+
+
+@dataclass
+class ChildFile:
+    """A file's header (one row, a grouped header joined) and its data rows."""
+
+    header: list[str]
+    rows: list[ChildRow]
 
 
 # --- reading the raw grid ----------------------------------------------------------
@@ -197,25 +176,6 @@ def _grids(filename: str, data: bytes) -> Iterator[Iterator[Iterable[Any]]]:
         )
 
 
-# --- headers -----------------------------------------------------------------------
-
-
-def _map_header(cells: Iterable[Any]) -> dict[str, tuple[int, str]]:
-    """Field → (column index, header text as written) for the recognized columns."""
-    found: dict[str, tuple[int, str]] = {}
-    for index, cell in enumerate(cells):
-        if cell is None:
-            continue
-        text = " ".join(str(cell).split())
-        lowered = text.lower()
-        name = _ALIAS_TO_FIELD.get(squashed(lowered)) or _ALIAS_TO_FIELD.get(
-            squashed(_PARENS.sub("", lowered))
-        )
-        if name and name not in found:  # first matching column wins
-            found[name] = (index, text)
-    return found
-
-
 def _is_blank(cells: Iterable[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
@@ -225,7 +185,7 @@ def _is_blank(cells: Iterable[Any]) -> bool:
 
 def _build_row(line: int, cells: tuple[Any, ...] | list[Any],
                columns: dict[str, tuple[int, str]]) -> ChildRow:
-    row = ChildRow(line=line)
+    row = ChildRow(line=line, cells=tuple(cells))
     errors = row.errors
     failed: set[str] = set()  # fields whose cell was filled but unreadable
     width = len(cells)
@@ -261,12 +221,14 @@ def _build_row(line: int, cells: tuple[Any, ...] | list[Any],
     row.name = cell_text(raw("name"))
     row.sex = parse("sex", parse_sex)
     row.birth_date = parse("birth_date", parse_date)
-    for name, value in (("nik", row.nik), ("name", row.name), ("sex", row.sex),
-                        ("birth_date", row.birth_date)):
+    # A blank NIK is not an error: posyandu register children before they have one.
+    for name, value in (("name", row.name), ("sex", row.sex), ("birth_date", row.birth_date)):
         if not value and name not in failed:
             errors.append(f"{columns[name][1]} kosong")
 
     row.guardian_name = cell_text(raw("guardian_name"))
+    row.province = cell_text(raw("province"))
+    row.regency = cell_text(raw("regency"))
     row.kecamatan_name = cell_text(raw("kecamatan_name"))
     row.kelurahan_name = cell_text(raw("kelurahan_name"))
     row.kelurahan_code = parse("kelurahan_code", parse_village_code)
@@ -301,33 +263,54 @@ def _build_row(line: int, cells: tuple[Any, ...] | list[Any],
     return row
 
 
-def _rows_from_grid(grid: Iterator[Iterable[Any]]) -> tuple[list[ChildRow], list[str]] | None:
-    """Rows of one sheet, or None when no header row is found in it.
+def _rows_from_grid(grid: Iterator[Iterable[Any]]) -> tuple[ChildFile, list[str]] | None:
+    """The sheet's header and rows, or None when no header row is found in it.
 
     The second item lists the required columns missing from the best header candidate.
     """
     scanned: list[tuple[int, Any]] = []
     header_line = 0
     columns: dict[str, tuple[int, str]] = {}
+    header: list[str] = []
+    above: list[Any] | None = None
     line = 0
     for line, cells in enumerate(grid, start=1):
+        cells = list(cells)
         if _is_blank(cells):
             if line > _HEADER_SCAN_ROWS:
                 break
+            above = None
             continue
-        mapped = _map_header(cells)
-        scanned.append((line, mapped))
-        if all(name in mapped for name in _REQUIRED):
-            header_line, columns = line, mapped
+        candidates = [[" ".join(str(c).split()) if c is not None else "" for c in cells]]
+        if above is not None:
+            candidates.append(grouped_header(above, cells))
+        for texts in candidates:
+            mapped = map_header(texts)
+            scanned.append((line, mapped))
+            if all(name in mapped for name in _REQUIRED):
+                header_line, columns, header = line, mapped, texts
+                break
+        if header_line or len(scanned) >= 2 * _HEADER_SCAN_ROWS:
             break
-        if len(scanned) >= _HEADER_SCAN_ROWS:
-            break
+        above = cells
     if not header_line:
         if not scanned:
             return None
         best = max(scanned, key=lambda item: len(item[1]))[1]
-        return [], [_LABELS[name] for name in _REQUIRED if name not in best]
+        return ChildFile([], []), [_LABELS[name] for name in _REQUIRED if name not in best]
 
+    following = next(grid, None)
+    if following is not None:
+        following = list(following)
+        # Names merged down two rows are in the upper row, so it already has NIK, Nama...;
+        # the lower row is still header when it is blank under them and names more columns.
+        joined = grouped_header(header, following)
+        more = map_header(joined)
+        if len(more) > len(columns) and all(
+                columns[name][0] >= len(following) or following[columns[name][0]] in (None, "")
+                for name in _REQUIRED):
+            header_line, columns, header, following = header_line + 1, more, joined, None
+        grid = itertools.chain([following] if following is not None else [], grid)
     rows: list[ChildRow] = []
     for line, cells in enumerate(grid, start=header_line + 1):
         if not isinstance(cells, (list, tuple)):
@@ -335,11 +318,16 @@ def _rows_from_grid(grid: Iterator[Iterable[Any]]) -> tuple[list[ChildRow], list
         if _is_blank(cells):
             continue
         rows.append(_build_row(line, cells, columns))
-    return rows, []
+    return ChildFile(header, rows), []
 
 
 def read_child_rows(filename: str, data: bytes) -> list[ChildRow]:
-    """Parse an e-PPGBM / posyandu export (``.csv`` or ``.xlsx``) into rows.
+    """Parse an e-PPGBM / posyandu export (``.csv`` or ``.xlsx``) into rows."""
+    return read_child_file(filename, data).rows
+
+
+def read_child_file(filename: str, data: bytes) -> ChildFile:
+    """Parse an e-PPGBM / posyandu export (``.csv`` or ``.xlsx``): its header and rows.
 
     Raises :class:`ImportFileError` when the file type is not supported or the
     required columns (NIK, Nama, JK, Tgl Lahir) are missing. Problems within a row are
@@ -350,9 +338,9 @@ def read_child_rows(filename: str, data: bytes) -> list[ChildRow]:
         result = _rows_from_grid(iter(grid))
         if result is None:
             continue
-        rows, missing_here = result
+        found, missing_here = result
         if not missing_here:
-            return rows
+            return found
         if missing is None or len(missing_here) < len(missing):
             missing = missing_here
     if missing is None:

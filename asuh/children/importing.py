@@ -2,7 +2,9 @@
 
 ``preview_import`` says, row by row, what a file would create, update or leave alone and
 which rows it refuses; ``import_children`` writes it only when no row is refused, so a
-file is taken whole or not at all. Children are matched by NIK and measurements by child
+file is taken whole or not at all, unless the officer chooses ``partial``: then the
+accepted rows are written and the refused ones are left for ``import_rejects`` to hand
+back. Children are recognised by identity (``import_identity``) and measurements by child
 and date, so importing the same file again changes nothing.
 
 Built for files of 10,000 rows: existing children, measurements and regions are read in
@@ -17,14 +19,33 @@ from sqlalchemy import insert
 from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children import measuring
-from asuh.children.import_plan import ImportPreview, plan_import
+from asuh.children.import_identity import Decision
+from asuh.children.import_outcome import ImportPreview
+from asuh.children.import_plan import plan_import
 from asuh.children.importfile import ChildRow
 from asuh.children.models import Child, Measurement
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.identifiers import mask_identifier
 from asuh.permissions import Permission, ensure_permitted
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
+
+
+def _correct(child: Child, changes: dict, reason: str, actor, filename: str) -> None:
+    """A NIK conflict the officer resolved as the same child: its data are corrected from
+    the file, audited on the child with the officer's reason."""
+    fields = sorted(changes)
+    before = audit.snapshot(child, fields)
+    for name, value in changes.items():
+        setattr(child, name, value)
+    diff = audit.diff(before, audit.snapshot(child, fields))
+    if "nik" in diff:
+        diff["nik"] = [mask_identifier(value) for value in diff["nik"]]
+    diff["reason"] = [None, reason]
+    audit.record("update", "child", child.id, user=actor,
+                 summary=f"Data anak {child.name} diperbaiki dari impor "
+                         f"{filename or 'berkas'} (NIK sama): {reason}", changes=diff)
 
 
 class ImportRefused(ValidationFailed):
@@ -38,30 +59,35 @@ class ImportRefused(ValidationFailed):
         self.preview = preview
 
 
-def preview_import(rows: list[ChildRow], *, filename: str = "",
-                   today: date | None = None) -> ImportPreview:
+def preview_import(rows: list[ChildRow], *, filename: str = "", today: date | None = None,
+                   decisions: dict[int, Decision] | None = None) -> ImportPreview:
     """What importing ``rows`` would do; writes nothing."""
-    return plan_import(rows, filename, today or timeutil.today()).preview
+    return plan_import(rows, filename, today or timeutil.today(), decisions).preview
 
 
 @use_case
 def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
-                    today: date | None = None) -> ImportPreview:
-    """Write the file's children and measurements, or raise ImportRefused and write nothing."""
+                    today: date | None = None, partial: bool = False,
+                    decisions: dict[int, Decision] | None = None) -> ImportPreview:
+    """Write the file's children and measurements, or raise ImportRefused and write nothing.
+
+    ``partial`` writes the accepted rows even when others are refused (it still refuses a
+    file with no acceptable row). ``decisions`` answer NIK conflicts by row line.
+    """
     ensure_permitted(actor, Permission.IMPORT_CHILDREN)
-    plan = plan_import(rows, filename, today or timeutil.today())
+    plan = plan_import(rows, filename, today or timeutil.today(), decisions)
     preview = plan.preview
-    if not preview.accepted:
+    if not (preview.partly_accepted if partial else preview.accepted):
         raise ImportRefused(preview)
     actor_id = actor.id if actor else None
     # The newest new measurement per child becomes its latest unless it has a newer one.
-    newest: dict[str, dict] = {}
-    for nik, values in plan.measurements:
-        if nik not in newest or values["measured_on"] > newest[nik]["measured_on"]:
-            newest[nik] = values
+    newest: dict[int, dict] = {}
+    for key, values in plan.measurements:
+        if key not in newest or values["measured_on"] > newest[key]["measured_on"]:
+            newest[key] = values
 
-    def latest(nik: str, current: date | None) -> dict:
-        values = newest.get(nik)
+    def latest(key: int, current: date | None) -> dict:
+        values = newest.get(key)
         if values is None or (current is not None and values["measured_on"] < current):
             return {}
         return {"latest_measured_on": values["measured_on"], "latest_haz": values["haz"],
@@ -70,34 +96,43 @@ def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
     unmeasured = {"latest_measured_on": None, "latest_haz": None, "latest_category": None}
 
     # Core bulk inserts: building 20,000 ORM objects would take most of the time budget.
-    ids = {nik: child.id for nik, child in plan.existing.items()}
+    ids = {key: child.id for key, child in plan.targets.items()}
     if plan.creates:
+        # Siblings under one NIK and children without one cannot be told apart by NIK, but
+        # two file children never share all of these (the plan would have made them one).
+        # Cheaper than ``sort_by_parameter_order``, which batches SQLite's inserts less.
+        identity = (Child.nik, Child.name, Child.birth_date, Child.sex, Child.kelurahan_code)
+        by_identity = {tuple(values[c.key] for c in identity): key
+                       for key, values in plan.creates.items()}
         inserted = db.session.execute(
-            insert(Child).returning(Child.nik, Child.id),
+            insert(Child).returning(Child.id, *identity),
             [{**values, "status": "active", "created_by_id": actor_id, "created_at": utcnow(),
-              **(latest(nik, None) or unmeasured)} for nik, values in plan.creates.items()])
-        ids.update(dict(inserted.all()))
+              **(latest(key, None) or unmeasured)} for key, values in plan.creates.items()])
+        ids.update((by_identity[tuple(found[1:])], found[0]) for found in inserted.all())
     for child, changes in plan.updates:
         for name, value in changes.items():
             setattr(child, name, value)
-    for nik, child in plan.existing.items():
-        for name, value in latest(nik, child.latest_measured_on).items():
+    for child, changes, reason in plan.corrections:
+        _correct(child, changes, reason, actor, filename)
+    for key, child in plan.targets.items():
+        for name, value in latest(key, child.latest_measured_on).items():
             setattr(child, name, value)
     if plan.measurements:
         db.session.execute(insert(Measurement), [
-            {**values, "child_id": ids[nik], "recorded_by_id": actor_id,
+            {**values, "child_id": ids[key], "recorded_by_id": actor_id,
              "measured_by": "Impor berkas", "created_at": utcnow()}
-            for nik, values in plan.measurements])
+            for key, values in plan.measurements])
     db.session.flush()
     if plan.measurements:
         # The classifying figures follow rules.classification (flagged values do not count).
-        measuring.refresh_latest_many({ids[nik] for nik, _ in plan.measurements})
-        measuring.measurements_changed.send(sorted({ids[nik] for nik, _ in plan.measurements}))
+        measuring.refresh_latest_many({ids[key] for key, _ in plan.measurements})
+        measuring.measurements_changed.send(sorted({ids[key] for key, _ in plan.measurements}))
     for child in plan.reassess:
         measuring.reassess_child(child)
-    if not (plan.creates or plan.updates or plan.measurements):
+    if not (plan.creates or plan.updates or plan.corrections or plan.measurements):
         return preview  # the same file again: nothing changed, nothing to audit
     updated = [[c.id, sorted(changes)] for c, changes in plan.updates]
+    updated += [[c.id, sorted(changes)] for c, changes, _ in plan.corrections]
     audit.record(
         "import", "child", None, user=actor,
         summary=f"Impor anak dari {filename or 'berkas'}: {preview.summary()}",
@@ -105,5 +140,6 @@ def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
                  "children_created": [None, preview.children_created],
                  "children_updated": [None, preview.children_updated],
                  "measurements_created": [None, preview.measurements_created],
+                 "rows_refused": [None, len(preview.rejected)],
                  "updated_children": [None, updated]})
     return preview

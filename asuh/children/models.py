@@ -26,6 +26,14 @@ CHILD_STATUSES = {
     # 60 months old: no longer a balita (services.age_out_children).
     "aged_out": "Lulus usia balita (60 bulan)",
 }
+# Whose NIK a child's record carries. Posyandu files register children before they have
+# one and siblings under their mother's; only an own NIK identifies one child.
+NIK_STATUSES = {
+    "own": "NIK anak",
+    "parent": "NIK orang tua",
+    "not_own": "NIK bukan milik anak",
+    "missing": "NIK belum ada",
+}
 HEIGHT_CATEGORIES = {
     "severely_stunted": "Sangat pendek",
     "stunted": "Pendek",
@@ -40,10 +48,21 @@ class Child(db.Model):
         one_of("sex", SEX_LABELS),
         one_of("status", CHILD_STATUSES),
         one_of("latest_category", HEIGHT_CATEGORIES),
+        one_of("nik_status", NIK_STATUSES),
+        CheckConstraint("(nik IS NULL) = (nik_status = 'missing')", name="nik_missing"),
+        # Siblings may share a parent's NIK; a child's own NIK is one child's only.
+        Index("uq_children_own_nik", "nik", unique=True,
+              sqlite_where=text("nik_status = 'own'"),
+              postgresql_where=text("nik_status = 'own'")),
+        # Imports look for children without a NIK by birth date; they are few.
+        Index("ix_children_without_nik", "birth_date",
+              sqlite_where=text("nik_status = 'missing'"),
+              postgresql_where=text("nik_status = 'missing'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    nik_status: Mapped[str] = mapped_column(String(8), default="own", server_default="own")
     name: Mapped[str] = mapped_column(String(120), index=True)
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(index=True)
@@ -78,6 +97,16 @@ class Child(db.Model):
     measurements: Mapped[list["Measurement"]] = relationship(
         back_populates="child", lazy="raise", order_by="Measurement.measured_on"
     )
+
+    @property
+    def registry_number(self) -> str:
+        # The child's own number in this registry, whatever its NIK: a child without one,
+        # or under a parent's, is still told apart by it.
+        return f"A-{self.id:06d}" if self.id else ""
+
+    @property
+    def nik_status_label(self) -> str:
+        return NIK_STATUSES[self.nik_status]
 
     @property
     def first_name(self) -> str:

@@ -168,7 +168,8 @@ def join_warnings(warnings: list[str]) -> str | None:
 
 
 def find_by_nik(nik: str) -> Child | None:
-    return db.session.scalar(select(Child).where(Child.nik == nik))
+    """The child whose own NIK this is (siblings may share a parent's, which is no one's)."""
+    return db.session.scalar(select(Child).where(Child.nik == nik, Child.nik_status == "own"))
 
 
 def _audit_view(values: dict) -> dict:
@@ -181,9 +182,15 @@ def _audit_view(values: dict) -> dict:
 
 def _checked(values: dict, *, today: date | None, exclude_id: int | None,
              confirm_nik_warnings: bool, confirmed_before: str | None = None,
-             check_age: bool = True):
+             check_age: bool = True, nik_status: str = "own"):
     today = today or timeutil.today()
     clean, errors, warnings = clean_child_fields(values, today=today, check_age=check_age)
+    if nik_status != "own" and not _text(values.get("nik")).strip("0"):
+        # A child without a NIK of its own keeps its marker until one is given; a NIK
+        # typed in later attaches to this child as its own.
+        errors.pop("nik", None)
+        clean["nik"], warnings = None, []
+    clean["nik_status"] = "own" if clean.get("nik") else "missing"
     if clean.get("kelurahan_code") and "kelurahan_code" not in errors:
         try:
             get_kelurahan(clean["kelurahan_code"])
@@ -191,7 +198,7 @@ def _checked(values: dict, *, today: date | None, exclude_id: int | None,
             errors.update(failure.errors)
     if errors:
         raise ValidationFailed(errors)
-    other = find_by_nik(clean["nik"])
+    other = find_by_nik(clean["nik"]) if clean.get("nik") else None
     if other is not None and other.id != exclude_id:
         raise _duplicate_nik()
     # A correction that leaves the same, already confirmed, warnings needs no new confirmation.
@@ -235,8 +242,11 @@ def update_child(child: Child, values: dict, *, confirm_nik_warnings: bool = Fal
     clean = _checked(values, today=today, exclude_id=child.id,
                      confirm_nik_warnings=confirm_nik_warnings,
                      confirmed_before=child.nik_warnings,
-                     check_age=values.get("birth_date") != child.birth_date)
-    fields = (*CHILD_FIELDS, "nik_warnings")
+                     check_age=values.get("birth_date") != child.birth_date,
+                     nik_status=child.nik_status)
+    if clean["nik"] == child.nik and child.nik_status in ("parent", "not_own"):
+        clean["nik_status"] = child.nik_status  # the same shared NIK stays a shared one
+    fields = (*CHILD_FIELDS, "nik_warnings", "nik_status")
     before = audit.snapshot(child, fields)
     for field, value in clean.items():
         setattr(child, field, value)

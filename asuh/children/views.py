@@ -3,6 +3,7 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.validators import Optional
 
 from asuh import timeutil
 from asuh.children import measuring, services
@@ -66,6 +67,10 @@ def index():
 def _child_form(child: Child | None = None) -> ChildForm:
     form = ChildForm(obj=child)
     form.kelurahan_code.choices = kelurahan_choices(kelurahan_list())
+    if child is not None and child.nik_status == "missing":
+        # Registered without a NIK ("NIK belum ada"): other data may be corrected before
+        # one is given; the service keeps the marker until then.
+        form.nik.validators = [Optional()]
     return form
 
 
