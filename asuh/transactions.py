@@ -56,3 +56,11 @@ def use_case(func: Callable[P, R]) -> Callable[P, R]:
 
     wrapped.is_use_case = True
     return wrapped
+
+
+def end_read() -> None:
+    """End a read-only transaction, so a long command does not hold its snapshot (or, on
+    SQLite, its read lock) while it prints or waits; nothing was written to keep."""
+    if in_unit_of_work():
+        raise RuntimeError("end_read() inside a unit of work would discard its writes")
+    db.session.rollback()

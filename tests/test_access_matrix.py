@@ -19,7 +19,10 @@ Routes with an object parameter must name their kind in ``ROUTE_OBJECTS``; a new
 without an entry fails ``test_every_object_route_names_its_kind``.
 """
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from flask import url_for
 
 from asuh import create_app
@@ -42,6 +45,7 @@ from tests.access_objects import (
     VARIANTS,
     World,
 )
+from tests.clock import last_0430_wib
 from tests.conftest import PASSWORD, _wipe, sign_in
 from tests.factories import ROLES
 
@@ -129,6 +133,19 @@ def _clean_state():
 
 @pytest.fixture(scope="module")
 def world(app):
+    # Built an hour before the suite's 04:30 WIB (tests/conftest.py), on a ticking clock:
+    # the sign-in cookies it makes are signed in the past of every test that uses them
+    # (itsdangerous refuses a signature from the future).
+    # The travel ends before the tests run: each test's own travel starts from the real
+    # clock (``last_0430_wib``), not from this one.
+    world = _build_world(app)
+    with time_machine.travel(last_0430_wib() - timedelta(hours=1), tick=True):
+        built = next(world)
+    yield built
+    next(world, None)
+
+
+def _build_world(app):
     _wipe(app)
     with app.app_context():
         limiter.reset()

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from asuh.audit.chain import ChainHead, chain_head, verify_chain
-from asuh.extensions import db
+from asuh.transactions import end_read
 
 audit_cli = AppGroup("audit", help="Audit trail tools.")
 
@@ -27,7 +27,7 @@ def verify(anchor: ChainHead | None) -> None:
     with."""
     problems = verify_chain(anchor)
     head = chain_head()
-    db.session.rollback()
+    end_read()
     if problems:
         for problem in problems:
             click.echo(problem, err=True)
@@ -40,4 +40,4 @@ def verify(anchor: ChainHead | None) -> None:
 def head() -> None:
     """Print the current head as SEQ:HASH (an anchor to keep elsewhere)."""
     click.echo(str(chain_head()))
-    db.session.rollback()
+    end_read()

@@ -8,10 +8,11 @@ key makes "the 50 before id N" a seek whatever the trail's size.
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
 from asuh.errors import ValidationFailed
@@ -75,7 +76,7 @@ def parse_filters(args, *, strict: bool) -> AuditFilters:
 
 
 def records_query(filters: AuditFilters):
-    """The trail filtered, newest first. ``until`` includes that whole (UTC) day."""
+    """The trail filtered, newest first. ``since``/``until`` are the installation's days."""
     stmt = select(AuditRecord)
     if filters.user_id is not None:
         stmt = stmt.where(AuditRecord.user_id == filters.user_id)
@@ -86,10 +87,10 @@ def records_query(filters: AuditFilters):
     if filters.action:
         stmt = stmt.where(AuditRecord.action == filters.action)
     if filters.since:
-        stmt = stmt.where(AuditRecord.at >= datetime.combine(filters.since, time.min))
+        stmt = stmt.where(AuditRecord.at >= timeutil.start_of_day_utc(filters.since))
     if filters.until:
-        stmt = stmt.where(AuditRecord.at < datetime.combine(filters.until + timedelta(days=1),
-                                                           time.min))
+        stmt = stmt.where(AuditRecord.at
+                          < timeutil.start_of_day_utc(filters.until + timedelta(days=1)))
     return stmt.order_by(AuditRecord.id.desc())
 
 

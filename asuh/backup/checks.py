@@ -13,6 +13,7 @@ from asuh.contributions.models import ContributionPhoto
 from asuh.dashboard.aggregates import check_all
 from asuh.extensions import db
 from asuh.letters.models import Letter
+from asuh.transactions import end_read
 
 
 def letters_hashes() -> list[str]:
@@ -54,5 +55,5 @@ def after_restore(anchor: ChainHead) -> list[tuple[str, list[str]]]:
     results = []
     for name, check in checks:
         results.append((name, check()))
-        db.session.rollback()
+        end_read()
     return results

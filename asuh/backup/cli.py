@@ -13,6 +13,7 @@ from asuh.backup.database import BackupError
 from asuh.extensions import db
 from asuh.filemodes import private_dir
 from asuh.timeutil import utcnow
+from asuh.transactions import end_read
 
 backup_cli = AppGroup("backup", help="Backups that restore.")
 
@@ -52,7 +53,7 @@ def create(directory: Path) -> None:
         "audit_head": str(head),
         "audit_key_id": key_fingerprint(),
     })
-    db.session.rollback()
+    end_read()
     click.echo(f"Backup written to {directory} (audit head {head}).")
 
 
@@ -83,7 +84,7 @@ def restore(directory: Path) -> None:
     """Restore DIRECTORY into this empty installation, then prove it: audit verify up to
     the backup's head, dashboard check, the letters' and photos' hashes. Exit 1 if any
     check fails."""
-    db.session.rollback()
+    end_read()
     try:
         body = manifest.read_and_check(directory, key_fingerprint())
         if body["dialect"] != db.engine.dialect.name:

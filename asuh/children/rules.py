@@ -34,8 +34,16 @@ def current_measurement(as_of: date | None = None):
 
     One per child: a child has at most one live measurement a day (a unique index).
     """
+    return _latest_per_child(live_measurement(), as_of)
+
+
+def _latest_per_child(condition, as_of: date | None):
+    """Each child's latest live measurement meeting ``condition``, as an entity to join.
+
+    One per child: a child has at most one live measurement a day (a unique index).
+    """
     latest = select(Measurement.child_id, func.max(Measurement.measured_on).label("day")) \
-        .where(live_measurement())
+        .where(condition)
     if as_of is not None:
         latest = latest.where(Measurement.measured_on <= as_of)
     latest = latest.group_by(Measurement.child_id).subquery()
@@ -75,16 +83,7 @@ def latest_plausible_measurement(as_of: date | None = None):
     """Each child's latest live measurement with a plausible height-for-age (on or before
     ``as_of`` when given): :func:`current_measurement`'s sibling for classification, joined
     the same way."""
-    latest = select(Measurement.child_id, func.max(Measurement.measured_on).label("day")) \
-        .where(plausible_height())
-    if as_of is not None:
-        latest = latest.where(Measurement.measured_on <= as_of)
-    latest = latest.group_by(Measurement.child_id).subquery()
-    current = (select(Measurement)
-               .join(latest, (Measurement.child_id == latest.c.child_id)
-                     & (Measurement.measured_on == latest.c.day))
-               .where(live_measurement()).subquery())
-    return aliased(Measurement, current)
+    return _latest_per_child(plausible_height(), as_of)
 
 
 def classification(measurements: list[Measurement]) -> tuple[Measurement | None, bool]:

@@ -188,6 +188,18 @@ def check_delivery_date(match: Match, delivered_on, today: date | None = None) -
     return delivered_on
 
 
+def delivery_errors(match: Match, delivered_on, items, note, today) -> dict:
+    """Every field error of a delivery at once (date, items, note), so a form shows all."""
+    errors = {}
+    for check in (lambda: check_delivery_date(match, delivered_on, today),
+                  lambda: clean_items(items), lambda: clean_note(note)):
+        try:
+            check()
+        except ValidationFailed as failure:
+            errors.update(failure.errors)
+    return errors
+
+
 def item_lines(items) -> list[str]:
     """``["Beras 2 karung 5 kg = 10 kg (Rp 150.000)", ...]``: items as the audit reads them."""
     lines = []
@@ -283,13 +295,7 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
     if match.ended_on is not None and getattr(actor, "role", None) != Role.ADMIN:
         raise ValidationFailed({"match": ["Masa asuh ini sudah berakhir; penyaluran baru "
                                           "tidak dapat dicatat."]}, status=409)
-    errors = {}
-    for check in (lambda: check_delivery_date(match, delivered_on, today),
-                  lambda: clean_items(items), lambda: clean_note(note)):
-        try:
-            check()
-        except ValidationFailed as failure:
-            errors.update(failure.errors)
+    errors = delivery_errors(match, delivered_on, items, note, today)
     images = []
     if require_photos and not photo_files:
         errors["photos"] = ["Lampirkan minimal satu foto bukti penyaluran."]
@@ -358,13 +364,7 @@ def _update_fields(contribution: Contribution, *, delivered_on, items, note, act
             f"Penyaluran ini sudah {contribution.status_label.lower()} dan tidak dapat "
             "diubah lagi."]}, status=409)
     match = db.session.get(Match, contribution.match_id)
-    errors = {}
-    for check in (lambda: check_delivery_date(match, delivered_on, today),
-                  lambda: clean_items(items), lambda: clean_note(note)):
-        try:
-            check()
-        except ValidationFailed as failure:
-            errors.update(failure.errors)
+    errors = delivery_errors(match, delivered_on, items, note, today)
     if errors:
         raise ValidationFailed(errors)
     cleaned, note = clean_items(items), clean_note(note)
