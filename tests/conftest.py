@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from asuh import create_app
 from asuh.extensions import db, limiter
+from asuh.letters.signing import install_signing_certificate
 from tests import factories
 from tests.postgres import ThrowawayPostgres, find_bindir
 
@@ -72,6 +73,8 @@ def app_settings(tmp_dir: Path, database_url: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "UPLOAD_FOLDER": str(tmp_dir / "uploads"),
         "LETTER_FOLDER": str(tmp_dir / "letters"),
+        # Letters are signed: with an installation CA made once per run (see the app fixture).
+        "SIGNING_FOLDER": str(tmp_dir / "signing"),
     }
 
 
@@ -93,6 +96,7 @@ def app(tmp_dir, database_url):
     app = create_app(app_settings(tmp_dir, database_url))
     with app.app_context():
         upgrade()
+        install_signing_certificate()
     yield app
     with app.app_context():
         db.engine.dispose()

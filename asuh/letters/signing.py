@@ -1,0 +1,208 @@
+"""Signing issued letters: PAdES baseline B-B (B-T with a time-stamp authority).
+
+Every letter's rendered PDF/A goes through :func:`render_signed` before it is stored, so
+the stored bytes (and their SHA-256) are the signed bytes. Which certificate signs:
+
+1. ``ASUH_SIGNING_P12`` / ``ASUH_SIGNING_PASSWORD`` (config ``SIGNING_P12`` /
+   ``SIGNING_PASSWORD``): in production the office's BSrE certificate;
+2. otherwise ``instance/signing/signer.p12``, which ``flask --app app install`` creates
+   with an installation CA (``certificates.py``).
+
+No certificate, a wrong password or a failing TSA raises :class:`SigningFailed`; the
+issuing transaction then rolls back, so no letter is stored and no number used.
+
+A signer is anything with :class:`LetterSigner`'s two members: ``identity`` (for the
+visible signature block, known before rendering) and ``sign(pdf) -> pdf``. A PKCS#11
+token (``pyhanko.sign.pkcs11.PKCS11Signer``) can stand behind the same interface later.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from io import BytesIO
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+
+from asuh.letters import certificates, pdf
+from asuh.timeutil import format_date_id
+
+# The signature field's name; the verifier looks for the letter's signature there.
+FIELD_NAME = "TandaTanganElektronik"
+
+
+class SigningFailed(RuntimeError):
+    """The letter could not be signed; nothing is issued."""
+
+
+@dataclass(frozen=True)
+class SignerIdentity:
+    """What the visible signature block says about the certificate."""
+
+    name: str
+    organisation: str
+    issuer: str
+    serial: str
+    fingerprint: str  # SHA-256 of the certificate, hex, grouped for reading
+    valid_until: datetime
+
+
+class LetterSigner(Protocol):
+    identity: SignerIdentity
+
+    def sign(self, body: bytes) -> bytes:
+        """The PDF ``body`` with a PAdES signature appended as an incremental update."""
+
+
+def _identity(cert) -> SignerIdentity:
+    """From an asn1crypto certificate (pyHanko's type)."""
+    subject = cert.subject.native
+    digest = cert.sha256.hex().upper()
+    return SignerIdentity(
+        name=subject.get("common_name", ""), organisation=subject.get("organization_name", ""),
+        issuer=cert.issuer.native.get("common_name", ""), serial=f"{cert.serial_number:X}",
+        fingerprint=" ".join(digest[i:i + 4] for i in range(0, 32, 4)) + " …",
+        valid_until=cert.not_valid_after)
+
+
+class Pkcs12Signer:
+    """A key and certificate from a PKCS#12 file, signing in this process with pyHanko."""
+
+    def __init__(self, data: bytes, password: str | None = None, tsa_url: str | None = None,
+                 *, location: str | None = None):
+        from pyhanko.sign import signers
+
+        try:
+            self._signer = signers.SimpleSigner.load_pkcs12_data(
+                data, other_certs=(), passphrase=password.encode() if password else None)
+        except Exception as error:  # pyHanko raises several types for a bad file/password
+            raise SigningFailed(f"the PKCS#12 file cannot be read: {error}") from error
+        if self._signer is None:
+            raise SigningFailed("the PKCS#12 file cannot be read (wrong password?)")
+        self.identity = _identity(self._signer.signing_cert)
+        self.tsa_url = tsa_url
+        self.location = location
+
+    def sign(self, body: bytes) -> bytes:
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import fields, signers
+
+        timestamper = None
+        if self.tsa_url:
+            from pyhanko.sign.timestamps import HTTPTimeStamper
+
+            timestamper = HTTPTimeStamper(self.tsa_url, timeout=10)
+        meta = signers.PdfSignatureMetadata(
+            field_name=FIELD_NAME, md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES, name=self.identity.name,
+            reason="Surat diterbitkan oleh " + self.identity.organisation,
+            location=self.location)
+        try:
+            writer = IncrementalPdfFileWriter(BytesIO(body), strict=False)
+            out = signers.PdfSigner(meta, self._signer, timestamper=timestamper).sign_pdf(writer)
+        except Exception as error:
+            raise SigningFailed(f"signing failed: {error}") from error
+        return out.getvalue()
+
+
+def signing_folder(app=None) -> Path:
+    app = app or current_app
+    return Path(app.config.get("SIGNING_FOLDER") or Path(app.instance_path) / "signing")
+
+
+def _setting(name: str, app) -> str | None:
+    # Read here rather than in asuh/config.py: a test app sets the config key (None: not
+    # configured, whatever the environment says), a deployment the ASUH_ variable.
+    if name in app.config:
+        return app.config[name] or None
+    return os.environ.get(f"ASUH_{name}") or None
+
+
+def configured_p12(app=None) -> Path | None:
+    app = app or current_app
+    value = _setting("SIGNING_P12", app)
+    return Path(value) if value else None
+
+
+_cache: dict[tuple, LetterSigner] = {}
+# The signer of the last letter_signer() call: forked bulk workers inherit it.
+_active: LetterSigner | None = None
+
+
+def letter_signer(app=None) -> LetterSigner:
+    """The signer the app is configured with (read once per file version)."""
+    global _active
+    app = app or current_app
+    path = configured_p12(app) or signing_folder(app) / certificates.SIGNER_FILE
+    password = _setting("SIGNING_PASSWORD", app) if configured_p12(app) else None
+    tsa_url = _setting("TSA_URL", app)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as error:
+        raise SigningFailed(
+            f"no signing certificate at {path}: set ASUH_SIGNING_P12 or run "
+            "`flask --app app install`") from error
+    key = (str(path), stamp, password, tsa_url)
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = Pkcs12Signer(path.read_bytes(), password, tsa_url,
+                                   location=app.config.get("CITY_PLACE"))
+    _active = _cache[key]
+    return _active
+
+
+def use_signer(signer: LetterSigner) -> None:
+    """Make ``signer`` the one :func:`render_signed` uses (before forking workers)."""
+    global _active
+    _active = signer
+
+
+def render_signed(html: str) -> bytes:
+    """The final HTML of a letter → signed PDF/A bytes, with the active signer.
+
+    A module-level function so a process pool can run it: workers are forked after
+    :func:`letter_signer` or :func:`use_signer` and so inherit the signer.
+    """
+    if _active is None:
+        raise SigningFailed("no signer chosen (letter_signer() first)")
+    return _active.sign(pdf.render_pdf(html))
+
+
+WIB = timezone(timedelta(hours=7), "WIB")
+
+
+def wib_label(moment: datetime) -> str:
+    """``23 November 2026 10.05.12 WIB``; a naive moment is UTC (as the database keeps)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(WIB)
+    return f"{format_date_id(local)} {local:%H.%M.%S} WIB"
+
+
+def signature_block(identity: SignerIdentity, signed_at: datetime) -> dict:
+    """Plain data for the letter's visible signature block (``letters/base_letter.html``)."""
+    return {"name": identity.name, "organisation": identity.organisation,
+            "time": wib_label(signed_at), "issuer": identity.issuer,
+            "serial": identity.serial, "fingerprint": identity.fingerprint,
+            "valid_until": format_date_id(identity.valid_until)}
+
+
+def install_signing_certificate(app=None) -> str | None:
+    """For ``flask --app app install``: the installation CA and signing certificate,
+    made when no PKCS#12 file is configured and none was made before. Says what it did."""
+    app = app or current_app
+    if configured_p12(app):
+        return None
+    folder = signing_folder(app)
+    # X.509 names hold 64 characters: the short office name with the city, not the full one.
+    name = " ".join(filter(None, (app.config.get("OFFICE_SHORT_NAME"),
+                                  app.config.get("CITY_NAME")))) or "Asuh"
+    made = certificates.ensure_installation_pki(
+        folder, name, organisation=f"Pemerintah {app.config.get('CITY_NAME') or 'Daerah'}")
+    if made is None:
+        return None
+    return (f"Created an installation CA ({folder / certificates.CA_FILE}) and a signing "
+            f"certificate for {name} ({made}, readable by its owner only). Letters are "
+            "signed with it until ASUH_SIGNING_P12 names the office's own (BSrE) "
+            "certificate; auditors can download the CA certificate from /verify.")
