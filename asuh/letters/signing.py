@@ -88,6 +88,13 @@ class Pkcs12Signer:
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields, signers
 
+        cert = self._signer.signing_cert
+        now = datetime.now(UTC)
+        if not cert.not_valid_before <= now <= cert.not_valid_after:
+            # A letter signed with a lapsed certificate is worth no more than an unsigned one.
+            raise SigningFailed(f"the signing certificate is valid only from "
+                                f"{cert.not_valid_before:%Y-%m-%d %H:%M} to "
+                                f"{cert.not_valid_after:%Y-%m-%d %H:%M} UTC")
         timestamper = None
         if self.tsa_url:
             from pyhanko.sign.timestamps import HTTPTimeStamper
