@@ -185,8 +185,9 @@ def test_an_expired_certificate_is_reported_and_the_letter_valid_when_signed(
                             not_after=now - timedelta(days=1))
     use_p12(monkeypatch, app, lapsed, roots)
     last_seq = db.session.get(LetterSequence, now.year).last_seq
-    with pytest.raises(signing.SigningFailed, match="valid only"):
+    with pytest.raises(signing.SigningFailed) as failed:
         services.issue_letter("recap", period=scene["period"])
+    assert "valid only" in failed.value.detail and failed.value.status == 503
     db.session.rollback()
     assert db.session.get(LetterSequence, now.year).last_seq == last_seq
     assert db.session.scalar(select(func.count()).select_from(Letter)) == 1
@@ -197,8 +198,9 @@ def test_no_certificate_means_no_letter(app, app_ctx, regions, tmp_path, monkeyp
     monkeypatch.setitem(app.config, "SIGNING_P12", None)
     scene = factories.letter_scene()
     db.session.commit()
-    with pytest.raises(signing.SigningFailed, match="install"):
+    with pytest.raises(signing.SigningFailed) as failed:
         services.issue_letter("recap", period=scene["period"])
+    assert "flask --app app install" in failed.value.detail
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Letter)) == 0
 
@@ -302,3 +304,35 @@ def test_a_configured_tsa_adds_a_timestamp(app, app_ctx, regions, tmp_path, monk
     assert abs(sig.timestamp - datetime.now(UTC)) < timedelta(minutes=5)
     out = pdfsig(letter.pdf, tmp_path)
     assert "Signature is Valid" in out, out  # this pdfsig does not list time-stamps
+
+
+def test_the_issuing_form_says_when_a_letter_cannot_be_signed(app, client, login, regions,
+                                                             tmp_path, monkeypatch):
+    with app.app_context():
+        scene = factories.letter_scene()
+        db.session.commit()
+    monkeypatch.setitem(app.config, "SIGNING_FOLDER", str(tmp_path / "none"))
+    monkeypatch.setitem(app.config, "SIGNING_P12", None)
+    login("officer")
+    page = client.post("/letters/new", data={"kind": "recap", "period": scene["period"].code})
+    assert page.status_code == 200
+    assert "tidak dapat ditandatangani secara elektronik" in page.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Letter)) == 0
+
+
+def test_signing_and_verifying_work_inside_a_running_event_loop(app_ctx, regions):
+    """pyHanko's sync API calls asyncio.run; an async worker (or Playwright's sync API in
+    the browser tests) already runs a loop in this thread."""
+    import asyncio
+
+    scene = factories.letter_scene()
+    db.session.commit()
+
+    async def issue_and_verify():
+        letter = services.issue_letter("recap", period=scene["period"])
+        return verify_pdf(letter.pdf)
+
+    report = asyncio.run(issue_and_verify())
+    db.session.commit()
+    assert report.sound and report.identical and report.signatures[0].trusted

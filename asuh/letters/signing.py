@@ -16,7 +16,10 @@ visible signature block, known before rendering) and ``sign(pdf) -> pdf``. A PKC
 token (``pyhanko.sign.pkcs11.PKCS11Signer``) can stand behind the same interface later.
 """
 
+import asyncio
+import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from io import BytesIO
@@ -25,15 +28,29 @@ from typing import Protocol
 
 from flask import current_app
 
+from asuh.errors import ValidationFailed
 from asuh.letters import certificates, pdf
 from asuh.timeutil import format_date_id
+
+logger = logging.getLogger(__name__)
 
 # The signature field's name; the verifier looks for the letter's signature there.
 FIELD_NAME = "TandaTanganElektronik"
 
 
-class SigningFailed(RuntimeError):
-    """The letter could not be signed; nothing is issued."""
+class SigningFailed(ValidationFailed):
+    """The letter could not be signed; nothing is issued.
+
+    A ValidationFailed (503), so the issuing form and the API say so instead of a bare
+    server error; ``detail`` (logged) says why, for the administrator.
+    """
+
+    def __init__(self, detail: str):
+        super().__init__({"signature": [
+            "Surat tidak dapat ditandatangani secara elektronik, sehingga tidak diterbitkan. "
+            "Hubungi admin (sertifikat penanda tangan)."]}, status=503)
+        self.detail = detail
+        logger.error("letter signing failed: %s", detail)
 
 
 @dataclass(frozen=True)
@@ -112,13 +129,29 @@ class Pkcs12Signer:
             subfilter=fields.SigSeedSubFilter.PADES, name=self.identity.name,
             reason="Surat diterbitkan oleh " + self.identity.organisation,
             location=self.location)
-        try:
+        def sign() -> bytes:
             writer = IncrementalPdfFileWriter(BytesIO(body), strict=False)
-            out = signers.PdfSigner(meta, self._signer, timestamper=timestamper).sign_pdf(
-                writer, bytes_reserved=self.bytes_reserved)
+            return signers.PdfSigner(meta, self._signer, timestamper=timestamper).sign_pdf(
+                writer, bytes_reserved=self.bytes_reserved).getvalue()
+
+        try:
+            return outside_event_loop(sign)
         except Exception as error:
             raise SigningFailed(f"signing failed: {error}") from error
-        return out.getvalue()
+
+
+def outside_event_loop(job):
+    """``job()``, in a helper thread when this thread runs an asyncio event loop.
+
+    pyHanko's synchronous API calls ``asyncio.run``, which refuses to start inside a
+    running loop (an async server worker; Playwright's sync API in the browser tests).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return job()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(job).result()
 
 
 def _cached_key_signer(loaded):

@@ -136,7 +136,11 @@ def _check(embedded, roots, issued_at: datetime | None, at: datetime) -> Signatu
         return ValidationContext(trust_roots=roots, allow_fetching=False,
                                  revocation_mode="soft-fail", moment=moment)
 
-    status = validate_pdf_signature(embedded, context(at))
+    def validate(moment):
+        return signing.outside_event_loop(
+            lambda: validate_pdf_signature(embedded, context(moment)))
+
+    status = validate(at)
     path = status.validation_path
     chain = ([_name(c) for c in reversed(list(path.iter_certs(include_root=True)))]
              if path is not None else [_name(status.signing_cert)])
@@ -160,7 +164,7 @@ def _check(embedded, roots, issued_at: datetime | None, at: datetime) -> Signatu
         # is byte-identical to what we issued), a TSA's time-stamp, else the signer's word.
         when = issued_at or timestamp or status.signer_reported_dt
         if when is not None:
-            then = validate_pdf_signature(embedded, context(moment=when))
+            then = validate(when)
             revoked_before = check.revoked_at is not None and check.revoked_at <= _utc(when)
             check.valid_when_signed = bool(then.trusted) and not revoked_before
     return check
