@@ -329,10 +329,19 @@ def test_signing_and_verifying_work_inside_a_running_event_loop(app_ctx, regions
     scene = factories.letter_scene()
     db.session.commit()
 
-    async def issue_and_verify():
+    def issue_and_verify():
+        assert asyncio.get_running_loop()  # a loop runs in this thread
         letter = services.issue_letter("recap", period=scene["period"])
         return verify_pdf(letter.pdf)
 
-    report = asyncio.run(issue_and_verify())
+    async def in_a_loop():
+        return issue_and_verify()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        report = asyncio.run(in_a_loop())
+    else:  # after the browser tests, Playwright's loop already runs in this thread
+        report = issue_and_verify()
     db.session.commit()
     assert report.sound and report.identical and report.signatures[0].trusted
