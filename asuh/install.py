@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from asuh.contributions.catalogue import install_default_catalogue
 from asuh.extensions import db
+from asuh.letters.signing import install_signing_certificate
 from asuh.regions.models import Region
 from asuh.regions.regionfile import default_region_file, parse_region_csv
 from asuh.regions.services import import_regions
@@ -30,3 +31,6 @@ def install_command() -> None:
     """Load default regions and the commodity catalogue into an empty database."""
     done = install_defaults()
     click.echo("Installed: " + "; ".join(done) if done else "Defaults already installed.")
+    signing = install_signing_certificate()
+    if signing:
+        click.echo(signing)

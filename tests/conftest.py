@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from asuh import create_app
 from asuh.extensions import db, limiter
+from asuh.letters.signing import install_signing_certificate
 from tests import factories
 from tests.clock import last_0430_wib
 from tests.postgres import PostgresUnavailable, start_server
@@ -69,6 +70,8 @@ def app_settings(tmp_dir: Path, database_url: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "UPLOAD_FOLDER": str(tmp_dir / "uploads"),
         "LETTER_FOLDER": str(tmp_dir / "letters"),
+        # Letters are signed: with an installation CA made once per run (see the app fixture).
+        "SIGNING_FOLDER": str(tmp_dir / "signing"),
     }
 
 
@@ -93,6 +96,7 @@ def app(tmp_dir, database_url):
     app = create_app(app_settings(tmp_dir, database_url))
     with app.app_context():
         upgrade()
+        install_signing_certificate()
     yield app
     with app.app_context():
         db.engine.dispose()

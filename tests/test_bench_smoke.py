@@ -31,12 +31,13 @@ def test_bench_runs_end_to_end_and_reports_every_row(request, tmp_path):
     rows = bench.table_rows(results)
     figures = [row[0] for row in rows]
     for expected in ("Seeding", "Dashboard `/dashboard`", "Dashboard, queries",
-                     "Children list", "Sponsor's home page", "One statement PDF",
+                     "Children list", "Sponsor's home page", "One signed statement PDF",
+                     "Signing one statement", "Statement against a plain letter",
                      "Bulk `letters issue`", "Children import", "Load: sponsor home page",
                      "Load: `POST /api/v1/contributions`",
                      "Load: every logged contribution stored", "Auto-match proposal"):
         assert any(figure.startswith(expected) for figure in figures), expected
-    assert len(rows) == 14
+    assert len(rows) == 16
     assert all(len(row) == len(bench.HEADER) and all(row) for row in rows)
     assert results["import"]["rows"] == TINY.import_rows
     check = results["load"]["check"]

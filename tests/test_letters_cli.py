@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from asuh.extensions import db
 from asuh.letters import services
 from asuh.letters.models import CURRENT, SUPERSEDED, Letter
+from asuh.letters.verification import verify_pdf
 from tests import factories
 
 
@@ -49,6 +50,9 @@ def test_bulk_issue_is_ordered_resumable_and_writes_files(app, runner, statement
             assert letter.number in PdfReader(written).pages[0].extract_text()
             assert (letter.period_start, letter.period_end) == (period.start, period.end)
             assert letter.issued_by_id is None
+            # Signed in the worker processes: the stored bytes are the signed ones.
+            report = verify_pdf(letter.pdf)
+            assert report.identical and report.sound and report.signatures[0].trusted
     again = runner.invoke(args=["letters", "issue", "--period", period.code])
     assert again.exit_code == 0, again.output
     assert "0 surat diterbitkan; 3 dilewati" in again.output

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from asuh import timeutil
 from asuh.extensions import db
-from asuh.letters import pdf
+from asuh.letters import pdf, signing
 from asuh.letters.models import CURRENT, SPONSOR_STATEMENT, Letter
 from asuh.letters.periods import Period, covered_through
 from asuh.letters.services import issue_prepared, prepare, statement_drafts
@@ -69,7 +69,9 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
     def render(htmls: list[str]):
         # One letter per task: with bigger chunks one worker idles at a batch's end
         # while the other finishes its last chunk.
-        pdfs = pdf.iter_render_many(htmls, processes, chunksize=1)
+        # Each worker renders and signs (the signer is inherited when the pool forks).
+        pdfs = pdf.iter_render_many(htmls, processes, chunksize=1,
+                                    job=signing.render_signed)
         # The pool forks its workers on the first next(). Frozen, this process's objects
         # are skipped by the workers' garbage collector: otherwise each worker's full
         # collections walk (and copy, page by page) everything a long-running parent holds.

@@ -69,3 +69,60 @@ def samples(out_dir: Path) -> None:
 
     for path in write_samples(out_dir):
         click.echo(str(path))
+
+
+@letters_cli.command("verify")
+@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify(pdf_file: Path) -> None:
+    """Check a letter PDF: signature, signer and chain, changes after signing, and whether
+    it is byte-identical to an issued letter. Exit status 0 only when the signature is
+    valid, unchanged and trusted, and the file is the issued one."""
+    from asuh.letters.verification import verify_pdf
+
+    report = verify_pdf(pdf_file.read_bytes())
+    for line in report_lines(report):
+        click.echo(line)
+    trusted = report.sound and all(s.trusted or s.valid_when_signed
+                                   for s in report.signatures)
+    raise SystemExit(0 if trusted and report.identical else 1)
+
+
+def report_lines(report) -> list[str]:
+    """The verification report as plain lines (Bahasa Indonesia, as the page)."""
+    lines = [f"SHA-256: {report.sha256} ({report.size} byte)"]
+    if report.identical:
+        lines.append(f"Identik dengan surat {report.letter.number} yang diterbitkan"
+                     + ("" if report.letter.is_current else " (sudah digantikan)") + ".")
+    else:
+        lines.append("TIDAK identik dengan surat mana pun yang diterbitkan.")
+    if not report.is_pdf:
+        return [*lines, report.problem]
+    if not report.signed:
+        lines.append("TIDAK bertanda tangan elektronik.")
+    for sig in report.signatures:
+        lines.append(f"Tanda tangan {sig.field_name}: "
+                     + ("SAH" if sig.valid and sig.intact else "TIDAK SAH"))
+        if not sig.intact:
+            lines.append("  Diubah setelah ditandatangani: YA (isi yang ditandatangani berubah)")
+        elif not sig.covers_whole_file:
+            lines.append("  Diubah setelah ditandatangani: YA (ada tambahan setelah tanda tangan)")
+        else:
+            lines.append("  Diubah setelah ditandatangani: tidak")
+        lines.append(f"  Penanda tangan: {sig.signer}")
+        lines.append("  Rantai sertifikat: " + " <- ".join(sig.chain)
+                     + (" (terpercaya)" if sig.trusted else
+                        f" (tidak terpercaya: {sig.trust_problem})"))
+        if sig.signed_at:
+            lines.append(f"  Waktu tanda tangan: {sig.wib(sig.signed_at)} (menurut penanda tangan)")
+        if sig.timestamp:
+            lines.append(f"  Cap waktu (TSA): {sig.wib(sig.timestamp)}")
+        if sig.expired or sig.revoked:
+            state = (f"DICABUT{' pada ' + sig.wib(sig.revoked_at) if sig.revoked_at else ''}"
+                     if sig.revoked else "KEDALUWARSA")
+            when = ("; surat SAH pada saat ditandatangani" if sig.valid_when_signed else
+                    "; sertifikat juga tidak berlaku saat ditandatangani"
+                    if sig.valid_when_signed is not None else "")
+            lines.append(f"  Sertifikat: {state}{when}")
+    if report.problem:
+        lines.append(report.problem)
+    return lines

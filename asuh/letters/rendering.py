@@ -81,15 +81,18 @@ def fill_number(html: str, number: str) -> str:
 
 
 def letter_html(draft: Draft, *, issued_on: date, issued_at: datetime, settings: dict,
-                number: str = NUMBER_SLOT) -> str:
-    """The letter's final HTML; without ``number``, with a slot for :func:`fill_number`."""
+                number: str = NUMBER_SLOT, signature: dict | None = None) -> str:
+    """The letter's final HTML; without ``number``, with a slot for :func:`fill_number`.
+
+    ``signature`` is the visible signature block (``signing.signature_block``).
+    """
     head = letterhead(settings)
     url = verify_url(draft.verify_token)
     context = {
         "letterhead": head,
         "head": head_of_office(settings),
         "doc": {"title": f"{LETTER_KINDS[draft.kind]} {number}",
-                "created": pdf.w3c_datetime(issued_at)},
+                "created": pdf.w3c_datetime(issued_at), "subject": SUBJECTS[draft.kind]},
         "letter": {"number": number, "issued_on": issued_on, "place": head["place"],
                    "subject": SUBJECTS[draft.kind], "kind_label": LETTER_KINDS[draft.kind],
                    "short_code": draft.short_code, "verify_url": url,
@@ -100,6 +103,7 @@ def letter_html(draft: Draft, *, issued_on: date, issued_at: datetime, settings:
         "period_dates": (interim_text(draft.through) if draft.through
                          else draft.period.dates_label if draft.period else ""),
         "qr": pdf.qr_svg_data_uri(url),
+        "signature": signature,
         **draft.content,
     }
     return current_app.jinja_env.get_template(TEMPLATES[draft.kind]).render(context)

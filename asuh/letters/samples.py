@@ -3,8 +3,10 @@
 A throwaway SQLite database gets a small demo-like city through the ordinary services
 (regions, catalogue, a sponsor with two children and weekly deliveries over a quarter,
 a handful of other sponsors), then one letter of each kind is issued exactly as in
-production and each page is rendered to PNG with ``pdftoppm`` (poppler-utils) so a
-person can look at the layout. The app's own database is not touched.
+production: signed, by a throwaway installation CA whose certificate is written beside
+them (``sample-ca.pem``) so a reader can check the signatures. The PDFs are kept and each
+page is rendered to PNG with ``pdftoppm`` (poppler-utils) so a person can look at the
+layout. The app's own database and certificates are not touched.
 """
 
 import shutil
@@ -167,13 +169,14 @@ def write_samples(out_dir: Path, today: date | None = None) -> list[Path]:
 
     from asuh import create_app
     from asuh.accounts.models import User
-    from asuh.letters import services
+    from asuh.letters import certificates, services
     from asuh.letters.models import HANDOVER_RECEIPT, RECAP, SPONSOR_STATEMENT
     from asuh.letters.periods import Period
+    from asuh.letters.signing import install_signing_certificate
 
     today = today or timeutil.today()
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob("*.png"):
+    for old in [*out_dir.glob("*.png"), *out_dir.glob("*.pdf")]:
         old.unlink()
     written = []
     with tempfile.TemporaryDirectory(prefix="asuh-samples-") as tmp:
@@ -182,9 +185,15 @@ def write_samples(out_dir: Path, today: date | None = None) -> list[Path]:
             "UPLOAD_FOLDER": str(Path(tmp) / "uploads"),
             "PUBLIC_URL": current_app.config["PUBLIC_URL"],
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "SIGNING_FOLDER": str(Path(tmp) / "signing"),
+            "SIGNING_P12": None,
         })
         with app.app_context():
             db.create_all()
+            install_signing_certificate()
+            ca = out_dir / "sample-ca.pem"
+            shutil.copyfile(Path(tmp) / "signing" / certificates.CA_FILE, ca)
+            written.append(ca)
             scene = seed_scene(today)
             officer = db.session.get(User, scene["officer"])
             letters = {
@@ -198,10 +207,9 @@ def write_samples(out_dir: Path, today: date | None = None) -> list[Path]:
                                              actor=officer, today=today),
             }
             for kind, letter in letters.items():
-                # Only the pictures are kept: every run draws new tokens, so the PDFs
-                # would differ each time without showing anything new.
-                pdf_path = Path(tmp) / f"{kind}.pdf"
+                # The signed PDF as issued, byte for byte, and pictures of its pages.
+                pdf_path = out_dir / f"{kind}.pdf"
                 pdf_path.write_bytes(letter.pdf)
-                written += pdf_to_pngs(pdf_path, out_dir, kind)
+                written += [pdf_path, *pdf_to_pngs(pdf_path, out_dir, kind)]
             db.engine.dispose()
     return written

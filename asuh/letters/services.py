@@ -20,7 +20,7 @@ from asuh.audit import services as audit
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
-from asuh.letters import numbering, pdf
+from asuh.letters import numbering, signing
 from asuh.letters.models import (
     CURRENT,
     HANDOVER_RECEIPT,
@@ -250,11 +250,15 @@ class Prepared:
 
 
 def prepare(drafts: list[Draft], *, on: date | None = None) -> list[Prepared]:
-    """Render the drafts' HTML before any number is taken (outside the sequence lock)."""
+    """Render the drafts' HTML before any number is taken (outside the sequence lock).
+
+    The signer is loaded first: without a usable certificate nothing is prepared.
+    """
     values = settings.get_all()
     issued_at, issued_on = utcnow(), on or timeutil.today()
+    block = signing.signature_block(signing.letter_signer().identity, issued_at)
     return [Prepared(draft, letter_html(draft, issued_on=issued_on, issued_at=issued_at,
-                                        settings=values),
+                                        settings=values, signature=block),
                      issued_on, issued_at, values["letter_number_pattern"])
             for draft in drafts]
 
@@ -265,17 +269,20 @@ def issue_prepared(prepared: list[Prepared], *, actor=None,
     """Number, render and store the letters in order, yielding each stored letter.
 
     The sequence row is locked from here to the caller's commit, so keep batches small.
-    ``render`` turns the final HTMLs into PDFs in order (default: in this process); the
-    bulk command passes a process pool, and prepares its next batch while it renders.
+    ``render`` turns the final HTMLs into signed PDFs in order (default: in this process);
+    the bulk command passes a process pool, and prepares its next batch while it renders.
+    The stored bytes are the signed bytes; a signing failure raises before anything is
+    stored, and the caller's rollback gives the numbers back.
     """
     if not prepared:
         return
+    signing.letter_signer()  # the signer render_signed uses, here and in forked workers
     year = prepared[0].issued_on.year
     seqs = numbering.take_numbers(year, len(prepared))
     numbers = [numbering.format_number(p.pattern, seq, p.issued_on)
                for p, seq in zip(prepared, seqs, strict=True)]
     htmls = [fill_number(p.html, number) for p, number in zip(prepared, numbers, strict=True)]
-    rendered = render(htmls) if render is not None else map(pdf.render_pdf, htmls)
+    rendered = render(htmls) if render is not None else map(signing.render_signed, htmls)
     for p, seq, number, body in zip(prepared, seqs, numbers, rendered, strict=True):
         yield _store(p.draft, year=year, seq=seq, number=number, issued_on=p.issued_on,
                      issued_at=p.issued_at, body=body, actor=actor)

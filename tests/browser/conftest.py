@@ -139,11 +139,14 @@ def _baseline(live: LiveServer) -> None:
     from asuh.letters.models import SPONSOR_STATEMENT
     from asuh.letters.periods import parse_period
     from asuh.letters.services import issue_letter
+    from asuh.letters.signing import install_signing_certificate
     from asuh.regions.services import assign_kelurahan
 
     with live.seed():
-        # What `flask install` loads (regions), and the commodity catalogue if it did not.
+        # What `flask install` loads (regions, the signing certificate), and the commodity
+        # catalogue if it did not.
         install_defaults()
+        install_signing_certificate()
         install_default_catalogue()
         staff = {}
         for role, name in (("admin", "Admin Dinas"), ("officer", "Rina Petugas"),
