@@ -43,6 +43,12 @@ class Issued:
     key: rsa.RSAPrivateKey
 
 
+# Certificates start a day early: a signer whose clock (or a reader's) runs behind the
+# machine that made the certificate must still find it valid; the installation's date may
+# also be a day behind UTC's near midnight.
+BACKDATE = timedelta(days=1)
+
+
 def _name(common_name: str, organisation: str) -> x509.Name:
     return x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
@@ -55,7 +61,7 @@ def make_ca(organisation: str, *, not_before: datetime | None = None,
             years: int = CA_YEARS) -> Issued:
     """A self-signed CA that may issue end-entity certificates only (path length 0)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    start = not_before or datetime.now(UTC) - timedelta(minutes=5)
+    start = not_before or datetime.now(UTC) - BACKDATE
     name = _name(f"CA Surat Asuh {organisation}", organisation)
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     certificate = (
@@ -77,7 +83,7 @@ def make_signer(ca: Issued, common_name: str, organisation: str, *,
                 not_after: datetime | None = None) -> Issued:
     """A document-signing certificate issued by ``ca`` (non-repudiation, as PAdES asks)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    start = not_before or datetime.now(UTC) - timedelta(minutes=5)
+    start = not_before or datetime.now(UTC) - BACKDATE
     end = not_after or start + timedelta(days=365 * SIGNER_YEARS)
     certificate = (
         x509.CertificateBuilder().subject_name(_name(common_name, organisation))

@@ -21,16 +21,17 @@ import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
 
+from asuh import timeutil
 from asuh.errors import ValidationFailed
+from asuh.formatting import format_date_id
 from asuh.letters import certificates, pdf
-from asuh.timeutil import format_date_id
 
 logger = logging.getLogger(__name__)
 
@@ -251,21 +252,17 @@ def render_signed(html: str) -> bytes:
     return _active.sign(pdf.render_pdf(html))
 
 
-WIB = timezone(timedelta(hours=7), "WIB")
-
-
-def wib_label(moment: datetime) -> str:
-    """``23 November 2026 10.05.12 WIB``; a naive moment is UTC (as the database keeps)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(WIB)
-    return f"{format_date_id(local)} {local:%H.%M.%S} WIB"
+def local_label(moment: datetime) -> str:
+    """``23 November 2026 10.05.12 WIB`` in the installation's zone; a naive moment is UTC
+    (as the database keeps)."""
+    local = timeutil.to_local(moment)
+    return f"{format_date_id(local)} {local:%H.%M.%S} {timeutil.zone_label()}"
 
 
 def signature_block(identity: SignerIdentity, signed_at: datetime) -> dict:
     """Plain data for the letter's visible signature block (``letters/base_letter.html``)."""
     return {"name": identity.name, "organisation": identity.organisation,
-            "time": wib_label(signed_at), "issuer": identity.issuer,
+            "time": local_label(signed_at), "issuer": identity.issuer,
             "serial": identity.serial, "fingerprint": identity.fingerprint,
             "valid_until": format_date_id(identity.valid_until)}
 

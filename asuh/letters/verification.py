@@ -55,7 +55,7 @@ class SignatureCheck:
         return not self.intact or not self.covers_whole_file
 
     def wib(self, moment: datetime | None) -> str:
-        return signing.wib_label(moment) if moment is not None else ""
+        return signing.local_label(moment) if moment is not None else ""
 
 
 @dataclass
