@@ -119,3 +119,32 @@ def test_sponsor_sees_this_months_progress_on_their_page(app, client, login, use
     login("sponsor")
     page = client.get("/me/contributions").text
     assert "10 kg" in page and "Cukup" in page and "Kurang" in page
+
+
+def test_behind_list_prorates_a_match_begun_inside_the_month(app, users, scene):
+    """Issue 11: a match begun on the 16th owes that share of the month's package, by
+    days, in the behind list as on its progress page."""
+    last_month = month_of(month_of(timeutil.today()) - timedelta(days=1))
+    days = (month_of(timeutil.today()) - last_month).days
+    began = last_month.replace(day=16)
+    owed = {code: progress.prorate(amount, progress.days_share(last_month, began, None))
+            for code, amount in (("rice", Decimal(10)), ("eggs", Decimal(30)))}
+    assert owed["rice"] == (Decimal(10) * (days - 15) / days).quantize(Decimal("0.001"))
+    with app.app_context():
+        officer = db.session.get(User, users["officer"][0])
+        paid_in_full, short = (db.session.get(Match, scene[key])
+                               for key in ("match", "other_match"))
+        for match, eggs in ((paid_in_full, owed["eggs"]), (short, owed["eggs"] - 1)):
+            match.start_on = began
+            items = [{"commodity": "rice", "quantity": str(owed["rice"]), "unit": "kg",
+                      "value_idr": 1000},
+                     {"commodity": "eggs", "quantity": str(eggs), "unit": "butir",
+                      "value_idr": 1000}]
+            factories.contribution(match, delivered_on=began, items=items,
+                                   status="confirmed", verifier=officer)
+        db.session.commit()
+        behind = {m.id for m in progress.behind_matches(last_month).items}
+        assert behind == {scene["other_match"]}
+        lines = {line.code: line for line in progress.match_progress(
+            db.session.get(Match, scene["match"]), [last_month])[0].lines}
+        assert not any(line.behind for line in lines.values())

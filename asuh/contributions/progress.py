@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import Numeric, case, false, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from asuh import timeutil
@@ -30,16 +30,24 @@ def next_month(month: date) -> date:
 
 # Canonical quantities are stored with three decimals.
 _QUANTUM = Decimal("0.001")
+_PACKAGE = Numeric(14, 3)
 
 
 def covered_share(match: Match, month: date, first: date | None = None,
                   last: date | None = None) -> Decimal:
     """The share of ``month`` (0–1) the match was active in, by days, optionally only
     between ``first`` and ``last`` (a letter's period)."""
+    return days_share(month, match.start_on, match.ended_on, first, last)
+
+
+def days_share(month: date, start_on: date, ended_on: date | None,
+               first: date | None = None, last: date | None = None) -> Decimal:
+    """The share of ``month`` (0–1) between ``start_on`` and ``ended_on`` (None: still
+    running), by days; the one rule behind :func:`covered_share` and the behind list."""
     month = month_of(month)
     month_last = next_month(month) - timedelta(days=1)
-    start = max(month, match.start_on, first or month)
-    end = min(month_last, match.ended_on or month_last, last or month_last)
+    start = max(month, start_on, first or month)
+    end = min(month_last, ended_on or month_last, last or month_last)
     if end < start:
         return Decimal(0)
     return Decimal((end - start).days + 1) / Decimal(month_last.day)
@@ -168,8 +176,23 @@ def progress_for_matches(matches: list[Match], month: date, *, first: date | Non
         for m in matches}
 
 
+def _owed(first: date, after: date, amount: Decimal):
+    """SQL for what a running match owes of ``amount`` in the month [first, after): the
+    whole package, or, for a match begun inside the month, its share by days. Written as
+    a CASE over the month's possible start days so the share comes from
+    :func:`days_share` itself (one rule) and the SQL stays the same on every database."""
+    branches = []
+    day = first + timedelta(days=1)
+    while day < after:
+        branches.append((Match.start_on == day,
+                         literal(prorate(amount, days_share(first, day, None)), _PACKAGE)))
+        day += timedelta(days=1)
+    return case(*branches, else_=literal(amount, _PACKAGE))
+
+
 def behind_matches_query(month: date):
-    """Active matches that had started by ``month`` and lack part of its package."""
+    """Running matches that had started by ``month`` and lack part of what they owe of
+    its package (prorated by days for a match begun inside the month)."""
     first = month_of(month)
     after = next_month(first)
     package = catalogue.monthly_package()
@@ -182,7 +205,7 @@ def behind_matches_query(month: date):
             .where(Contribution.match_id == Match.id, Commodity.code == code,
                    confirmed_between(first, after - timedelta(days=1)))
             .correlate(Match).scalar_subquery())
-        conditions.append(delivered < amount)
+        conditions.append(delivered < _owed(first, after, amount))
     stmt = select(Match).where(running(), Match.start_on < after)
     stmt = stmt.where(or_(*conditions)) if conditions else stmt.where(false())
     return stmt.options(joinedload(Match.sponsor), joinedload(Match.child)).order_by(
