@@ -4,6 +4,7 @@ wiped between tests; app, client, runner and sign-in helpers."""
 import os
 import re
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,11 @@ def app(tmp_dir, database_url):
     app = create_app(app_settings(tmp_dir, database_url))
     with app.app_context():
         upgrade()
-        install_signing_certificate()
+        # Made "a year ago": tests travel to fixed moments (1 December 2026, 04:27 WIB …)
+        # and the installation's certificate must already be valid there, as a real
+        # installation's is for every letter it issues.
+        with time_machine.travel(datetime.now(UTC) - timedelta(days=365), tick=False):
+            install_signing_certificate()
     yield app
     with app.app_context():
         db.engine.dispose()
