@@ -5,6 +5,7 @@ runs there unless marked otherwise (tests/conftest.py), so a date taken from the
 instead of ``asuh.timeutil`` fails the suite, not a deployment in Indonesia.
 """
 
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,3 +24,15 @@ def last_0430_wib(now: datetime | None = None) -> datetime:
     now = (now or datetime.now(WIB)).astimezone(WIB)
     moment = now.replace(hour=4, minute=30, second=0, microsecond=0)
     return moment if moment <= now else moment - timedelta(days=1)
+
+
+_SUITE_START = (last_0430_wib(), time.monotonic())
+
+
+def suite_moment() -> datetime:
+    """04:30 WIB plus the time this test process has run: each test starts where the last
+    one left off, never before it. Restarting every test at 04:30:00 would put it before
+    cookies the previous test had signed (Flask re-signs a session on every request, and
+    itsdangerous refuses a signature from the future)."""
+    start, began = _SUITE_START
+    return start + timedelta(seconds=time.monotonic() - began)

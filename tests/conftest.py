@@ -15,7 +15,7 @@ from asuh import create_app
 from asuh.extensions import db, limiter
 from asuh.letters.signing import install_signing_certificate
 from tests import factories
-from tests.clock import last_0430_wib
+from tests.clock import suite_moment
 from tests.postgres import PostgresUnavailable, start_server
 
 PASSWORD = factories.PASSWORD
@@ -147,7 +147,7 @@ def installation_clock(request):
     if request.node.get_closest_marker("browser") and marker is None:
         yield None
         return
-    moment = marker.args[0] if marker and marker.args else last_0430_wib()
+    moment = marker.args[0] if marker and marker.args else suite_moment()
     with time_machine.travel(moment, tick=marker.kwargs.get("tick", True)
                              if marker else True) as traveller:
         yield traveller

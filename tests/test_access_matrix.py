@@ -137,7 +137,7 @@ def world(app):
     # the sign-in cookies it makes are signed in the past of every test that uses them
     # (itsdangerous refuses a signature from the future).
     # The travel ends before the tests run: each test's own travel starts from the real
-    # clock (``last_0430_wib``), not from this one.
+    # clock (``suite_moment``), not from this one.
     world = _build_world(app)
     with time_machine.travel(last_0430_wib() - timedelta(hours=1), tick=True):
         built = next(world)
