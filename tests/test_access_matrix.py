@@ -19,7 +19,10 @@ Routes with an object parameter must name their kind in ``ROUTE_OBJECTS``; a new
 without an entry fails ``test_every_object_route_names_its_kind``.
 """
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from flask import url_for
 
 from asuh import create_app
@@ -42,6 +45,7 @@ from tests.access_objects import (
     VARIANTS,
     World,
 )
+from tests.clock import last_0430_wib
 from tests.conftest import PASSWORD, _wipe, sign_in
 from tests.factories import ROLES
 
@@ -129,6 +133,20 @@ def _clean_state():
 
 @pytest.fixture(scope="module")
 def world(app):
+    # Each test runs at the suite's 04:30 WIB (conftest's installation_clock, a function
+    # fixture), up to a day before the real clock. Signed in at the real time, the
+    # clients' session cookies would be signed "in the future" there, which Flask's
+    # signer refuses (every page answered 302 to /login). So the world is built an hour
+    # before that moment, on the same day: a session an hour old when each test starts.
+    # The travel ends before the tests run: each test's own travel starts from the real
+    # clock, and would land a day earlier from inside this one.
+    with time_machine.travel(last_0430_wib() - timedelta(hours=1)):
+        built = _world(app)
+    yield built
+    _wipe(app)
+
+
+def _world(app):
     _wipe(app)
     with app.app_context():
         limiter.reset()
@@ -145,8 +163,7 @@ def world(app):
             "email": users[role][1], "password": PASSWORD}).json["token"]
         clients[role] = (client, {"Authorization": f"Bearer {token}"})
     built.clients = clients
-    yield built
-    _wipe(app)
+    return built
 
 
 def _url(app, endpoint, params):
