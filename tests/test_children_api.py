@@ -128,9 +128,18 @@ def test_list_shape_and_anonymous(client, officer, app):
 
 
 def test_openapi_documents_the_children_endpoints(client):
-    paths = client.get("/api/v1/openapi.json").json["paths"]
+    document = client.get("/api/v1/openapi.json").json
+    paths = document["paths"]
     assert set(paths["/api/v1/children"]) == {"get", "post"}
     assert "post" in paths["/api/v1/children/{child_id}/measurements"]
+    # Issue 11: a weight-only weighing needs no height; no NIK is null, not "".
+    schemas = document["components"]["schemas"]
+    assert set(schemas["NewMeasurement"]["required"]) == {"measured_on", "weight_kg"}
+    measured = schemas["Measurement"]["properties"]
+    assert all(measured[f]["nullable"] for f in ("height_cm", "position",
+                                                 "height_adjusted_cm"))
+    assert schemas["Child"]["properties"]["nik"]["nullable"]
+    assert "aged_out" in schemas["Child"]["properties"]["status"]["enum"]
 
 
 def test_a_weight_only_weighing_through_the_api(client, officer):
