@@ -46,6 +46,8 @@ def test_officer_issues_a_statement_and_an_auditor_verifies_its_pdf(open_page, l
     field(officer, "Bapak/Bunda Asuh (untuk surat pertanggungjawaban)").select_option(
         label=f"{sponsor_name} (Masyarakat)")
     field(officer, "Periode").fill(month)
+    # This month is still running: only an interim letter covers it (issue 11).
+    officer.get_by_label("Surat sementara: periode belum berakhir").check()
     shoot(officer, JOURNEY, "01-issue-form")
     officer.get_by_role("button", name="Terbitkan", exact=True).click()
     expect(officer.get_by_role("status")).to_contain_text("diterbitkan")
@@ -108,7 +110,7 @@ def test_signed_in_auditor_can_check_a_pdf_on_the_public_page(open_page, live_se
     with live_server.seed():
         letter = letters.issue_letter(SPONSOR_STATEMENT, sponsor_id=sponsor_id,
                                       period=parse_period(f"{timeutil.today():%Y-%m}"),
-                                      actor=live_server.officer())
+                                      actor=live_server.officer(), interim=True)
         token = letter.verify_token
     pdf = tmp_path / "surat.pdf"
     pdf.write_bytes(b"%PDF-1.7 not the letter")
