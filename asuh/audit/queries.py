@@ -8,10 +8,11 @@ key makes "the 50 before id N" a seek whatever the trail's size.
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
 from asuh.errors import ValidationFailed
@@ -75,7 +76,7 @@ def parse_filters(args, *, strict: bool) -> AuditFilters:
 
 
 def records_query(filters: AuditFilters):
-    """The trail filtered, newest first. ``until`` includes that whole (UTC) day."""
+    """The trail filtered, newest first. ``until`` includes that whole (local) day."""
     stmt = select(AuditRecord)
     if filters.user_id is not None:
         stmt = stmt.where(AuditRecord.user_id == filters.user_id)
@@ -85,11 +86,15 @@ def records_query(filters: AuditFilters):
         stmt = stmt.where(AuditRecord.entity_id == filters.entity_id)
     if filters.action:
         stmt = stmt.where(AuditRecord.action == filters.action)
+    # Days are the installation's (issue 11): a record made at 04:30 WIB belongs to that
+    # day, though UTC still says yesterday. The first day is kept clear of date.min, whose
+    # local midnight lies before year 1 in UTC.
     if filters.since:
-        stmt = stmt.where(AuditRecord.at >= datetime.combine(filters.since, time.min))
+        stmt = stmt.where(AuditRecord.at >= timeutil.start_of_day_utc(
+            max(filters.since, date.min + timedelta(days=1))))
     if filters.until:
-        stmt = stmt.where(AuditRecord.at < datetime.combine(filters.until + timedelta(days=1),
-                                                           time.min))
+        stmt = stmt.where(AuditRecord.at < timeutil.start_of_day_utc(
+            filters.until + timedelta(days=1)))
     return stmt.order_by(AuditRecord.id.desc())
 
 
