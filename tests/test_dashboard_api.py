@@ -74,3 +74,21 @@ def test_bad_parameters_are_422(client, api_token, regions, query, field):
 def test_stats_need_the_dashboard_permission(client, api_token, regions, role):
     assert client.get("/api/v1/stats", headers=api_token(role)).status_code == 403
     assert client.get("/api/v1/stats").status_code == 401
+
+
+def test_stats_report_goods_and_cash_apart(client, api_token, scene):
+    """Issue 11: the headline and every area give the goods' value and the cash apart,
+    and the two make up value_idr_*, which stays the published total."""
+    start = factories.month_day(5, 1).replace(day=1)
+    body = client.get(f"/api/v1/stats?period_start={start:%Y-%m}",
+                      headers=api_token("admin")).json
+    cash = next(c for c in body["cash"] if c["code"] == "cash")
+    for figures in (body["headline"], *body["areas"]):
+        for span in ("period", "last_month"):
+            assert (figures[f"goods_value_idr_{span}"] + figures[f"cash_value_idr_{span}"]
+                    == figures[f"value_idr_{span}"]), (figures.get("code"), span)
+    headline = body["headline"]
+    assert headline["cash_value_idr_period"] == cash["value_idr_period"] > 0
+    assert headline["goods_value_idr_period"] == sum(
+        c["value_idr_period"] for c in body["commodities"]) > 0
+    assert sum(a["cash_value_idr_period"] for a in body["areas"]) == cash["value_idr_period"]

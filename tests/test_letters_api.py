@@ -164,3 +164,32 @@ def test_letters_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert set(paths["/api/v1/letters"]) == {"get", "post"}
     assert "get" in paths["/api/v1/letters/{letter_id}/pdf"]
+
+
+def test_a_running_period_is_refused_unless_the_letter_is_interim(app, client, api_token,
+                                                                  scene):
+    """Issue 11: a statement over a period reaching today is issued only as an interim
+    letter, and the list says up to which day it covers the period."""
+    from asuh import timeutil
+    from asuh.letters.periods import month_end
+
+    headers = api_token("officer")
+    today = timeutil.today()
+    running = {**statement_body(scene["mine"]), "period_end": month_end(today).isoformat()}
+    refused = client.post("/api/v1/letters", json=running, headers=headers)
+    assert refused.status_code == 422
+    assert set(refused.json["errors"]) == {"period_start"}
+    assert "belum berakhir" in refused.json["errors"]["period_start"][0]
+    assert client.post("/api/v1/letters", json={**running, "interim": "yes"},
+                       headers=headers).status_code == 422
+    interim = client.post("/api/v1/letters", json={**running, "interim": True},
+                          headers=headers)
+    assert interim.status_code == 201, interim.text
+    final = client.post("/api/v1/letters", json=statement_body(scene["mine"]), headers=headers)
+    assert final.status_code == 201
+    items = {i["id"]: i for i in client.get("/api/v1/letters", headers=headers).json["items"]}
+    assert items[interim.json["id"]]["interim_through"] == today.isoformat()
+    assert items[final.json["id"]]["interim_through"] is None
+    with app.app_context():
+        pdf_summary = db.session.get(Letter, interim.json["id"]).public_summary
+    assert pdf_summary["interim_through"] == today.isoformat()

@@ -22,9 +22,9 @@ class AuditArgs(Schema):
                                  + ", ".join(queries.ENTITY_TYPES)})
     entity_id = Text(metadata={"description": "Id of the record"})
     action = Text(metadata={"example": "update", "description": "What was done"})
-    since = Day(metadata={"description": "From this day (UTC)"})
+    since = Day(metadata={"description": "From this day (the installation's, ASUH_TIMEZONE)"})
     until = Day(validate=_LAST_DAY,
-                metadata={"description": "Up to and including this day (UTC)"})
+                metadata={"description": "Up to and including this day (the installation's)"})
     cursor = Text(metadata={"description": "Opaque: `next_cursor` of the previous page"})
     limit = QueryInteger(load_default=DEFAULT_LIMIT, validate=validate.Range(
         min=1, max=queries.MAX_LIMIT, error=f"Harus antara 1 dan {queries.MAX_LIMIT}."),

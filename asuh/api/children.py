@@ -8,14 +8,26 @@
 
 from flask import abort
 from flask_login import current_user
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from asuh.api.core import bp, existing, refusals
-from asuh.api.fields import Day, Flag, Id, Integer, Measure, Schema, Text, computed, filled, one_of
+from asuh.api.fields import (
+    REQUIRED,
+    Day,
+    Flag,
+    Id,
+    Integer,
+    Measure,
+    Schema,
+    Text,
+    computed,
+    filled,
+    one_of,
+)
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema
 from asuh.children import measuring, services, visibility
-from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child
+from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, NIK_STATUSES, Child
 from asuh.extensions import db
 from asuh.permissions import Permission, requires
 
@@ -46,19 +58,32 @@ class ChildArgs(PageArgs):
 
 class NewMeasurementSchema(Schema):
     measured_on = Day(required=True)
-    height_cm = Measure(maximum=300, required=True)
+    height_cm = Measure(maximum=300, allow_none=True, load_default=None, metadata={
+        "description": "absent or null for a weight-only weighing (then only BB/U)"})
     weight_kg = Measure(maximum=300, required=True)
-    position = one_of(measuring.POSITIONS, required=True)
+    position = one_of(measuring.POSITIONS, allow_none=True, load_default=None, metadata={
+        "description": "required with a height; ignored without one"})
     measured_by = Text(allow_none=True, load_default=None)
+
+    @validates_schema
+    def _position_with_a_height(self, data, **kwargs):
+        # The service refuses it too; saying so here names the field before any lookup.
+        if data.get("height_cm") is not None and data.get("position") is None:
+            raise ValidationError(REQUIRED, "position")
 
 
 class MeasurementSchema(Schema):
     id = Id()
     measured_on = Day()
     age_days = Integer()
-    height_cm = fields.Float()
+    height_cm = fields.Float(allow_none=True, metadata={"description": "null: weight only"})
     weight_kg = fields.Float()
-    position = one_of(measuring.POSITIONS)
+    position = one_of(measuring.POSITIONS, allow_none=True)
+    height_adjusted_cm = fields.Float(allow_none=True, metadata={
+        "description": "the height WHO's tables are read with (±0.7 cm for the position "
+                       "that does not fit the age); null: weight only"})
+    standing_under_9m = Flag(metadata={
+        "description": "WHO Anthro's flag: measured standing before 9 months"})
     measured_by = Text(allow_none=True)
     haz = fields.Float(allow_none=True)
     waz = fields.Float(allow_none=True)
@@ -74,9 +99,17 @@ class MeasurementSchema(Schema):
 
 class ChildSchema(Schema):
     id = Id()
-    nik = computed(Text(metadata={
-        "description": "Masked (1971••••••••0003) unless the caller is an officer or admin"}),
-        lambda c: services.shown_nik(current_user, c.nik))
+    nik = computed(Text(allow_none=True, metadata={
+        "description": "Masked (1971••••••••0003) unless the caller is an officer or admin; "
+                       "null when the child has no NIK yet (nik_status 'missing')"}),
+        lambda c: services.shown_nik(current_user, c.nik) if c.nik else None)
+    nik_status = one_of(NIK_STATUSES, metadata={
+        "description": "whose NIK the record carries: the child's own, a parent's, one "
+                       "found not to be the child's, or none yet"})
+    nik_status_label = Text(metadata={"example": NIK_STATUSES["missing"]})
+    registry_number = Text(metadata={
+        "description": "the child's number in this registry, NIK or not",
+        "example": "A-000042"})
     name = Text()
     sex = one_of(["L", "P"])
     birth_date = Day()
@@ -91,6 +124,9 @@ class ChildSchema(Schema):
     latest_category = one_of(HEIGHT_CATEGORIES, allow_none=True)
     latest_haz = fields.Float(allow_none=True)
     latest_measured_on = Day(allow_none=True)
+    needs_remeasure = Flag(metadata={
+        "description": "the newest measurement is beyond WHO's plausibility limits: "
+                       "\"perlu diukur ulang\"; left out of stunting figures and matching"})
 
 
 class WaitingChildSchema(ChildSchema):

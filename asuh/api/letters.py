@@ -5,12 +5,14 @@ subject and period becomes superseded. A download returns the bytes stored at is
 never a re-rendering, and is recorded in the audit trail.
 """
 
+from datetime import date
+
 from flask import url_for
 from flask_login import current_user
 from marshmallow import ValidationError, validates_schema
 
 from asuh.api.core import bp, refusals
-from asuh.api.fields import Day, Id, QueryId, Schema, Text, computed, one_of
+from asuh.api.fields import Day, Flag, Id, QueryId, Schema, Text, computed, one_of
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema, service_filters
 from asuh.errors import ValidationFailed
@@ -32,6 +34,10 @@ class NewLetterSchema(Schema):
                           metadata={"example": "19.71.01"})
     period_start = Day(allow_none=True, load_default=None)
     period_end = Day(allow_none=True, load_default=None)
+    interim = Flag(load_default=False, metadata={
+        "description": "the period is still running: issue an interim letter covering it "
+                       "up to today (\"sementara, s.d. <today>\"); without it such a "
+                       "period is refused (422)"})
 
     @validates_schema
     def _both_period_dates(self, data, **kwargs):
@@ -73,8 +79,17 @@ class LetterSchema(IssuedSchema):
     issued_at = Moment()
     sha256 = Text(metadata={"pattern": "^[0-9a-f]{64}$"})
     superseded_by_id = Id(allow_none=True)
+    interim_through = computed(Day(allow_none=True, metadata={
+        "description": "an interim letter covers its period only up to this day; null "
+                       "for a letter over an ended period"}), lambda letter: _interim(letter))
     pdf_url = computed(Text(), lambda letter: url_for("api.get_letter_pdf",
                                                       letter_id=letter.id))
+
+
+def _interim(letter) -> date | None:
+    # Letters issued before interim letters existed have no such key: they are final.
+    through = (letter.public_summary or {}).get("interim_through")
+    return date.fromisoformat(through) if through else None
 
 
 @bp.route("/letters", methods=["POST"])
@@ -84,7 +99,8 @@ class LetterSchema(IssuedSchema):
         description="sponsor_statement needs sponsor_id and the period; handover_receipt "
                     "needs contribution_id (a confirmed delivery) and no period; recap needs "
                     "the period and takes an optional kecamatan_code (whole city without "
-                    "it).")
+                    "it). A statement or recap covers an ended period; a period reaching "
+                    "today is refused (422, under `period_start`) unless `interim` is true.")
 @bp.arguments(NewLetterSchema)
 @bp.response(201, IssuedSchema, description="Letter issued")
 @refusals(401, 403, 409)
@@ -97,7 +113,8 @@ def create_letter(values):
         letter = services.issue_letter(
             values["kind"], sponsor_id=values["sponsor_id"],
             contribution_id=values["contribution_id"],
-            kecamatan_code=values["kecamatan_code"], period=period, actor=current_user)
+            kecamatan_code=values["kecamatan_code"], period=period, actor=current_user,
+            interim=values["interim"])
     except ValidationFailed as failure:
         # The API names the period by its two fields.
         if "period" in failure.errors:

@@ -3,7 +3,7 @@
     POST /api/v1/matches                   pair a sponsor with a child (MANAGE_MATCHES)
     GET  /api/v1/matches                   staff: all; a sponsor: their own only
     POST /api/v1/matches/{match_id}/end    end an active match (MANAGE_MATCHES)
-    GET  /api/v1/children/unmatched        active children without a sponsor, by priority
+    GET  /api/v1/children/unmatched        stunted balita without a sponsor, by priority
 """
 
 from flask import abort
@@ -120,9 +120,13 @@ def end_match(values, match_id: int):
 
 @bp.route("/children/unmatched")
 @requires(Permission.VIEW_MATCHES)
-@bp.doc(summary="Active children without a sponsor, in matching priority order",
-        description="Severely stunted, then stunted, then the rest (normal, tall, "
-                    "unmeasured); within each, youngest first; then longest on the "
+@bp.doc(summary="Balita waiting for a sponsor, in matching priority order",
+        description="Active children under 60 months without a sponsor whose latest "
+                    "plausible measurement classifies them stunted or severely stunted "
+                    "(a setting may add more categories; off by default): the dashboard's "
+                    "\"belum diasuh\". A child to be re-measured (flagged measurement), a "
+                    "normal child or one never measured is not listed. Severely stunted "
+                    "first, then stunted; within each, youngest first; then longest on the "
                     "register.")
 @bp.arguments(PlaceArgs, location="query")
 @bp.response(200, page_schema(WaitingChildSchema), description="One page of children")

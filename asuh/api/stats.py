@@ -36,9 +36,15 @@ class FiguresSchema(Schema):
     matched_percent = fields.Float(allow_none=True, **_PERCENT)
     active_sponsors = fields.Nested(SponsorCountSchema)
     deliveries_period = Integer()
-    value_idr_period = Integer()
+    value_idr_period = Integer(metadata={"description": "goods and cash together"})
     deliveries_last_month = Integer()
     value_idr_last_month = Integer()
+    goods_value_idr_period = Integer(metadata={
+        "description": "the goods' part of value_idr_period (cash apart)"})
+    cash_value_idr_period = Integer(metadata={
+        "description": "the cash part of value_idr_period"})
+    goods_value_idr_last_month = Integer()
+    cash_value_idr_last_month = Integer()
     outcome_children = Integer()
     improved_children = Integer()
     improved_percent = fields.Float(allow_none=True, **_PERCENT)
