@@ -46,6 +46,7 @@ def demo_server():
     from flask_migrate import upgrade
 
     from asuh.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+    from asuh.letters.signing import install_signing_certificate
 
     with tempfile.TemporaryDirectory(prefix="asuh-schemathesis-") as tmp:
         tmp_dir = Path(tmp)
@@ -56,6 +57,7 @@ def demo_server():
         app = create_app(settings_)
         with app.app_context():
             upgrade()
+            install_signing_certificate()  # as `flask install` does: letters are signed
             seed_demo()
         server = make_server("127.0.0.1", 0, app, threaded=True,
                              request_handler=_QuietHandler)

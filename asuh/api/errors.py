@@ -24,5 +24,6 @@ class ValidationErrorsSchema(Schema):
                          metadata={"example": {"items[0].unit": ["Satuan tidak dikenal."]}})
 
 
-# Status codes whose body names fields; every other error body is ErrorSchema.
-FIELD_ERROR_STATUSES = frozenset({409, 422})
+# Status codes whose body names fields; every other error body is ErrorSchema. 503 is the
+# letter that could not be signed (``{"errors": {"signature": [...]}}``): nothing issued.
+FIELD_ERROR_STATUSES = frozenset({409, 422, 503})

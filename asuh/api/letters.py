@@ -100,10 +100,12 @@ def _interim(letter) -> date | None:
                     "needs contribution_id (a confirmed delivery) and no period; recap needs "
                     "the period and takes an optional kecamatan_code (whole city without "
                     "it). A statement or recap covers an ended period; a period reaching "
-                    "today is refused (422, under `period_start`) unless `interim` is true.")
+                    "today is refused (422, under `period_start`) unless `interim` is true. "
+                    "503 (under `signature`): the letter could not be signed, so nothing "
+                    "was issued and no number was used.")
 @bp.arguments(NewLetterSchema)
 @bp.response(201, IssuedSchema, description="Letter issued")
-@refusals(401, 403, 409)
+@refusals(401, 403, 409, 503)
 def create_letter(values):
     period = None
     if values["period_start"] is not None:
