@@ -77,6 +77,20 @@ def test_no_migration_imports_the_application():
     assert offenders == []
 
 
+def _tables_with_a_kelurahan(conn):
+    """The children and measurements tables as this revision has them (reflected, not the
+    models'), after adding the one kelurahan the tests' children live in."""
+    tables = MetaData()
+    regions, children, measurements = (
+        Table(name, tables, autoload_with=conn)
+        for name in ("regions", "children", "measurements"))
+    conn.execute(regions.insert(), [
+        {"code": "19.71.01", "name": "Bukit Intan", "level": "kecamatan"},
+        {"code": "19.71.01.1004", "name": "Temberan", "level": "kelurahan",
+         "parent_code": "19.71.01", "village_type": "kelurahan"}])
+    return children, measurements
+
+
 def test_0004_builds_the_growth_summaries_of_existing_measurements(tmp_path, fresh_url):
     """Measurements recorded before 0004 get their summary from the migration's own frozen
     rules: first/last category and count per month, and the weight compared with the one
@@ -85,14 +99,7 @@ def test_0004_builds_the_growth_summaries_of_existing_measurements(tmp_path, fre
     with fresh.app_context():
         upgrade(revision="0003")
         with db.engine.begin() as conn:
-            tables = MetaData()
-            regions, children, measurements = (
-                Table(name, tables, autoload_with=conn)
-                for name in ("regions", "children", "measurements"))
-            conn.execute(regions.insert(), [
-                {"code": "19.71.01", "name": "Bukit Intan", "level": "kecamatan"},
-                {"code": "19.71.01.1004", "name": "Temberan", "level": "kelurahan",
-                 "parent_code": "19.71.01", "village_type": "kelurahan"}])
+            children, measurements = _tables_with_a_kelurahan(conn)
             child_id = conn.execute(children.insert().values(
                 nik="1971015101250001", name="Anak Migrasi", sex="L",
                 birth_date=date(2025, 1, 1), guardian_name="Ibu", address="Jl. Mentok",
@@ -133,14 +140,7 @@ def test_0007_reclassifies_children_whose_newest_measurement_is_flagged(tmp_path
     with fresh.app_context():
         upgrade(revision="0006")
         with db.engine.begin() as conn:
-            tables = MetaData()
-            regions, children, measurements = (
-                Table(name, tables, autoload_with=conn)
-                for name in ("regions", "children", "measurements"))
-            conn.execute(regions.insert(), [
-                {"code": "19.71.01", "name": "Bukit Intan", "level": "kecamatan"},
-                {"code": "19.71.01.1004", "name": "Temberan", "level": "kelurahan",
-                 "parent_code": "19.71.01", "village_type": "kelurahan"}])
+            children, measurements = _tables_with_a_kelurahan(conn)
             child_id = conn.execute(children.insert().values(
                 nik="1971015101250001", name="Anak Migrasi", sex="L",
                 birth_date=date(2025, 1, 1), guardian_name="Ibu", address="Jl. Mentok",
