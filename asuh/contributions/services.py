@@ -282,8 +282,9 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
 
     With a ``submission_key`` already used, the earlier contribution comes back with
     ``created=False`` and nothing else happens, if ``replayed`` accepts the repeat. Who
-    may log for this match is the caller's check (``access.can_log_for``); an ended match
-    takes deliveries only from an admin entering them afterwards. The form sends its photos along
+    may log for this match is checked here first (``access.can_log_for``); an ended match
+    takes deliveries only from an admin entering them afterwards. The form sends its photos
+    along
     (``require_photos``); an API client uploads them one by one after creating.
     """
     if actor is not None and not access.can_log_for(actor, match):

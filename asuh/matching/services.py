@@ -25,7 +25,7 @@ from asuh.audit import services as audit
 from asuh.children import services as children
 from asuh.children.growth import balita_until
 from asuh.children.models import Child
-from asuh.errors import ValidationFailed
+from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
 from asuh.matching.models import END_REASONS, Match
@@ -209,6 +209,8 @@ def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=
     officer's action may change, unlike a malformed request).
     """
     ensure_permitted(actor, Permission.MANAGE_MATCHES)
+    if actor is not None and not may_pair(actor, child):
+        raise NotPermitted()
     today = today or timeutil.today()
     start_on, end_on = check_period(start_on, end_on, child, today)
     note = _clean_note(note)
