@@ -104,11 +104,12 @@ def register_blueprints(app: Flask) -> None:
         regions,
         settings,
         sponsors,
+        visits,
     )
 
     app.register_blueprint(home.bp)
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
-                 dashboard, audit, exports, letters, backup):
+                 dashboard, audit, exports, letters, backup, visits):
         area.register(app)
     api.register(app)
 

@@ -122,3 +122,31 @@ def stunted_condition(today: date, categories=STUNTING_CATEGORIES):
     plausible measurement: the dashboard's stunted children and matching's candidates."""
     return (balita_condition(today) & classified_condition()
             & Child.latest_category.in_(tuple(categories)))
+
+
+# --- who is due for measuring ---------------------------------------------------------
+
+
+def measured_between(start: date, end: date):
+    """WHERE clause on ``Child``: it has a live, plausible measurement (a weighing or a
+    full measurement, no WHO flag) dated ``start`` to ``end`` (both days included)."""
+    return (select(Measurement.id)
+            .where(Measurement.child_id == Child.id, live_measurement(),
+                   Measurement.flags == "",
+                   Measurement.measured_on.between(start, end))
+            .exists())
+
+
+def due_for_measurement(month_start: date, month_end: date, today: date):
+    """WHERE clause: the children to measure in the month ``month_start``–``month_end``.
+
+    A child is due when it is in the programme (status ``active``) and still a balita on
+    the month's reference day — ``today`` while the month runs, its first day for a month
+    to come, its last day for a month gone — and has no live, plausible measurement in the
+    month yet. A voided one does not count (it was a wrong entry); nor does a flagged one
+    (WHO: measure again), so a child to be re-measured stays on the list. Posyandu weigh
+    every balita monthly (a weighing alone is a measurement here), so every child in the
+    programme is due once a month.
+    """
+    reference = min(max(today, month_start), month_end)
+    return balita_condition(reference) & ~measured_between(month_start, month_end)
