@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         home,
         letters,
         matching,
+        opendata,
         regions,
         settings,
         sponsors,
@@ -109,7 +110,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home.bp)
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
-                 dashboard, audit, exports, letters, backup, visits):
+                 dashboard, audit, exports, letters, backup, visits,
+                 opendata):
         area.register(app)
     api.register(app)
 

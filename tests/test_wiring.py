@@ -42,7 +42,8 @@ def test_the_factory_wires_blueprints_commands_and_receivers(tmp_path):
     blueprints, commands, endpoints = result.stdout.splitlines()[-3:]
     assert blueprints.split() == sorted([
         "accounts", "api", "audit", "children", "contributions", "dashboard", "exports",
-        "home", "letters", "matching", "regions", "settings", "sponsors", "visits"])
+        "home", "letters", "matching", "opendata", "regions", "settings", "sponsors",
+        "visits"])
     assert {"users", "regions", "children", "contributions", "dashboard", "audit",
             "letters", "demo", "install"} <= set(commands.split())
     # Routes declared by the modules that hang on another module's blueprint.

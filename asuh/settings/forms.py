@@ -23,6 +23,9 @@ class SettingsForm(FlaskForm):
         Optional(), Regexp(r"^\d{18}$", message="NIP terdiri dari 18 digit angka.")])
     commitment_months = IntegerField("Masa komitmen (bulan)", validators=[
         DataRequired(), NumberRange(1, 36, "Masa komitmen 1–36 bulan.")])
+    # Left empty, the stored value stays (the view leaves it out of the changes).
+    public_min_group_size = IntegerField("Ukuran kelompok minimum data terbuka", validators=[
+        Optional(), NumberRange(3, 50, "Ukuran kelompok minimum 3–50.")])
     letter_number_pattern = StringField("Pola nomor surat", validators=[DataRequired(),
                                                                         Length(max=80)])
     logo = FileField("Logo (PNG atau JPEG, maks. 1 MB)", validators=[

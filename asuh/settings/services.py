@@ -15,6 +15,7 @@ LETTERHEAD_KEYS = (
     "office_address", "office_phone", "office_email",
 )
 DEFAULT_NUMBER_PATTERN = "{seq:03d}/BAAS/DPPPAKB/{month_roman}/{year}"
+MIN_GROUP_DEFAULT, MIN_GROUP_RANGE = 5, (3, 50)
 
 
 def defaults() -> dict:
@@ -41,6 +42,9 @@ def defaults() -> dict:
         # An ASN sponsor signs in their office: the full NIP goes under their signature, as
         # under every official's (the head's too). A citizen's NIK stays masked.
         "letter_full_asn_nip": True,
+        # The public figures hide any count of fewer children or sponsors than this
+        # (asuh.opendata): 5 is common practice for health statistics of small areas.
+        "public_min_group_size": MIN_GROUP_DEFAULT,
     }
 
 
@@ -86,6 +90,11 @@ def update(changes: dict, *, actor) -> dict:
         if not isinstance(extra, list) or not set(extra) <= {"normal", "tall"}:
             raise ValidationFailed({"sponsor_extra_categories": [
                 "Hanya kategori TB/U normal dan/atau tinggi yang dapat ditambahkan."]})
+    if "public_min_group_size" in changes:
+        size, (low, high) = changes["public_min_group_size"], MIN_GROUP_RANGE
+        if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= high:
+            raise ValidationFailed({"public_min_group_size": [
+                f"Ukuran kelompok minimum {low}–{high}."]})
     if "letter_full_asn_nip" in changes and not isinstance(
             changes["letter_full_asn_nip"], bool):
         raise ValidationFailed({"letter_full_asn_nip": ["Harus ya atau tidak."]})

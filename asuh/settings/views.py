@@ -15,7 +15,7 @@ from asuh.settings.forms import SettingsForm
 bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 
 FORM_KEYS = ("head_title", "head_name", "head_nip", "commitment_months",
-             "letter_number_pattern") + services.LETTERHEAD_KEYS
+             "letter_number_pattern", "public_min_group_size") + services.LETTERHEAD_KEYS
 
 
 @bp.route("")
@@ -32,7 +32,8 @@ def update():
     form = SettingsForm()
     if form.validate_on_submit():
         changes = {k: getattr(form, k).data for k in FORM_KEYS}
-        changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+        changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()
+                   if v is not None}
         try:
             if form.logo.data:
                 logo = clean_image(form.logo.data.read(), field="logo", max_bytes=1_048_576,
