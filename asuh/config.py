@@ -84,6 +84,8 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_FAILURE_LIMIT": os.environ.get("ASUH_LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
         "LOGIN_ATTEMPT_LIMIT": os.environ.get("ASUH_LOGIN_ATTEMPT_LIMIT", "30 per minute"),
         "SPONSOR_REGISTRATION_LIMIT": os.environ.get("ASUH_REGISTRATION_LIMIT", "10 per hour"),
+        # The public figures page and CSV (asuh/opendata), open to the internet.
+        "PUBLIC_FIGURES_LIMIT": os.environ.get("ASUH_PUBLIC_FIGURES_LIMIT", "60 per minute"),
         "SPONSOR_INVITATION_HOURS": int(os.environ.get("ASUH_INVITATION_HOURS", "72")),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust
         # (client address for rate limits and the audit trail; host for invitation links).

@@ -13,6 +13,8 @@ DEFAULT_LIMIT = "60 per minute"
 
 
 def _limit() -> str:
+    # ASUH_PUBLIC_FIGURES_LIMIT (config.py); read per request so tests and admins can
+    # change it without a restart of the limiter.
     return current_app.config.get("PUBLIC_FIGURES_LIMIT", DEFAULT_LIMIT)
 
 

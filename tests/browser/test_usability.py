@@ -70,6 +70,8 @@ PHONE_PAGES = [
     ("field", "/children/{sponsor_child_id}"),
     ("field", "/contributions/queue"),
     ("field", "/contributions/{contribution_id}"),
+    ("field", "/visits"),
+    (None, "/statistik"),
 ]
 
 
