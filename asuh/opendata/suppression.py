@@ -7,9 +7,11 @@ The rule (shown on the public page):
 2. *Complementary*: published figures are tied by sums — a row's parts add up to its
    total, the kelurahan to their kecamatan, the kecamatan to the city, the months to the
    period. From those sums and the figures shown, nobody may compute a hidden count of 1
-   to ``minimum - 1`` exactly, whichever pages or CSV files they combine. While one can,
-   one more figure tied to it is hidden: the smallest non-zero one, at the most detailed
-   level first (a kelurahan before its kecamatan, never the city if anything else will do).
+   to ``minimum - 1`` exactly, whichever pages or CSV files they combine. First, a sum
+   with exactly one hidden member gets a second (another part before the total; the most
+   detailed, smallest non-zero one); then an exact check finds any small count still
+   computable (a hidden cell bridging two groups of hidden cells) and hides one more
+   figure tied to it, preferring one that alone makes it incomputable, until none is.
 3. A complement whose value can be computed all the same (a later complement made it
    so) is shown after all: hiding it protects nothing.
 4. Figures that are never published (each group's "not improved" count, a kelurahan's
@@ -22,6 +24,9 @@ cells): a hidden value is determined by the published ones exactly when its unit
 lies in the row space of the sums' coefficients restricted to the hidden cells, which the
 reduced row echelon form shows as a row with a single non-zero entry. The arithmetic is
 exact (``Fraction``).
+
+What it does not promise: ranges. Knowing that two hidden counts add up to 9 says each is
+0–9; that is the usual standard for small-area health figures (exact values, not bounds).
 
 Pure functions over plain dicts: nothing here reads the database.
 """
