@@ -38,8 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-AREAS_WITH_MODELS = ("accounts", "audit", "children", "contributions", "dashboard", "letters",
-                     "matching", "regions", "settings", "sponsors")
+AREAS_WITH_MODELS = ("accounts", "audit", "children", "contributions", "dashboard", "jobs",
+                     "letters", "matching", "notifications", "regions", "settings", "sponsors")
 
 
 def import_models() -> None:
@@ -99,16 +99,19 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         exports,
         home,
+        jobs,
         letters,
         matching,
+        notifications,
         regions,
         settings,
         sponsors,
     )
 
     app.register_blueprint(home.bp)
+    # jobs before letters: letters adds its job kind to the runner jobs wired up.
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
-                 dashboard, audit, exports, letters, backup):
+                 dashboard, audit, exports, jobs, letters, notifications, backup):
         area.register(app)
     api.register(app)
 

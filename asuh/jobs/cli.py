@@ -1,0 +1,19 @@
+"""``flask --app app jobs work``: the worker (RQ when ASUH_REDIS_URL is set, else embedded)."""
+
+import logging
+
+import click
+from flask.cli import AppGroup
+
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("work")
+@click.option("--burst", is_flag=True, help="Stop when no job is waiting (tests, cron).")
+def work(burst: bool) -> None:
+    """Run queued jobs and deliver queued mail until stopped (SIGTERM puts a running job
+    back for the next worker). One or more per installation; they never run a job twice."""
+    from asuh.jobs.backend import work as run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run(burst=burst)
