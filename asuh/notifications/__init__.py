@@ -14,7 +14,7 @@ def register(app: Flask) -> None:
     from asuh.contributions.verification import contribution_verified
     from asuh.jobs.registry import add_tick
     from asuh.letters.services import letter_issued
-    from asuh.notifications import outbox, receivers
+    from asuh.notifications import outbox, receivers, templating
     from asuh.notifications.cli import notifications_cli
     from asuh.notifications.views import bp
     from asuh.sponsors.services import sponsor_approved
@@ -25,3 +25,4 @@ def register(app: Flask) -> None:
     contribution_verified.connect(receivers.on_contribution_verified)
     letter_issued.connect(receivers.on_letter_issued)
     add_tick(app, "notifications.deliver_due", outbox.deliver_due)
+    templating.register_template_helpers(app)

@@ -20,7 +20,7 @@ from asuh.contributions.models import PENDING, Contribution
 from asuh.contributions.progress import behind_matches_query, progress_for_matches
 from asuh.contributions.totals import month_of
 from asuh.extensions import db
-from asuh.formatting import format_date_id, format_quantity
+from asuh.formatting import format_date_id
 from asuh.notifications import preferences as prefs
 from asuh.notifications import texts
 from asuh.notifications.outbox import queue_mail
@@ -68,9 +68,7 @@ def behind_reminders(today: date) -> int:
         for line in progress[match.id].lines:
             if line.behind:
                 lines_by_sponsor.setdefault(match.sponsor_id, []).append(
-                    f"{line.name} untuk ananda {match.child.name}: "
-                    f"{format_quantity(line.delivered) or '0'} dari "
-                    f"{format_quantity(line.package)} {line.unit}")
+                    texts.package_line(line, match.child.name))
     users = dict(db.session.execute(select(Sponsor.id, Sponsor.user_id).where(
         Sponsor.id.in_(lines_by_sponsor), Sponsor.user_id.is_not(None))).all())
     db.session.rollback()

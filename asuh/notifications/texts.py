@@ -7,7 +7,7 @@ the two channels never say different things and nobody types them again.
 
 from dataclasses import dataclass
 
-from asuh.formatting import format_date_id, format_month
+from asuh.formatting import format_date_id, format_month, format_quantity
 
 GREETING = "Yth. {name},"
 SIGNATURE = ("Salam,\n{office}\nProgram Bapak/Bunda Asuh Anak Stunting\n\n"
@@ -47,12 +47,19 @@ def delivery_rejected(delivered_on, child_name: str, reason: str, url: str) -> M
         f"ulang penyaluran itu: {url}")
 
 
+def package_line(line, child_name: str) -> str:
+    """One missing commodity: ``Beras untuk ananda Ayu: 5 dari 10 kg``."""
+    return (f"{line.name} untuk ananda {child_name}: "
+            f"{format_quantity(line.delivered) or '0'} dari {format_quantity(line.package)} "
+            f"{line.unit}")
+
+
 def behind_reminder(month, lines: list[str], url: str) -> Message:
-    missing = "\n".join(f"- {line}" for line in lines)
+    missing = "".join(f"\n- {line}" for line in lines)
     return Message(
         f"Pengingat: paket bulan {format_month(month)} belum lengkap",
         f"Sampai hari ini paket bantuan bulan {format_month(month)} untuk anak asuh Anda "
-        f"belum lengkap:\n{missing}\nMohon dilengkapi sebelum akhir bulan dan dicatat di "
+        f"belum lengkap:{missing}\nMohon dilengkapi sebelum akhir bulan dan dicatat di "
         f"Asuh: {url}")
 
 
