@@ -15,5 +15,6 @@ def work(burst: bool) -> None:
     back for the next worker). One or more per installation; they never run a job twice."""
     from asuh.jobs.backend import work as run
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The app's logger prints through Flask's handler; say what each job and mail did.
+    logging.getLogger("asuh").setLevel(logging.INFO)
     run(burst=burst)
