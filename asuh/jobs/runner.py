@@ -14,6 +14,7 @@ from asuh.extensions import db
 from asuh.jobs import registry, services
 from asuh.jobs.models import CANCELLED, DONE, FAILED, Job
 from asuh.jobs.services import JobCancelled, JobResult
+from asuh.transactions import end_read
 
 log = logging.getLogger("asuh.jobs")
 
@@ -58,7 +59,7 @@ def run_job(job_id: int) -> str | None:
     job = db.session.get(Job, job_id, populate_existing=True)
     found = registry.handler(job.kind)
     context = JobContext(job)
-    db.session.rollback()  # a read only: end it before the handler's long work
+    end_read()  # a read only: end it before the handler's long work
     # Job id and kind only: the parameters and any error message may name people.
     log.info("job %s (%s) started, attempt %s", job_id, context.kind, context.attempt)
     if found is None:
@@ -67,18 +68,18 @@ def run_job(job_id: int) -> str | None:
     try:
         result = found.run(context, **context.params)
     except JobCancelled:
-        db.session.rollback()
+        end_read()
         services.finish(job_id, CANCELLED)
         log.info("job %s cancelled", job_id)
         return CANCELLED
     except (KeyboardInterrupt, SystemExit):
         # The worker is being stopped: leave the job for the next worker to resume.
-        db.session.rollback()
+        end_read()
         services.put_back(job_id)
         log.warning("job %s put back: worker stopping", job_id)
         raise
     except Exception as error:  # any failure is the job's, recorded for the officer
-        db.session.rollback()
+        end_read()
         log.exception("job %s (%s) failed: %s", job_id, context.kind, type(error).__name__)
         services.finish(job_id, FAILED, error=str(error) or type(error).__name__)
         return FAILED
@@ -95,5 +96,5 @@ def run_ticks() -> None:
         try:
             tick()
         except Exception:  # one failing tick must not stop the worker or the others
-            db.session.rollback()
+            end_read()
             log.exception("tick %s failed", getattr(tick, "__name__", tick))

@@ -27,7 +27,7 @@ from asuh.notifications.outbox import queue_mail
 from asuh.permissions import Role
 from asuh.regions.services import assigned_kelurahan
 from asuh.sponsors.models import Sponsor
-from asuh.transactions import use_case
+from asuh.transactions import end_read, use_case
 
 REMINDER_DAY = 25
 # A child is due when its last weighing is this old by the end of the week (posyandu
@@ -71,7 +71,7 @@ def behind_reminders(today: date) -> int:
                     texts.package_line(line, match.child.name))
     users = dict(db.session.execute(select(Sponsor.id, Sponsor.user_id).where(
         Sponsor.id.in_(lines_by_sponsor), Sponsor.user_id.is_not(None))).all())
-    db.session.rollback()
+    end_read()
     url = prefs.link("contributions.own")
     queued = 0
     for sponsor_id, lines in lines_by_sponsor.items():
@@ -92,7 +92,7 @@ def officer_digests(today: date) -> int:
         Contribution.status == PENDING, Contribution.created_at < limit))
     officers = list(db.session.scalars(select(User.id).where(
         User.role.in_((Role.OFFICER, Role.ADMIN)), User.active.is_(True))))
-    db.session.rollback()
+    end_read()
     if not (pending or waiting):
         return 0
     message = texts.officer_digest(pending, waiting, wait_days, today,
@@ -129,7 +129,7 @@ def measurement_lists(today: date) -> int:
                 + (f"terakhir diukur {format_date_id(c.latest_measured_on)}"
                    if c.latest_measured_on else "belum pernah diukur") + ")"
                 for c in children]))
-    db.session.rollback()
+    end_read()
     url = prefs.link("children.index")
     return sum(_queue(user_id, prefs.MEASUREMENT_DUE,
                       texts.measurement_due(lines, week_end, url),

@@ -6,7 +6,8 @@ Connected by ``asuh.notifications.register``; the owning services send the signa
 
 from asuh.accounts.models import User
 from asuh.children.models import Child
-from asuh.contributions.models import CONFIRMED, REJECTED
+from asuh.contributions.models import REJECTED
+from asuh.contributions.rules import is_confirmed
 from asuh.extensions import db
 from asuh.letters.models import SPONSOR_STATEMENT
 from asuh.matching.models import Match
@@ -31,7 +32,7 @@ def on_contribution_verified(contribution, **_) -> None:
     match = db.session.get(Match, contribution.match_id)
     child = db.session.get(Child, match.child_id)
     url = prefs.link("contributions.detail", contribution_id=contribution.id)
-    if contribution.status == CONFIRMED:
+    if is_confirmed(contribution):
         message = texts.delivery_confirmed(contribution.delivered_on, child.name, url)
     elif contribution.status == REJECTED:
         message = texts.delivery_rejected(contribution.delivered_on, child.name,
