@@ -188,3 +188,23 @@ def test_only_the_requester_sees_a_job(app, users, regions, client, login):
     assert admin.get(f"/jobs/{job_id}").status_code == 200
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert 'data-status-url="/jobs/' in page and "<progress" in page and "Batalkan" in page
+
+
+def test_a_running_month_is_refused_at_once_unless_interim(app, users, regions, client,
+                                                           login):
+    from asuh import timeutil
+
+    login("officer")
+    month = timeutil.today().strftime("%Y-%m")
+    refused = client.post("/letters/statements/all", data={"month": month})
+    assert refused.status_code == 200
+    assert "belum berakhir" in refused.get_data(as_text=True)
+    assert f'value="{month}"' in refused.get_data(as_text=True)  # what was typed is kept
+    with app.app_context():
+        assert db.session.scalar(select(Job.id)) is None
+    interim = client.post("/letters/statements/all", data={"month": month, "interim": "y"})
+    assert interim.status_code == 302
+    with app.app_context():
+        job = db.session.scalars(select(Job)).one()
+        assert job.params == {"month": month, "interim": True,
+                              "on": timeutil.today().isoformat()}
