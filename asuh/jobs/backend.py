@@ -10,7 +10,6 @@ before running it, so an id queued twice still runs once.
 """
 
 import logging
-import signal
 import time
 
 from flask import Flask, current_app
@@ -80,15 +79,9 @@ def run_from_rq(job_id: int) -> str | None:
     return runner.run_job(job_id)
 
 
-def _on_term(signum, frame):
-    # Finish (or put back) the current job instead of dying inside a transaction.
-    raise SystemExit(0)
-
-
 def work(*, burst: bool = False, poll: float | None = None) -> None:
     """The worker loop of ``flask jobs work`` (inside an app context)."""
     poll = current_app.config["JOB_POLL_SECONDS"] if poll is None else poll
-    signal.signal(signal.SIGTERM, _on_term)
     if redis_url():
         _work_rq(burst=burst, poll=poll)
     else:

@@ -1,6 +1,7 @@
 """``flask --app app jobs work``: the worker (RQ when ASUH_REDIS_URL is set, else embedded)."""
 
 import logging
+import signal
 
 import click
 from flask.cli import AppGroup
@@ -15,6 +16,14 @@ def work(burst: bool) -> None:
     back for the next worker). One or more per installation; they never run a job twice."""
     from asuh.jobs.backend import work as run
 
+    # SIGTERM (systemd stop, a deploy) ends the worker through SystemExit, so the job it
+    # was running is put back for the next worker instead of dying inside a transaction.
+    signal.signal(signal.SIGTERM, _stop)
+
     # The app's logger prints through Flask's handler; say what each job and mail did.
     logging.getLogger("asuh").setLevel(logging.INFO)
     run(burst=burst)
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)

@@ -52,9 +52,9 @@ def run(ctx, *, month: str, interim: bool = False, on: str | None = None) -> Job
     result = issue_statements(period, actor=ctx.requested_by(), on=ctx.on(), interim=interim,
                               started=ctx.set_total, advance=ctx.advance)
     body, count = _zip(period)
-    lines = [f"{len(result.issued)} surat diterbitkan oleh pekerjaan ini"
-             + (f" ({result.issued[0]} s.d. {result.issued[-1]})" if result.issued else "")
-             + ".",
+    numbers = (f" ({result.issued[0]})" if len(result.issued) == 1 else
+               f" ({result.issued[0]} s.d. {result.issued[-1]})" if result.issued else "")
+    lines = [f"{len(result.issued)} surat diterbitkan oleh pekerjaan ini{numbers}.",
              f"{result.skipped} Bapak/Bunda Asuh dilewati karena sudah ada surat yang berlaku.",
              f"Berkas zip berisi {count} surat yang berlaku untuk {period.label}."]
     return JobResult(report={"issued": len(result.issued), "skipped": result.skipped,
