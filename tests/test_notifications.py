@@ -249,3 +249,34 @@ def test_account_mail_hooks_queue_unswitchable_mail(app, users, smtp):
     _send_all(app)
     subjects = sorted(m["Subject"] for m in smtp.mailbox.to(users["sponsor"][1]))
     assert subjects == ["Ada pendaftaran dengan email Anda", "Atur ulang kata sandi Asuh"]
+
+
+@pytest.mark.clock(wib(2026, 11, 25, 6, 0))
+def test_nothing_reaches_users_who_switched_everything_off(app, users, regions, smtp,
+                                                           runner):
+    from asuh.letters import services as letters
+    from asuh.letters.periods import parse_period
+    from asuh.matching.models import Match
+
+    for role in ("sponsor", "officer", "field"):
+        with app.app_context():
+            user = db.session.get(User, users[role][0])
+            prefs.set_preferences(user, set(), actor=user)
+    with app.app_context():
+        scene = factories.contribution_scene(users)
+        factories.sponsor(approved=False)  # waits for approval: the digest has news
+        admin = _admin(users)
+        match = db.session.get(Match, scene["match"])
+        field = db.session.get(User, users["field"][0])
+        factories.contribution(match, actor=admin, status="rejected", verifier=field)
+        factories.contribution(match, actor=admin, status="confirmed", verifier=field)
+        letters.issue_letter("sponsor_statement", sponsor_id=scene["sponsor"],
+                             period=parse_period("2026-10"), actor=admin)
+        db.session.commit()
+    assert runner.invoke(args=["notifications", "daily"]).exit_code == 0
+    _send_all(app)
+    for role in ("sponsor", "officer", "field"):
+        assert smtp.mailbox.to(users[role][1]) == [], role
+    # The same events did reach those who left them on: the admin's digest.
+    assert [m["Subject"] for m in smtp.mailbox.to(users["admin"][1])] == [
+        "Ringkasan pagi 25 November 2026"]
