@@ -208,3 +208,41 @@ def test_a_running_month_is_refused_at_once_unless_interim(app, users, regions, 
         job = db.session.scalars(select(Job)).one()
         assert job.params == {"month": month, "interim": True,
                               "on": timeutil.today().isoformat()}
+
+
+def test_a_failing_job_reports_its_error_and_writes_nothing(app, users, regions, client,
+                                                            login):
+    from asuh import timeutil
+    from asuh.jobs.backend import work
+    from asuh.letters.bulk_job import KIND
+
+    _scene(app, users, sponsors=1)
+    with app.app_context():
+        # Past the page's check: this month is still running and not marked interim.
+        job = jobs.submit(KIND, {"month": timeutil.today().strftime("%Y-%m")},
+                          actor=db.session.get(User, users["officer"][0]))
+        job_id = job.id
+        work(burst=True, poll=0)
+    login("officer")
+    state = client.get(f"/jobs/{job_id}/status").json
+    assert state["status"] == "failed" and "belum berakhir" in state["error"]
+    assert "belum berakhir" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Letter.id).where(
+            Letter.kind == "sponsor_statement")) is None
+
+
+def test_a_job_that_keeps_losing_its_worker_fails_with_a_reason(app, users, monkeypatch):
+    from asuh.letters.bulk_job import KIND
+
+    monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", 0)
+    with app.app_context():
+        job_id = jobs.submit(KIND, {"month": "2026-10"}, actor=None).id
+        for attempt in range(1, app.config["JOB_MAX_ATTEMPTS"] + 1):
+            assert jobs.claim(job_id)  # a worker takes it … and dies
+            time.sleep(0.01)
+            requeued = jobs.requeue_stale()
+            job = db.session.get(Job, job_id, populate_existing=True)
+            if attempt < app.config["JOB_MAX_ATTEMPTS"]:
+                assert requeued == [job_id] and job.status == "queued"
+        assert job.status == "failed" and "terhenti 3 kali" in job.error
