@@ -22,6 +22,9 @@ from asuh.transactions import end_read
 
 log = logging.getLogger("asuh.jobs")
 QUEUE_NAME = "asuh"
+# Looking for orphaned jobs is a write (it locks their rows): at start, then this often,
+# not on every poll, so an idle worker does not take SQLite's write lock every second.
+SWEEP_SECONDS = 30
 
 
 def redis_url(app: Flask | None = None) -> str | None:
@@ -88,6 +91,18 @@ def work(*, burst: bool = False, poll: float | None = None) -> None:
         _work_embedded(burst=burst, poll=poll)
 
 
+class _Sweeper:
+    def __init__(self):
+        self.last = None
+
+    def __call__(self) -> list[int]:
+        now = time.monotonic()
+        if self.last is not None and now - self.last < SWEEP_SECONDS:
+            return []
+        self.last = now
+        return _sweep()
+
+
 def _sweep() -> list[int]:
     requeued = services.requeue_stale()
     if requeued:
@@ -97,8 +112,9 @@ def _sweep() -> list[int]:
 
 def _work_embedded(*, burst: bool, poll: float) -> None:
     log.info("embedded job worker started (no ASUH_REDIS_URL): polling the database")
+    sweep = _Sweeper()
     while True:
-        _sweep()
+        sweep()
         runner.run_ticks()
         job_id = services.next_queued()
         end_read()
@@ -116,10 +132,11 @@ def _work_rq(*, burst: bool, poll: float) -> None:
     queue = _queue()
     worker = Worker([queue], connection=queue.connection)
     log.info("RQ job worker started on queue %r", QUEUE_NAME)
+    sweep = _Sweeper()
     while True:
         # Rows still queued (Redis was down at submit, or a dead worker's job put back)
         # are handed to the queue again; claiming keeps a duplicate from running twice.
-        _sweep()
+        sweep()
         for job_id in services.queued_ids_older_than(current_app.config["JOB_POLL_SECONDS"]
                                                      * 5):
             enqueue(job_id)
