@@ -39,8 +39,11 @@ run: $(RUN_STAMP) system-deps-run
 	$(FLASK) db upgrade
 	$(FLASK) install
 	$(FLASK) demo seed --if-empty
-	@echo "Asuh is running on http://127.0.0.1:5000"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Asuh is running on http://127.0.0.1:5000 (with its job worker)"
+	@# The job worker (monthly statements, outgoing mail) runs beside the server and
+	@# stops with it; with ASUH_REDIS_URL set it is an RQ worker.
+	$(FLASK) jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host 127.0.0.1 --port 5000
 
 # ruff, the suite on SQLite, then the suite on a throwaway PostgreSQL 15 server, which
 # fails (never skips) when that server cannot start.

@@ -38,8 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-AREAS_WITH_MODELS = ("accounts", "audit", "children", "contributions", "dashboard", "letters",
-                     "matching", "regions", "settings", "sponsors")
+AREAS_WITH_MODELS = ("accounts", "audit", "children", "contributions", "dashboard", "jobs",
+                     "letters", "matching", "notifications", "regions", "settings", "sponsors")
 
 
 def import_models() -> None:
@@ -99,8 +99,10 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         exports,
         home,
+        jobs,
         letters,
         matching,
+        notifications,
         opendata,
         regions,
         settings,
@@ -109,8 +111,9 @@ def register_blueprints(app: Flask) -> None:
     )
 
     app.register_blueprint(home.bp)
+    # jobs before letters: letters adds its job kind to the runner jobs wired up.
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
-                 dashboard, audit, exports, letters, backup, visits,
+                 dashboard, audit, exports, jobs, letters, notifications, backup, visits,
                  opendata):
         area.register(app)
     api.register(app)

@@ -115,4 +115,18 @@ def load_config(instance_path: Path) -> dict:
         # Where the public reaches this app: letters print QR codes to <PUBLIC_URL>/verify/…,
         # also when issued by the CLI, outside any request.
         "PUBLIC_URL": os.environ.get("ASUH_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Background jobs (asuh/jobs): RQ on this Redis when set, else the embedded worker
+        # (`flask jobs work`) polling the database.
+        "REDIS_URL": os.environ.get("ASUH_REDIS_URL") or None,
+        "JOB_POLL_SECONDS": float(os.environ.get("ASUH_JOB_POLL_SECONDS", "1")),
+        # A running job with no heartbeat for this long lost its worker: taken up again.
+        "JOB_STALE_SECONDS": int(os.environ.get("ASUH_JOB_STALE_SECONDS", "600")),
+        "JOB_MAX_ATTEMPTS": int(os.environ.get("ASUH_JOB_MAX_ATTEMPTS", "3")),
+        "JOB_TIMEOUT_SECONDS": int(os.environ.get("ASUH_JOB_TIMEOUT_SECONDS", str(6 * 3600))),
+        # Outgoing mail (asuh/notifications): smtp://[user:password@]host:port (STARTTLS
+        # when the server offers it) or smtps://…; unset, nothing is sent (and the log says so).
+        "SMTP_URL": os.environ.get("ASUH_SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("ASUH_MAIL_FROM") or None,
+        # A delivery waiting longer than this for confirmation goes in the officers' digest.
+        "CONFIRMATION_WAIT_DAYS": int(os.environ.get("ASUH_CONFIRMATION_WAIT_DAYS", "3")),
     }

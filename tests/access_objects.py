@@ -53,6 +53,9 @@ VARIANTS: dict[str, dict[str, tuple]] = {
     "unit": _STAFF_ONLY,
     # An import file waits for the one who uploaded it; anyone else's is "not found".
     "import_upload": {"admin": (MINE, OTHER), "officer": (MINE, OTHER)},
+    # A background job: the one who asked for it sees it, and admins see every job.
+    "job": {"admin": (MINE, None), **{role: (MINE, OTHER) for role in
+                                      ("officer", "auditor", "field", "sponsor")}},
     # Public links: the token is the key, whoever holds it.
     "invitation": {},
     "letter_token": {},
@@ -110,6 +113,11 @@ class World:
     def objects(self, kind: str, role: str, *, fresh: bool) -> tuple[dict | None, dict | None]:
         """``(may, may_not)`` URL parameters for ``role`` on ``kind`` (None: no such)."""
         may, may_not = VARIANTS[kind].get(role, (None, None))
+        if kind == "job":
+            if may is None:
+                return None, None
+            return ({"job_id": self.ids["jobs"][role]},
+                    {"job_id": self.ids["jobs"][None]} if may_not else None)
         if kind == "import_upload":
             # Every uploader has their own; "other" is another uploader's.
             if may is None:
@@ -128,6 +136,8 @@ class World:
         """A real object of the kind, for roles the decorator turns away."""
         if kind == "import_upload":
             return {"token": self.ids["uploads"]["admin"]}
+        if kind == "job":
+            return {"job_id": self.ids["jobs"]["admin"]}
         return self.params[kind][MINE]
 
     # --- building -----------------------------------------------------------------------
@@ -183,7 +193,20 @@ class World:
         self.params["invitation"] = {MINE: {"token": invitations.make_token(other_user)}}
         db.session.commit()
         self.ids["uploads"] = {role: self._upload(role) for role in ("admin", "officer")}
+        # One finished job with a file per role, and one nobody asked for (the system's).
+        self.ids["jobs"] = {role: self._job(self._user(role) if role else None)
+                            for role in (*STAFF, "field", "sponsor", None)}
         return self
+
+    def _job(self, user) -> int:
+        from asuh.jobs import services as jobs
+        from asuh.jobs.models import DONE
+        from asuh.letters.bulk_job import KIND
+
+        job = jobs.submit(KIND, {"month": "2026-10"}, actor=user)
+        jobs.finish(job.id, DONE, result=jobs.JobResult(
+            report={"lines": ["contoh"]}, file=b"isi", name="hasil.txt", mimetype="text/plain"))
+        return job.id
 
     def _upload(self, role: str) -> str:
         return uploads.keep("posyandu.csv", import_file(), self._user(role))

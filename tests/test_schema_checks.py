@@ -76,6 +76,11 @@ CASES = [
      "ck_child_growth_summaries_latest_weight_kg"),
     ("child_growth_summaries", {"compared_weight_kg": 0},
      "ck_child_growth_summaries_compared_weight_kg"),
+    ("jobs", {"status": "paused"}, "ck_jobs_status"),
+    ("jobs", {"progress_done": -1}, "ck_jobs_progress_done"),
+    ("jobs", {"attempts": -1}, "ck_jobs_attempts"),
+    ("outgoing_mail", {"status": "bounced"}, "ck_outgoing_mail_status"),
+    ("outgoing_mail", {"attempts": -1}, "ck_outgoing_mail_attempts"),
 ]
 
 _serial = itertools.count(1)
@@ -130,6 +135,12 @@ def _rows(users) -> dict[str, dict]:
                     "sha256": "0" * 64, "verify_token": f"check-{n}", "short_code": f"C{n}",
                     "status": "current", "public_summary": {}},
         "letter_sequences": {"year": 1990, "last_seq": 0},
+        "jobs": {"kind": "letters.monthly_statements", "params": {}, "status": "queued",
+                 "progress_done": 0, "attempts": 0, "created_at": now},
+        "outgoing_mail": {"user_id": admin.id, "kind": "sponsor_approved",
+                          "to_address": "a@example.id", "subject": "S", "body": "B",
+                          "status": "queued", "attempts": 0, "created_at": now,
+                          "next_attempt_at": now},
         "child_growth_summaries": {**_copy("child_growth_summaries"),
                                    "child_id": spare_child.id, "compared_on": date(2026, 1, 1),
                                    "compared_weight_kg": 7.5},

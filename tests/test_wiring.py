@@ -15,7 +15,10 @@ import sys
 from asuh.accounts.services import user_created
 from asuh.children.measuring import measurements_changed
 from asuh.dashboard.growth import on_measurements_changed
-from asuh.sponsors.services import on_user_created
+from asuh.sponsors.services import on_user_created, sponsor_approved
+from asuh.contributions.verification import contribution_verified
+from asuh.letters.services import letter_issued
+from asuh.notifications import receivers
 
 # Importing the modules wires nothing.
 before = (on_measurements_changed in measurements_changed.receivers_for(None),
@@ -28,6 +31,12 @@ app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
 create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "TESTING": True})
 assert list(measurements_changed.receivers_for(None)) == [on_measurements_changed]
 assert list(user_created.receivers_for(None)) == [on_user_created]
+# Notifications: one receiver per event, however many apps were built.
+assert list(sponsor_approved.receivers_for(None)) == [receivers.on_sponsor_approved]
+assert list(contribution_verified.receivers_for(None)) == [receivers.on_contribution_verified]
+assert list(letter_issued.receivers_for(None)) == [receivers.on_letter_issued]
+assert "letters.monthly_statements" in app.extensions["asuh_jobs"].handlers
+assert "notifications.deliver_due" in app.extensions["asuh_jobs"].ticks
 print(" ".join(sorted(app.blueprints)))
 print(" ".join(sorted(app.cli.commands)))
 print(" ".join(sorted(rule.endpoint for rule in app.url_map.iter_rules())))
@@ -42,10 +51,10 @@ def test_the_factory_wires_blueprints_commands_and_receivers(tmp_path):
     blueprints, commands, endpoints = result.stdout.splitlines()[-3:]
     assert blueprints.split() == sorted([
         "accounts", "api", "audit", "children", "contributions", "dashboard", "exports",
-        "home", "letters", "matching", "opendata", "regions", "settings", "sponsors",
-        "visits"])
+        "home", "jobs", "letters", "matching", "notifications", "opendata", "regions",
+        "settings", "sponsors", "visits"])
     assert {"users", "regions", "children", "contributions", "dashboard", "audit",
-            "letters", "demo", "install"} <= set(commands.split())
+            "letters", "demo", "install", "jobs", "notifications"} <= set(commands.split())
     # Routes declared by the modules that hang on another module's blueprint.
     assert {"matching.own_children", "children.import_upload", "letters.verify",
             "contributions.catalogue_index", "sponsors.register",

@@ -7,6 +7,7 @@ the same moment add the delivery to the monthly totals once, not twice.
 from dataclasses import dataclass
 from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from asuh.audit import services as audit
@@ -26,6 +27,8 @@ from asuh.timeutil import utcnow
 from asuh.transactions import use_case
 
 DECISIONS = (CONFIRMED, REJECTED)
+# Sent inside the deciding transaction, with the contribution confirmed or rejected.
+contribution_verified = Namespace().signal("contribution-verified")
 MAX_REASON = 500
 
 
@@ -70,6 +73,7 @@ def confirm_contribution(contribution: Contribution, *, actor) -> None:
                  summary=f"Penyaluran #{contribution.id} dikonfirmasi diterima keluarga",
                  changes={"status": [PENDING, CONFIRMED]})
     totals.apply(contribution, contribution_items(contribution), +1)
+    contribution_verified.send(contribution, actor=actor)
 
 
 @use_case
@@ -86,6 +90,7 @@ def reject_contribution(contribution: Contribution, reason, *, actor) -> None:
     audit.record("reject", "contribution", contribution.id, user=actor,
                  summary=f"Penyaluran #{contribution.id} ditolak: {reason}",
                  changes={"status": [PENDING, REJECTED], "rejection_reason": [None, reason]})
+    contribution_verified.send(contribution, actor=actor)
 
 
 @use_case

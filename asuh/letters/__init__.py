@@ -9,11 +9,13 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from asuh.letters import verify_views
+    from asuh.jobs.registry import add_handler
+    from asuh.letters import bulk_job, bulk_views, verify_views
     from asuh.letters.cli import letters_cli
     from asuh.letters.views import bp
 
-    # verify_views declares the public check on the letters blueprint; importing it adds it.
-    assert verify_views.bp is bp
+    # Both declare routes on the letters blueprint; importing them adds them.
+    assert verify_views.bp is bp and bulk_views.bp is bp
     app.register_blueprint(bp)
     app.cli.add_command(letters_cli)
+    add_handler(app, bulk_job.KIND, bulk_job.run, label=bulk_job.LABEL)

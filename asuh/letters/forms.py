@@ -45,6 +45,14 @@ class OwnStatementForm(FlaskForm):
     interim = BooleanField("Surat sementara: bulan belum berakhir, catat s.d. hari ini")
 
 
+class BulkStatementsForm(FlaskForm):
+    """Officers: every sponsor's statement for one month, issued by a background job."""
+
+    month = StringField("Bulan", validators=[DataRequired(message="Pilih bulan.")],
+                        render_kw={"type": "month", "placeholder": "2026-11"})
+    interim = BooleanField("Surat sementara: bulan belum berakhir, catat s.d. hari ini")
+
+
 class VerifyUploadForm(FlaskForm):
     pdf = FileField("Berkas PDF surat", validators=[FileRequired("Pilih berkas PDF.")],
                     render_kw={"accept": "application/pdf,.pdf"})

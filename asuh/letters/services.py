@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from asuh import timeutil
@@ -41,6 +42,9 @@ from asuh.sponsors.models import Sponsor
 from asuh.sponsors.services import sponsor_for_user
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
+
+# Sent inside the issuing transaction, once per stored letter (bulk runs too).
+letter_issued = Namespace().signal("letter-issued")
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,7 @@ def _store(draft: Draft, *, year: int, seq: int, number: str, issued_on: date,
                      changes={"status": [CURRENT, SUPERSEDED],
                               "superseded_by": [None, number]})
     db.session.flush()
+    letter_issued.send(letter, actor=actor)
     return letter
 
 

@@ -7,6 +7,7 @@ linked by ``Sponsor.user_id`` whichever of them exists first.
 import secrets
 from contextlib import contextmanager
 
+from blinker import Namespace
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +28,8 @@ from asuh.transactions import use_case
 SELF, OFFICER, API = "self", "officer", "api"
 AUDITED_FIELDS = ("kind", "name", "nip", "nik", "is_pppk", "agency", "rank", "phone",
                   "email", "address", "kelurahan_code", "capacity")
+# Sent inside the approving transaction (notifications queue the sponsor's mail with it).
+sponsor_approved = Namespace().signal("sponsor-approved")
 RACE_MESSAGE = "NIP/NIK atau email ini baru saja didaftarkan; periksa daftar Bapak/Bunda Asuh."
 
 
@@ -235,6 +238,7 @@ def approve_sponsor(sponsor: Sponsor, *, actor) -> bool:
     audit.record("approve", "sponsor", sponsor.id, user=actor,
                  summary=f"Bapak/Bunda Asuh {sponsor.name} disetujui",
                  changes={"approved_at": [None, sponsor.approved_at.isoformat()]})
+    sponsor_approved.send(sponsor, actor=actor)
     return True
 
 
