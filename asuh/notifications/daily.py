@@ -15,12 +15,13 @@ from sqlalchemy import select
 from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.children.models import Child
-from asuh.children.rules import balita_condition
+from asuh.children.rules import due_for_measurement
 from asuh.contributions.models import PENDING, Contribution
 from asuh.contributions.progress import behind_matches_query, progress_for_matches
 from asuh.contributions.totals import month_of
 from asuh.extensions import db
 from asuh.formatting import format_date_id
+from asuh.letters.periods import month_end
 from asuh.notifications import preferences as prefs
 from asuh.notifications import texts
 from asuh.notifications.outbox import queue_mail
@@ -30,9 +31,6 @@ from asuh.sponsors.models import Sponsor
 from asuh.transactions import end_read, use_case
 
 REMINDER_DAY = 25
-# A child is due when its last weighing is this old by the end of the week (posyandu
-# weigh every month).
-MEASUREMENT_INTERVAL_DAYS = 30
 
 
 @dataclass
@@ -104,12 +102,12 @@ def officer_digests(today: date) -> int:
 
 
 def due_children(codes: list[str], today: date) -> list[Child]:
-    """Balita in these kelurahan not weighed for a month by the end of this week."""
-    week_end = today + timedelta(days=6 - today.weekday())
-    last_ok = week_end - timedelta(days=MEASUREMENT_INTERVAL_DAYS)
+    """Children in these kelurahan still to measure this month: the children area's rule,
+    the same one the printable visit list uses, so the kader's mail and list agree."""
+    month_start = month_of(today)
     return list(db.session.scalars(select(Child).where(
-        balita_condition(today), Child.kelurahan_code.in_(codes),
-        (Child.latest_measured_on.is_(None)) | (Child.latest_measured_on <= last_ok))
+        due_for_measurement(month_start, month_end(month_start), today),
+        Child.kelurahan_code.in_(codes))
         .order_by(Child.posyandu, Child.name, Child.id)))
 
 
