@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from asuh import timeutil
+from asuh.accounts import resets
 from asuh.accounts.models import User
 from asuh.children import uploads
 from asuh.contributions import catalogue, photos
@@ -55,6 +56,7 @@ VARIANTS: dict[str, dict[str, tuple]] = {
     "import_upload": {"admin": (MINE, OTHER), "officer": (MINE, OTHER)},
     # Public links: the token is the key, whoever holds it.
     "invitation": {},
+    "reset_token": {},
     "letter_token": {},
 }
 
@@ -181,6 +183,7 @@ class World:
         self.params["unit"] = {MINE: {"unit_id": unit_id}}
         other_user = db.session.get(User, sponsors[OTHER].user_id)
         self.params["invitation"] = {MINE: {"token": invitations.make_token(other_user)}}
+        self.params["reset_token"] = {MINE: {"token": resets.make_reset_token(target)}}
         db.session.commit()
         self.ids["uploads"] = {role: self._upload(role) for role in ("admin", "officer")}
         return self

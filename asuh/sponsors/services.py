@@ -65,6 +65,9 @@ def _check_unique(values: dict, exclude_id: int | None = None) -> None:
         if not value:
             continue
         stmt = select(Sponsor.id).where(getattr(Sponsor, field) == value)
+        if field != "email":
+            # A withdrawn sponsor's NIK/NIP is free for a new registration (models.py).
+            stmt = stmt.where(Sponsor.withdrawn_at.is_(None))
         if exclude_id is not None:
             stmt = stmt.where(Sponsor.id != exclude_id)
         if db.session.scalar(stmt) is not None:
@@ -73,7 +76,7 @@ def _check_unique(values: dict, exclude_id: int | None = None) -> None:
         raise ValidationFailed(errors, status=409)
 
 
-def _clean_new(fields: dict, errors: Collector) -> dict:
+def clean_new(fields: dict, errors: Collector) -> dict:
     values = clean_identity(
         errors, kind=fields.get("kind"), name=fields.get("name"), nip=fields.get("nip"),
         nik=fields.get("nik"), is_pppk=fields.get("is_pppk"), agency=fields.get("agency"),
@@ -106,8 +109,9 @@ def _add(values: dict, *, via: str, user: User | None, approved: bool, actor) ->
 def register_self(password: str, **fields) -> Sponsor:
     """A citizen or ASN signs up: a sponsor login plus a record waiting for approval."""
     errors = Collector()
-    values = _clean_new(fields, errors)
-    errors.check("password", accounts.check_password_strength, password)
+    values = clean_new(fields, errors)
+    errors.check("password", accounts.check_password_strength, password,
+                 user_inputs=(values.get("email") or "", values.get("name") or ""))
     errors.raise_if_any()
     _check_unique(values)
     if accounts.find_user_by_email(values["email"]) is not None:
@@ -129,7 +133,7 @@ def register_by_officer(*, actor, via: str = OFFICER, **fields) -> Sponsor:
     """
     ensure_permitted(actor, Permission.EDIT_SPONSORS)
     errors = Collector()
-    values = _clean_new(fields, errors)
+    values = clean_new(fields, errors)
     errors.raise_if_any()
     _check_unique(values)
     user = accounts.find_user_by_email(values["email"])
@@ -264,15 +268,6 @@ def reissue_invitation(sponsor: Sponsor, *, actor) -> str:
     ensure_permitted(actor, Permission.EDIT_SPONSORS)
     user = db.session.get(User, sponsor.user_id) if sponsor.user_id else None
     return invitations.reissue(user, actor=actor)
-
-
-@use_case
-def sign_up(password: str, channel: str, **fields) -> tuple[Sponsor, User]:
-    """Self-registration and the new sponsor's first session, as one act."""
-    sponsor = register_self(password, **fields)
-    user = db.session.get(User, sponsor.user_id)
-    accounts.open_session(user, channel)
-    return sponsor, user
 
 
 def invitation_token(sponsor: Sponsor) -> str | None:
