@@ -112,6 +112,7 @@ def authenticate(email: str, password: str, *, client: str | None = None) -> Use
             summary=f"Gagal masuk sebagai {mask_email(email)}", client=client,
         )
         return None
+    throttle.forget_client_failures(email, client)
     audit.record("login", "user", user.id, summary="Masuk", user=user, client=client)
     return user
 

@@ -108,8 +108,11 @@ class DatabaseFailures:
                                          LoginFailure.failed_at > since))
         return [(client, at) for client, at in rows]
 
-    def clear(self, account: str) -> None:
-        db.session.execute(delete(LoginFailure).where(LoginFailure.account_key == account))
+    def clear(self, account: str, client: str | None = None) -> None:
+        stmt = delete(LoginFailure).where(LoginFailure.account_key == account)
+        if client is not None:
+            stmt = stmt.where(LoginFailure.client_key == client)
+        db.session.execute(stmt)
 
 
 class RedisFailures:
@@ -144,8 +147,15 @@ class RedisFailures:
                  datetime.fromtimestamp(score, UTC).replace(tzinfo=None))
                 for member, score in members]
 
-    def clear(self, account: str) -> None:
-        self.redis.delete(self._key(account))
+    def clear(self, account: str, client: str | None = None) -> None:
+        key = self._key(account)
+        if client is None:
+            self.redis.delete(key)
+            return
+        mine = [member for member in self.redis.zrange(key, 0, -1)
+                if member.decode().startswith(f"{client}:")]
+        if mine:
+            self.redis.zrem(key, *mine)
 
 
 def store():
@@ -178,6 +188,12 @@ def count_failure(email: str, client: str | None) -> None:
     pair, account = _budgets()
     store().add(account_key(email), client_key(client), utcnow(),
                 max(pair.window, account.window))
+
+
+def forget_client_failures(email: str, client: str | None) -> None:
+    """A success from this client: its own typos no longer count (the per-account count
+    of failures from elsewhere stands)."""
+    store().clear(account_key(email), client_key(client))
 
 
 def clear_failures(email: str) -> None:
