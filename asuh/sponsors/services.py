@@ -313,8 +313,9 @@ def sponsor_for_user(user) -> Sponsor | None:
 
 def search_sponsors(*, q: str | None = None, kind: str | None = None,
                     kecamatan_code: str | None = None, approved: bool | None = None,
-                    with_children: bool | None = None):
-    """The list's query: search by name, agency or NIP/NIK digits, and filters.
+                    with_children: bool | None = None, viewer=None):
+    """The list's query: search by name or agency (any part), by a whole NIP/NIK (only
+    for a ``viewer`` who sees them unmasked), and filters.
 
     ``with_children`` reads ``Sponsor.active_matches``, which the matching area keeps.
     """
@@ -323,11 +324,12 @@ def search_sponsors(*, q: str | None = None, kind: str | None = None,
     if q:
         terms = [Sponsor.name.icontains(q, autoescape=True),
                  Sponsor.agency.icontains(q, autoescape=True)]
+        # People type NIPs in their printed groups ("19850315 201001 1 002").
         digits = "".join(q.split())
-        if digits.isdigit():
-            # People type NIPs in their printed groups ("19850315 201001 1 002").
-            terms += [Sponsor.nip.contains(digits, autoescape=True),
-                      Sponsor.nik.contains(digits, autoescape=True)]
+        if digits.isdigit() and sees_identifiers(viewer):
+            # The whole number only: a match on any part would let a reader rebuild a
+            # number digit by digit from which queries find someone (issue 12).
+            terms += [Sponsor.nip == digits, Sponsor.nik == digits]
         stmt = stmt.where(or_(*terms))
     if kind in SPONSOR_KINDS:
         stmt = stmt.where(Sponsor.kind == kind)
@@ -363,9 +365,9 @@ def parse_list_filters(args) -> dict:
     }
 
 
-def search_filtered(filters: dict):
-    """``search_sponsors`` for the filters of ``parse_list_filters``."""
-    return search_sponsors(q=filters["q"], kind=filters["kind"] or None,
+def search_filtered(filters: dict, viewer=None):
+    """``search_sponsors`` for the filters of ``parse_list_filters``, as ``viewer`` may."""
+    return search_sponsors(q=filters["q"], viewer=viewer, kind=filters["kind"] or None,
                            kecamatan_code=filters["kecamatan"] or None,
                            approved=YES_NO.get(filters["approved"]),
                            with_children=YES_NO.get(filters["children"]))

@@ -56,7 +56,7 @@ def _invitation_to_show(sponsor: Sponsor) -> dict | None:
 @requires(Permission.VIEW_SPONSORS)
 def index():
     filters = services.parse_list_filters(request.args)
-    page = db.paginate(services.search_filtered(filters),
+    page = db.paginate(services.search_filtered(filters, current_user),
                        page=request.args.get("page", 1, type=int), per_page=25,
                        error_out=False)
     return render_template(
