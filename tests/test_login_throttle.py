@@ -195,3 +195,34 @@ def test_with_redis_configured_the_counts_live_in_redis(redis_url, app, tmp_dir,
     keys = server.keys("asuh:login-failures:*")
     assert len(keys) == 1 and server.zcard(keys[0]) == 1
     assert users["officer"][1].encode() not in keys[0]
+
+
+def test_parallel_guesses_cannot_all_pass_the_check(make_app, users):
+    """Twenty guesses sent at once to a threaded server: each is checked and counted in
+    turn (per account), so still only five reach the password check."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+    from werkzeug.serving import make_server
+
+    app = make_app()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/api/v1/tokens"
+    barrier = threading.Barrier(20)
+
+    def guess(n):
+        barrier.wait()
+        return requests.post(url, json={"email": users["officer"][1],
+                                        "password": f"guess-{n}"}, timeout=60).status_code
+
+    try:
+        with ThreadPoolExecutor(20) as pool:
+            codes = sorted(pool.map(guess, range(20)))
+    finally:
+        server.shutdown()
+        thread.join(10)
+    assert codes == [401] * 5 + [429] * 15
+    assert _failures_audited(app) == 5

@@ -102,17 +102,17 @@ def authenticate(email: str, password: str, *, client: str | None = None) -> Use
     for its first password, disabled, or real: the answer's timing tells nothing.
     """
     client = client or (request.remote_addr if has_request_context() else None)
-    throttle.ensure_open(email, client)
-    user = find_user_by_email(email)
-    matches = verify_once(user.password_hash if user else None, password)
-    if not (matches and user.active):
-        throttle.count_failure(email, client)
-        audit.record(
-            "login_failed", "user", user.id if user else None,
-            summary=f"Gagal masuk sebagai {mask_email(email)}", client=client,
-        )
-        return None
-    throttle.forget_client_failures(email, client)
+    with throttle.attempt(email, client):
+        user = find_user_by_email(email)
+        matches = verify_once(user.password_hash if user else None, password)
+        if not (matches and user.active):
+            throttle.count_failure(email, client)
+            audit.record(
+                "login_failed", "user", user.id if user else None,
+                summary=f"Gagal masuk sebagai {mask_email(email)}", client=client,
+            )
+            return None
+        throttle.forget_client_failures(email, client)
     audit.record("login", "user", user.id, summary="Masuk", user=user, client=client)
     return user
 
@@ -198,7 +198,15 @@ def _note_use(session: LoginSession) -> None:
         return
     try:
         with db.engine.begin() as connection:
-            connection.execute(stmt)
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # a read waits a moment for the write lock, not the full timeout
+                connection.exec_driver_sql("PRAGMA busy_timeout=1000")
+            try:
+                connection.execute(stmt)
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql(
+                        f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
     except OperationalError:
         current_app.logger.warning("API token %s: last use not noted (database busy)",
                                    session.id)

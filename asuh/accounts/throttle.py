@@ -22,12 +22,15 @@ nothing: it is refused before any hashing.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from limits import parse
-from sqlalchemy import delete, select
+from redis.exceptions import LockError
+from sqlalchemy import delete, select, text
 
 from asuh.accounts.models import LoginFailure
 from asuh.audit.key import audit_key
@@ -102,6 +105,15 @@ class DatabaseFailures:
         db.session.add(LoginFailure(account_key=account, client_key=client, failed_at=at))
         db.session.flush()
 
+    @contextmanager
+    def serialized(self, account: str) -> Iterator[None]:
+        """SQLite's write transactions (BEGIN IMMEDIATE) already run one at a time; on
+        PostgreSQL a lock per account, held to the end of the sign-in's transaction."""
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": int(account[:15], 16)})
+        yield
+
     def times(self, account: str, since: datetime) -> list[tuple[str, datetime]]:
         rows = db.session.execute(select(LoginFailure.client_key, LoginFailure.failed_at)
                                   .where(LoginFailure.account_key == account,
@@ -127,6 +139,18 @@ class RedisFailures:
     @staticmethod
     def _key(account: str) -> str:
         return f"asuh:login-failures:{account}"
+
+    @contextmanager
+    def serialized(self, account: str) -> Iterator[None]:
+        """redis-py's lock (SET NX with an expiry), so a crashed worker cannot hold it."""
+        lock = self.redis.lock(f"asuh:login-lock:{account}", timeout=30, blocking_timeout=10)
+        if not lock.acquire():
+            raise SignInLocked(utcnow() + timedelta(minutes=1))
+        try:
+            yield
+        finally:
+            with suppress(LockError):
+                lock.release()
 
     @staticmethod
     def _score(at: datetime) -> float:
@@ -164,6 +188,16 @@ def store():
         url = app.config.get("REDIS_URL")
         app.extensions[_STORE] = RedisFailures(url) if url else DatabaseFailures()
     return app.extensions[_STORE]
+
+
+@contextmanager
+def attempt(email: str, client: str | None) -> Iterator[None]:
+    """One sign-in attempt for ``email`` from ``client``: refused (``SignInLocked``) while
+    a budget is spent, and run one at a time per account, so parallel guesses cannot all
+    pass the check before any of them is counted."""
+    with store().serialized(account_key(email)):
+        ensure_open(email, client)
+        yield
 
 
 def ensure_open(email: str, client: str | None) -> None:
