@@ -269,9 +269,6 @@ def revoke_all_sessions(user: User) -> None:
     )
 
 
-_revoke_all = revoke_all_sessions
-
-
 @use_case
 def change_password(user: User, current_password: str, new_password: str, *,
                     reopen: str | None = None) -> None:
@@ -285,7 +282,7 @@ def change_password(user: User, current_password: str, new_password: str, *,
     check_password_strength(new_password, "new_password", user_inputs=(user.email, user.name))
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    _revoke_all(user)
+    revoke_all_sessions(user)
     audit.record("change_password", "user", user.id, summary="Kata sandi diganti", user=user)
     if reopen is not None:
         open_session(user, reopen)
@@ -305,7 +302,7 @@ def set_active(user: User, active: bool, reason: str = "", *, actor) -> None:
     user.deactivated_at = None if active else utcnow()
     user.deactivation_reason = None if active else reason.strip()
     if not active:
-        _revoke_all(user)
+        revoke_all_sessions(user)
     audit.record(
         "activate" if active else "deactivate", "user", user.id,
         summary=(f"Akun {user.email} diaktifkan" if active
@@ -328,7 +325,7 @@ def change_role(user: User, role: str, *, actor) -> None:
     before = user.role
     user.role = role.value
     # Permissions change with the role, so old sessions must not keep the old powers' view.
-    _revoke_all(user)
+    revoke_all_sessions(user)
     audit.record(
         "change_role", "user", user.id, summary=f"Peran {user.email}: {before} → {role.value}",
         changes={"role": [before, role.value]}, user=actor,
