@@ -60,6 +60,7 @@ def load_config(instance_path: Path) -> dict:
     private_dir(instance_path)
     production = os.environ.get("ASUH_ENV", "development") == "production"
     https = _bool("ASUH_HTTPS", production)
+    redis_url = os.environ.get("ASUH_REDIS_URL", "").strip() or None
     return {
         "ASUH_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance_path, production),
@@ -81,16 +82,25 @@ def load_config(instance_path: Path) -> dict:
         "API_TOKEN_HOURS": int(os.environ.get("ASUH_API_TOKEN_HOURS", "24")),
         # Werkzeug's default (scrypt) is a modern memory-hard KDF; overridable only for tests.
         "PASSWORD_HASH_METHOD": os.environ.get("ASUH_PASSWORD_HASH", "scrypt"),
+        # Failed sign-ins per account and client address, and per account from anywhere
+        # (looser: only a guesser spread over many addresses reaches it). asuh/accounts/throttle.py
         "LOGIN_FAILURE_LIMIT": os.environ.get("ASUH_LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
+        "LOGIN_ACCOUNT_FAILURE_LIMIT": os.environ.get("ASUH_LOGIN_ACCOUNT_FAILURE_LIMIT",
+                                                      "25 per 15 minutes"),
+        # Shared counters for every worker and server: failed sign-ins live in the database
+        # unless this names a Redis server, which then also holds Flask-Limiter's counts.
+        "REDIS_URL": redis_url,
         "LOGIN_ATTEMPT_LIMIT": os.environ.get("ASUH_LOGIN_ATTEMPT_LIMIT", "30 per minute"),
         "SPONSOR_REGISTRATION_LIMIT": os.environ.get("ASUH_REGISTRATION_LIMIT", "10 per hour"),
         # The public figures page and CSV (asuh/opendata), open to the internet.
         "PUBLIC_FIGURES_LIMIT": os.environ.get("ASUH_PUBLIC_FIGURES_LIMIT", "60 per minute"),
         "SPONSOR_INVITATION_HOURS": int(os.environ.get("ASUH_INVITATION_HOURS", "72")),
+        "PASSWORD_RESET_HOURS": int(os.environ.get("ASUH_PASSWORD_RESET_HOURS", "24")),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust
         # (client address for rate limits and the audit trail; host for invitation links).
         "PROXY_COUNT": int(os.environ.get("ASUH_PROXY_COUNT", "0")),
-        "RATELIMIT_STORAGE_URI": os.environ.get("ASUH_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("ASUH_RATELIMIT_STORAGE",
+                                                redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         # A moving window: with fixed windows, five failures just before a window ends and
         # five just after it would all be allowed.

@@ -120,7 +120,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # Endpoints every signed-in user may POST to even when their role changes nothing:
 # leaving, and looking after their own password.
-SELF_SERVICE_ENDPOINTS = frozenset({"accounts.logout", "accounts.change_password"})
+SELF_SERVICE_ENDPOINTS = frozenset({"accounts.logout", "accounts.change_password",
+                                    "accounts.revoke_token", "api.revoke_current_token"})
 
 
 def has_permission(user, permission: Permission) -> bool:

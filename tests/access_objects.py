@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from asuh import timeutil
+from asuh.accounts import resets
 from asuh.accounts.models import User
 from asuh.children import uploads
 from asuh.contributions import catalogue, photos
@@ -58,6 +59,7 @@ VARIANTS: dict[str, dict[str, tuple]] = {
                                       ("officer", "auditor", "field", "sponsor")}},
     # Public links: the token is the key, whoever holds it.
     "invitation": {},
+    "reset_token": {},
     "letter_token": {},
 }
 
@@ -191,6 +193,7 @@ class World:
         self.params["unit"] = {MINE: {"unit_id": unit_id}}
         other_user = db.session.get(User, sponsors[OTHER].user_id)
         self.params["invitation"] = {MINE: {"token": invitations.make_token(other_user)}}
+        self.params["reset_token"] = {MINE: {"token": resets.make_reset_token(target)}}
         db.session.commit()
         self.ids["uploads"] = {role: self._upload(role) for role in ("admin", "officer")}
         # One finished job with a file per role, and one nobody asked for (the system's).

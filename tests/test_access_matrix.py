@@ -75,7 +75,8 @@ ROUTE_OBJECTS = {
     "letters.own_download": "letter", "letters.verify": "letter_token",
     "sponsors.detail": "sponsor", "sponsors.edit": "sponsor", "sponsors.approve": "sponsor",
     "sponsors.reissue_invitation": "sponsor", "sponsors.withdraw": "sponsor",
-    "sponsors.invitation": "invitation",
+    "sponsors.invitation": "invitation", "sponsors.issue_password_reset": "sponsor",
+    "accounts.issue_password_reset": "user", "accounts.reset_password": "reset_token",
     "api.get_child": "child", "api.record_measurement": "child",
     "api.end_match": "match", "api.match_progress": "match",
     "api.get_contribution": "contribution", "api.update_contribution": "contribution",
@@ -172,9 +173,10 @@ def _url(app, endpoint, params):
         return url_for(endpoint, **params)
 
 
-def _request(world, role, method, url, *, client=None, body=None):
-    the_client, bearer = world.clients[role]
+def _request(world, role, method, url, *, client=None, body=None, bearer=None):
+    the_client, shared_bearer = world.clients[role]
     the_client = client or the_client
+    bearer = bearer or shared_bearer
     if url.startswith("/api/"):
         body = {"json": body or {}} if method != "GET" else {}
         return the_client.open(url, method=method, headers=bearer, **body)
@@ -204,6 +206,12 @@ def test_route_role_object(app, world, endpoint, method, role):
         # Signing out ends the session: sign a second client in for it.
         client = app.test_client()
         assert sign_in(client, world.users[role][1]).status_code == 302
+    bearer = None
+    if endpoint == "api.revoke_current_token" and role != ANONYMOUS:
+        # Revoking ends the calling token: take a second one for it.
+        token = app.test_client().post("/api/v1/tokens", json={
+            "email": world.users[role][1], "password": PASSWORD}).json["token"]
+        bearer = {"Authorization": f"Bearer {token}"}
 
     if declared is None or role == ANONYMOUS or not _opens(declared, role, endpoint, method):
         # Public, anonymous or turned away by the decorator: any real object will do.
@@ -212,7 +220,7 @@ def test_route_role_object(app, world, endpoint, method, role):
         else:
             reference = world.reference(kind) if kind else {}
         url = _url(app, endpoint, reference)
-        response = _request(world, role, method, url, client=client)
+        response = _request(world, role, method, url, client=client, bearer=bearer)
         if declared is None:
             assert response.status_code not in (401, 403, 404), (url, response.status_code)
         elif role == ANONYMOUS:
@@ -227,7 +235,7 @@ def test_route_role_object(app, world, endpoint, method, role):
         pytest.fail(f"{role} passes @requires({', '.join(sorted(declared))}) on {endpoint} "
                     f"but may act on no {kind}: the route declares more than it serves")
     url = _url(app, endpoint, may)
-    response = _request(world, role, method, url, client=client)
+    response = _request(world, role, method, url, client=client, bearer=bearer)
     assert response.status_code not in (401, 403, 404), (
         f"{role} refused its own {kind or 'route'}", url, response.status_code)
     if role in SCOPED_ROLES and method == "GET":
@@ -236,14 +244,14 @@ def test_route_role_object(app, world, endpoint, method, role):
         assert shown == [], (f"{role} shown another's records", url)
     if may_not is not None:
         url = _url(app, endpoint, may_not)
-        response = _request(world, role, method, url, client=client)
+        response = _request(world, role, method, url, client=client, bearer=bearer)
         assert response.status_code == FORBIDDEN_STATUS[kind], (
             f"{role} not refused another's {kind}", url, response.status_code)
     if kind in PAIRS:
         # Own parent, another's child object: not found under that parent, whoever asks.
         inner = PAIRS[kind]
         url = _url(app, endpoint, {**may, inner: world.params[kind][OTHER][inner]})
-        response = _request(world, role, method, url, client=client)
+        response = _request(world, role, method, url, client=client, bearer=bearer)
         assert response.status_code == 404, ("crossed pair not refused", url,
                                              response.status_code)
 

@@ -96,11 +96,14 @@ def test_officer_sees_the_whole_nik(client, login, two_children):
     assert home_nik in client.get(f"/children/{home_id}").text
 
 
-def test_masked_readers_find_a_child_by_whole_nik_only(client, login, two_children):
-    # A search by fragments would let them uncover the hidden digits one by one.
+def test_masked_readers_find_no_child_by_nik(client, login, two_children):
+    # A search by fragments would let them uncover the hidden digits one by one, and a
+    # "found" for a guessed whole NIK confirms it: only who reads NIKs whole searches by
+    # them (issue 12; this test used to let masked readers search by a whole NIK).
     login("auditor")
     _, home_nik = two_children["home"]
-    assert "Anak Rumah" in client.get(f"/children?q={home_nik}").text
+    assert "Anak Rumah" in client.get("/children").text
+    assert "Anak Rumah" not in client.get(f"/children?q={home_nik}").text
     assert "Anak Rumah" not in client.get(f"/children?q={home_nik[:10]}").text
 
 

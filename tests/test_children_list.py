@@ -73,7 +73,8 @@ def test_search_by_nik_for_officers(client, login, app, regions):
         nik = child.nik
         db.session.commit()
     login("officer")
-    assert names(client, f"q={nik[-6:]}") == {"Ani"}
+    assert names(client, f"q={nik}") == {"Ani"}
+    assert names(client, f"q={nik[-6:]}") == set()  # whole numbers only (issue 12)
 
 
 def test_empty_state_and_bad_filters_on_the_page(client, login, regions, users):

@@ -44,11 +44,12 @@ def test_registration_form_offers_both_kinds_and_kelurahan(client, regions):
 
 def test_registration_creates_login_and_pending_sponsor(app, client, regions):
     response = client.post("/register", data=registration())
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/me/sponsor")
-    page = client.get("/me/sponsor").text
-    assert "Pendaftaran diterima; petugas akan memverifikasi" in page
-    assert "Menunggu persetujuan petugas" in page
+    # Not signed in at once: a known email or NIP gets this same page (issue 12).
+    assert response.status_code == 200
+    assert "pendaftaran Anda kami terima" in response.text
+    assert client.get("/me/sponsor").status_code == 302
+    assert sign_in(client, "rahmat@example.id").status_code == 302
+    assert "Menunggu persetujuan petugas" in client.get("/me/sponsor").text
     with app.app_context():
         sponsor = _sponsor("rahmat@example.id")
         user = db.session.get(User, sponsor.user_id)
@@ -66,7 +67,7 @@ def test_registration_creates_login_and_pending_sponsor(app, client, regions):
 
 def test_citizen_registration_keeps_only_the_nik(app, client, regions):
     data = registration(kind="citizen", nik=NIK, nip="999", agency="Ignored")
-    assert client.post("/register", data=data).status_code == 302
+    assert "pendaftaran Anda kami terima" in client.post("/register", data=data).text
     with app.app_context():
         sponsor = _sponsor("rahmat@example.id")
         assert (sponsor.kind, sponsor.nik, sponsor.nip, sponsor.agency) == (
@@ -102,19 +103,27 @@ def test_all_mistakes_are_reported_at_once(client, regions):
         assert message in text
 
 
-def test_duplicate_nip_is_a_form_error(app, client, regions):
+def test_duplicate_nip_makes_no_account_and_says_nothing(app, client, regions):
+    # Issue 12: registration must not tell whether a NIP is known (it used to).
     with app.app_context():
         factories.sponsor(nip=NIP)
         db.session.commit()
     response = client.post("/register", data=registration())
     assert response.status_code == 200
-    assert "NIP ini sudah terdaftar sebagai Bapak/Bunda Asuh." in response.text
+    assert "pendaftaran Anda kami terima" in response.text
+    assert "sudah terdaftar sebagai" not in response.text
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "rahmat@example.id")) is None
 
 
-def test_email_of_an_existing_login_is_refused(client, users, regions):
+def test_email_of_an_existing_login_makes_no_account_and_says_nothing(app, client, users,
+                                                                      regions):
     response = client.post("/register", data=registration(email=users["field"][1]))
     assert response.status_code == 200
-    assert "Email ini sudah memiliki akun" in response.text
+    assert "pendaftaran Anda kami terima" in response.text
+    assert "sudah memiliki akun" not in response.text
+    with app.app_context():
+        assert _sponsor(users["field"][1]) is None
 
 
 def test_registration_is_rate_limited_per_address(app, client, regions, monkeypatch):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from asuh import timeutil
+from asuh.accounts import resets
 from asuh.accounts import services as accounts
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
@@ -24,7 +25,7 @@ from asuh.matching import services as matching
 from asuh.matching.models import Match
 from asuh.regions import services as regions
 from asuh.settings import services as settings
-from asuh.sponsors import invitations
+from asuh.sponsors import invitations, signup
 from asuh.sponsors import services as sponsors
 from asuh.sponsors.models import Sponsor
 from tests import factories
@@ -32,7 +33,7 @@ from tests import factories
 ASUH = Path(__file__).resolve().parent.parent / "asuh"
 
 USE_CASES = [
-    sponsors.register_self, sponsors.register_by_officer, sponsors.sign_up,
+    sponsors.register_self, sponsors.register_by_officer, signup.sign_up,
     sponsors.update_sponsor, sponsors.update_own_profile, sponsors.approve_sponsor,
     sponsors.withdraw_sponsor, sponsors.reissue_invitation, invitations.accept,
     children.create_child, children.update_child, children.change_status,
@@ -45,7 +46,8 @@ USE_CASES = [
     totals.rebuild_monthly_totals, letters.issue_letter, letters.record_download,
     accounts.create_user, accounts.add_user, accounts.sign_in, accounts.authenticate,
     accounts.open_session, accounts.sign_out, accounts.change_password,
-    accounts.set_active, accounts.change_role,
+    accounts.set_active, accounts.change_role, accounts.revoke_token,
+    resets.issue_reset_link, resets.reset_password,
     catalogue.add_commodity, catalogue.update_commodity, catalogue.set_commodity_active,
     catalogue.add_unit, catalogue.update_unit, catalogue.set_unit_active,
     catalogue.update_monthly_package, settings.update, regions.import_regions,

@@ -1,8 +1,16 @@
 """Forms for signing in, passwords and user administration."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from asuh.permissions import ROLE_LABELS
 
@@ -55,3 +63,31 @@ class UserDeactivateForm(FlaskForm):
 
 class UserActivateForm(FlaskForm):
     pass
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password from a reset link (the policy itself is the service's)."""
+
+    password = PasswordField(
+        "Kata sandi baru",
+        validators=[DataRequired("Kata sandi wajib diisi.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        "Ulangi kata sandi baru",
+        validators=[EqualTo("password", message="Kedua kata sandi tidak sama.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Email wajib diisi.")])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
+
+class TokenRevokeForm(FlaskForm):
+    # Rendered by hand as a hidden input, one form per token (accounts/_tokens.html).
+    token_id = IntegerField(validators=[InputRequired("Token tidak dikenal.")])

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asuh.checks import one_of
@@ -66,5 +66,27 @@ class LoginSession(db.Model):
     revoked_at: Mapped[datetime | None]
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(300))
+    # What the owner called an API token when asking for it, and when it was last used
+    # (to within minutes): how the owner tells their tokens apart on the profile page.
+    label: Mapped[str | None] = mapped_column(String(80))
+    last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="sessions", lazy="joined")
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in, counted by ``asuh.accounts.throttle`` (the default store).
+
+    Holds no typed text: the account (the email as typed, normalised) and the client
+    address are keyed hashes, enough to count attempts and never enough to read them.
+    Rows are counters, not records (the audit trail keeps the record of each failure):
+    they are pruned once older than the longest window and cleared by a password reset.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_account_at", "account_key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    client_key: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime]

@@ -8,25 +8,27 @@ from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy.exc import OperationalError
+from werkzeug.security import check_password_hash
 
+from asuh.accounts import throttle
 from asuh.accounts.models import LoginSession, User
+from asuh.accounts.passwords import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
+from asuh.accounts.passwords import check_password_policy, verify_once
+from asuh.accounts.passwords import hash_password as hash_password
 from asuh.audit import services as audit
 from asuh.audit.masking import mask_email
-from asuh.errors import ValidationFailed
+from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Permission, Role, ensure_permitted
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
 
-MIN_PASSWORD_LENGTH = 10
-
 # Higher areas react to new accounts without this ground-floor module importing them
 # (a new sponsor login is linked to the sponsor record with the same email).
 user_created = Namespace().signal("user-created")
-# Verifying against a real hash when the email is unknown keeps the response time the
-# same, so the login form does not reveal which emails have accounts.
-_DUMMY_HASH = None
+# How often a token's "last used" is written: every request would make each read a write.
+LAST_USED_EVERY = timedelta(minutes=5)
 
 
 def normalize_email(email: str) -> str:
@@ -40,15 +42,10 @@ def check_email(email: str) -> str:
         raise ValidationFailed({"email": [f"Alamat email tidak valid: {exc}"]}) from exc
 
 
-def check_password_strength(password: str, field: str = "password") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            {field: [f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter."]}
-        )
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+def check_password_strength(password: str, field: str = "password", *,
+                            user_inputs: tuple[str, ...] = ()) -> None:
+    """The password policy (``asuh.accounts.passwords``), wherever a password is set."""
+    check_password_policy(password, field, user_inputs=user_inputs)
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -73,7 +70,7 @@ def add_user(email: str, password: str, role: str, name: str | None = None,
         role = Role(role)
     except ValueError as exc:
         raise ValidationFailed({"role": [f"Peran tidak dikenal: {role}"]}) from exc
-    check_password_strength(password)
+    check_password_strength(password, user_inputs=(email, name or ""))
     if find_user_by_email(email) is not None:
         raise ValidationFailed({"email": ["Email ini sudah terdaftar."]}, status=409)
     user = User(
@@ -95,23 +92,27 @@ def add_user(email: str, password: str, role: str, name: str | None = None,
 
 @use_case
 def authenticate(email: str, password: str, *, client: str | None = None) -> User | None:
-    """The active user with these credentials, or None; failures are audited (with the
-    ``client`` address the attempt came from, by default the request's)."""
-    global _DUMMY_HASH
-    user = find_user_by_email(email)
-    if user is None:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = hash_password(secrets.token_hex(8))
-        check_password_hash(_DUMMY_HASH, password or "")
-        ok = False
-    else:
-        ok = check_password_hash(user.password_hash, password or "") and user.active
-    if not ok:
-        audit.record(
-            "login_failed", "user", user.id if user else None,
-            summary=f"Gagal masuk sebagai {mask_email(email)}", client=client,
-        )
-        return None
+    """The active user with these credentials, or None; failures are counted by the
+    throttle and audited (with the ``client`` address the attempt came from, by default
+    the request's, and the email masked: it is an anonymous client's text).
+
+    Raises ``throttle.SignInLocked`` (429) before checking anything while this account
+    has used up its failures, from this client or from everywhere. Every other path
+    verifies exactly one password hash, whether the account is unknown, still waiting
+    for its first password, disabled, or real: the answer's timing tells nothing.
+    """
+    client = client or (request.remote_addr if has_request_context() else None)
+    with throttle.attempt(email, client):
+        user = find_user_by_email(email)
+        matches = verify_once(user.password_hash if user else None, password)
+        if not (matches and user.active):
+            throttle.count_failure(email, client)
+            audit.record(
+                "login_failed", "user", user.id if user else None,
+                summary=f"Gagal masuk sebagai {mask_email(email)}", client=client,
+            )
+            return None
+        throttle.forget_client_failures(email, client)
     audit.record("login", "user", user.id, summary="Masuk", user=user, client=client)
     return user
 
@@ -133,7 +134,8 @@ def _token_hash(token: str) -> str:
 
 @use_case
 def open_session(user: User, kind: str, *, client: str | None = None,
-                 user_agent: str | None = None) -> tuple[str, LoginSession]:
+                 user_agent: str | None = None,
+                 label: str | None = None) -> tuple[str, LoginSession]:
     """Start a login session and return its secret (shown once) and the row.
 
     ``client`` and ``user_agent`` describe where it was opened; by default the request's.
@@ -151,6 +153,7 @@ def open_session(user: User, kind: str, *, client: str | None = None,
         ip_address=client or (request.remote_addr if has_request_context() else None),
         user_agent=(user_agent or (request.user_agent.string if has_request_context()
                                    else ""))[:300] or None,
+        label=(label or "").strip()[:80] or None,
     )
     db.session.add(session)
     db.session.flush()
@@ -171,8 +174,42 @@ def user_for_token(token: str | None, kind: str) -> User | None:
     )
     if session is None or not session.user.active:
         return None
+    if kind == "api":
+        _note_use(session)
     session.user.current_session_token = token
     return session.user
+
+
+def _note_use(session: LoginSession) -> None:
+    """Keep an API token's "last used" (shown on its owner's profile) to within minutes.
+
+    Reads must not become writes: on a safe request the update runs on a connection of
+    its own, as its single statement (a SQLite transaction that has read cannot take the
+    write lock later); a write request's session already holds that lock and commits it
+    with its use case. A busy database only delays the note.
+    """
+    moment = utcnow()
+    if session.last_used_at is not None and moment - session.last_used_at < LAST_USED_EVERY:
+        return
+    stmt = (update(LoginSession).where(LoginSession.id == session.id)
+            .values(last_used_at=moment))
+    if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+        session.last_used_at = moment
+        return
+    try:
+        with db.engine.begin() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # a read waits a moment for the write lock, not the full timeout
+                connection.exec_driver_sql("PRAGMA busy_timeout=1000")
+            try:
+                connection.execute(stmt)
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql(
+                        f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
+    except OperationalError:
+        current_app.logger.warning("API token %s: last use not noted (database busy)",
+                                   session.id)
 
 
 def close_session(token: str | None) -> None:
@@ -184,6 +221,37 @@ def close_session(token: str | None) -> None:
         )
 
 
+def own_tokens(user: User) -> list[LoginSession]:
+    """``user``'s live API tokens, newest first (their secrets are never stored)."""
+    return list(db.session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id,
+                                   LoginSession.kind == "api",
+                                   LoginSession.revoked_at.is_(None),
+                                   LoginSession.expires_at > utcnow())
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())))
+
+
+@use_case
+def revoke_token(user: User, token_id: int | None = None) -> None:
+    """End one of ``user``'s own API tokens: ``token_id``, or (None) the one this request
+    came with. Idempotent; another person's token is not found."""
+    if token_id is None:
+        token_hash = _token_hash(user.current_session_token or "")
+        where = LoginSession.token_hash == token_hash
+    else:
+        where = LoginSession.id == token_id
+    session = db.session.scalar(select(LoginSession).where(
+        where, LoginSession.user_id == user.id, LoginSession.kind == "api"))
+    if session is None:
+        raise NotFoundError("Token tidak ditemukan.")
+    if session.revoked_at is not None:
+        return
+    session.revoked_at = utcnow()
+    audit.record("revoke_token", "user", user.id, user=user,
+                 summary=f"Token API #{session.id} dicabut"
+                         + (f" ({session.label})" if session.label else ""))
+
+
 @use_case
 def sign_out(user: User) -> None:
     """End the session this request came with; the trail records who left, as it does
@@ -192,7 +260,8 @@ def sign_out(user: User) -> None:
     audit.record("logout", "user", user.id, summary="Keluar", user=user)
 
 
-def _revoke_all(user: User) -> None:
+def revoke_all_sessions(user: User) -> None:
+    """End every browser session and API token of ``user`` (in the caller's unit of work)."""
     db.session.execute(
         update(LoginSession)
         .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
@@ -210,10 +279,10 @@ def change_password(user: User, current_password: str, new_password: str, *,
     """
     if not check_password_hash(user.password_hash, current_password or ""):
         raise ValidationFailed({"current_password": ["Kata sandi saat ini salah."]})
-    check_password_strength(new_password, "new_password")
+    check_password_strength(new_password, "new_password", user_inputs=(user.email, user.name))
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    _revoke_all(user)
+    revoke_all_sessions(user)
     audit.record("change_password", "user", user.id, summary="Kata sandi diganti", user=user)
     if reopen is not None:
         open_session(user, reopen)
@@ -233,7 +302,7 @@ def set_active(user: User, active: bool, reason: str = "", *, actor) -> None:
     user.deactivated_at = None if active else utcnow()
     user.deactivation_reason = None if active else reason.strip()
     if not active:
-        _revoke_all(user)
+        revoke_all_sessions(user)
     audit.record(
         "activate" if active else "deactivate", "user", user.id,
         summary=(f"Akun {user.email} diaktifkan" if active
@@ -256,7 +325,7 @@ def change_role(user: User, role: str, *, actor) -> None:
     before = user.role
     user.role = role.value
     # Permissions change with the role, so old sessions must not keep the old powers' view.
-    _revoke_all(user)
+    revoke_all_sessions(user)
     audit.record(
         "change_role", "user", user.id, summary=f"Peran {user.email}: {before} → {role.value}",
         changes={"role": [before, role.value]}, user=actor,

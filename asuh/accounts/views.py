@@ -1,21 +1,25 @@
 """Sign-in, sign-out, own password, and the admin's user pages."""
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from asuh.accounts import services
+from asuh.accounts import resets, services
 from asuh.accounts.forms import (
     ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
     LoginForm,
+    NewPasswordForm,
+    TokenRevokeForm,
     UserActivateForm,
     UserCreateForm,
     UserDeactivateForm,
     UserRoleForm,
 )
 from asuh.accounts.models import User
-from asuh.accounts.throttle import note_failure, throttled
+from asuh.accounts.throttle import SignInLocked, throttled
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.forms import attach_errors, button_action
@@ -23,6 +27,8 @@ from asuh.permissions import Permission, Role, public, requires
 from asuh.regions.services import assigned_kelurahan_names
 
 bp = Blueprint("accounts", __name__)
+# A reset link is shown once, on the page the officer or admin lands on after making it.
+_RESET_KEY = "password_reset_link"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -43,16 +49,91 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.sign_in(form.email.data, form.password.data, "web",
-                                client=request.remote_addr,
-                                user_agent=request.user_agent.string)
+        try:
+            user = services.sign_in(form.email.data, form.password.data, "web",
+                                    client=request.remote_addr,
+                                    user_agent=request.user_agent.string)
+        except SignInLocked as locked:
+            return render_template("accounts/login.html", form=form, locked=str(locked)), 429
         if user is None:
-            note_failure()
             form.password.errors.append("Email atau kata sandi salah, atau akun tidak aktif.")
         else:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@throttled
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        resets.request_password_reset_email(form.email.data)
+        # The same answer for every email: the page must not tell who has an account.
+        return render_template("accounts/forgot.html", form=None, sent=True)
+    return render_template("accounts/forgot.html", form=form, sent=False)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    try:
+        user = resets.user_for_reset_token(token)
+    except ValidationFailed as failure:
+        return render_template("errors/error.html", code=failure.status,
+                               title="Tautan tidak berlaku", message=str(failure)), failure.status
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            resets.reset_password(token, form.password.data)
+        except ValidationFailed as failure:
+            attach_errors(form, failure)
+        else:
+            flash("Kata sandi baru disimpan, dan semua sesi lama diakhiri. Silakan masuk.",
+                  "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form, user=user)
+
+
+def remember_reset_link(user: User, token: str) -> None:
+    """Keep a reset token made by an officer/admin for the next page to show once."""
+    session[_RESET_KEY] = {"user_id": user.id, "token": token}
+
+
+def reset_link_to_show(user: User | None, *, whatsapp_number: str | None = None) -> dict | None:
+    """The reset link made for ``user`` on the previous request, with a WhatsApp share
+    link (to ``whatsapp_number``, else for the officer to pick the contact); shown once."""
+    stored = session.get(_RESET_KEY)
+    if user is None or not stored or stored.get("user_id") != user.id:
+        return None
+    session.pop(_RESET_KEY)
+    url = url_for("accounts.reset_password", token=stored["token"], _external=True)
+    message = (f"Yth. {user.name}, atur ulang kata sandi akun Asuh Anda ({user.email}) "
+               f"lewat tautan ini: {url}")
+    return {"url": url, "hours": resets.LINK.lifetime_hours(),
+            "whatsapp": f"https://wa.me/{whatsapp_number or ''}?text={quote(message)}"}
+
+
+@bp.route("/account")
+@requires(Permission.SIGNED_IN)
+def profile():
+    user = current_user._get_current_object()
+    return render_template("accounts/profile.html", user=user,
+                           tokens=services.own_tokens(user), revoke_form=TokenRevokeForm())
+
+
+@bp.route("/account/tokens/revoke", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def revoke_token():
+    form = TokenRevokeForm()
+
+    def action(user):
+        services.revoke_token(user, form.token_id.data)
+        return "Token API dicabut; aplikasi yang memakainya harus masuk lagi."
+
+    return button_action(form, action, current_user._get_current_object(),
+                         url_for("accounts.profile"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -122,6 +203,9 @@ def user_detail(user_id: int):
         role_form=UserRoleForm(role=user.role),
         deactivate_form=UserDeactivateForm(),
         activate_form=UserActivateForm(),
+        reset_form=ConfirmForm(),
+        may_reset=resets.may_issue_reset(current_user, user) and user.active,
+        reset_link=reset_link_to_show(user),
     )
 
 
@@ -164,3 +248,13 @@ def activate_user(user_id: int):
         return f"Akun {user.email} diaktifkan kembali."
 
     return _admin_action(user_id, form, action)
+
+
+@bp.route("/admin/users/<int:user_id>/password-reset", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+def issue_password_reset(user_id: int):
+    def action(user):
+        remember_reset_link(user, resets.issue_reset_link(user, actor=current_user))
+        return "Tautan atur ulang kata sandi dibuat; kirimkan kepada pemilik akun."
+
+    return _admin_action(user_id, ConfirmForm(), action)

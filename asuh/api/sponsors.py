@@ -92,7 +92,7 @@ def create_sponsor(values):
 @refusals(401, 403)
 def list_sponsors(args):
     page = services.list_sponsors(
-        page=args["page"], per_page=args["per_page"], q=args.get("q"),
+        page=args["page"], per_page=args["per_page"], q=args.get("q"), viewer=current_user,
         kind=args.get("kind"), kecamatan_code=args.get("kecamatan_code") or None,
         approved=args.get("approved"))
     return page_body(page.items, args, page.total)

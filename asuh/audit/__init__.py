@@ -9,10 +9,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from asuh.audit import key
+    from asuh.audit import key, masking
     from asuh.audit.cli import audit_cli
     from asuh.audit.views import bp
 
     key.init_app(app)
+    masking.install_log_filter(app.logger)
     app.register_blueprint(bp)
     app.cli.add_command(audit_cli)

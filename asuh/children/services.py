@@ -370,12 +370,11 @@ def children_query(user, filters: ChildFilters, today: date | None = None):
     if filters.q:
         digits = filters.q.replace(" ", "")
         name_match = func.lower(Child.name).contains(filters.q.lower(), autoescape=True)
-        if digits.isdigit():
-            # Who reads NIKs masked may find a child by a NIK they already hold, but not
-            # by fragments, which would let them uncover the hidden digits one by one.
-            nik_match = (Child.nik.contains(digits) if sees_full_nik(user)
-                         else Child.nik == digits)
-            stmt = stmt.where(or_(nik_match, name_match))
+        if digits.isdigit() and sees_full_nik(user):
+            # By the whole NIK only, and only for who reads NIKs whole: a match on any
+            # part, or a "found" for a masked reader, would let them uncover the hidden
+            # digits one query at a time (issue 12).
+            stmt = stmt.where(or_(Child.nik == digits, name_match))
         else:
             stmt = stmt.where(name_match)
     return stmt.order_by(Child.name, Child.id)

@@ -80,7 +80,7 @@ def sponsors_dataset(user, args) -> Dataset:
     contacts = full_ids
 
     def rows():
-        for sponsor in _stream(sponsors.search_filtered(filters)):
+        for sponsor in _stream(sponsors.search_filtered(filters, user)):
             kelurahan, kecamatan = _region(sponsor.kelurahan)
             identifier = sponsor.identifier
             row = [sponsor.id, sponsor.name, SPONSOR_KINDS.get(sponsor.kind, sponsor.kind),

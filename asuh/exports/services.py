@@ -1,6 +1,7 @@
 """Exporting a list: who may, what the file holds, and the audit record of it."""
 
 from asuh.audit import services as audit
+from asuh.audit.masking import mask_identifiers
 from asuh.exports.datasets import Dataset
 from asuh.permissions import Permission, ensure_permitted
 from asuh.transactions import use_case
@@ -19,7 +20,9 @@ def _describe(build, user, args, also: Permission) -> Dataset:
 def record_export(user, entity_type: str, fmt: str, dataset: Dataset) -> None:
     audit.record("export", entity_type, None, user=user,
                  summary=f"Ekspor {dataset.sheet} ({fmt.upper()})",
-                 changes={"format": [None, fmt], "filters": [None, dataset.filters]})
+                 # A search for a NIK/NIP would otherwise keep it whole, for good.
+                 changes={"format": [None, fmt],
+                          "filters": [None, mask_identifiers(dataset.filters)]})
 
 
 def start_export(build, user, args, *, entity_type: str, fmt: str,

@@ -1,32 +1,32 @@
 """Invitations: how a sponsor registered by an officer sets their first password.
 
-There is no mail server, so the officer passes a link on (WhatsApp). The link is signed
-(itsdangerous) over the user id and a fingerprint of the current password hash: setting a
-password changes the hash, so a used link, or one replaced by a newer one, no longer works.
+There is no mail server, so the officer passes a link on (WhatsApp): a one-time link of
+``asuh.accounts.links`` (also the password reset's), bound to the account's password hash.
+Until it is used the hash is an unusable marker, so a link replaced by a newer one (which
+draws a new marker) no longer works either.
 """
 
-import hashlib
 import secrets
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
 from asuh.accounts import services as accounts
+from asuh.accounts.links import OneTimeLink
 from asuh.accounts.models import User
+from asuh.accounts.passwords import check_password_policy
 from asuh.audit import services as audit
 from asuh.errors import ValidationFailed
-from asuh.extensions import db
 from asuh.permissions import Role
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
 
-_SALT = "sponsor-invitation"
 # Werkzeug refuses any hash without "$" separators, so no password can ever match this;
 # the marker also tells us the invitation has not been used yet (as Django's "!" does).
 UNUSABLE_PREFIX = "!"
 
 DEAD_LINK = ("Tautan undangan ini tidak berlaku lagi (sudah dipakai, sudah diganti, atau "
              "kedaluwarsa). Minta petugas membuat tautan baru.")
+
+LINK = OneTimeLink("sponsor-invitation", "SPONSOR_INVITATION_HOURS", DEAD_LINK,
+                   accepts=lambda user: user.role == Role.SPONSOR)
 
 
 def unusable_password_hash() -> str:
@@ -39,41 +39,23 @@ def is_pending(user: User | None) -> bool:
 
 
 def lifetime_hours() -> int:
-    return int(current_app.config["SPONSOR_INVITATION_HOURS"])
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
-
-
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    return LINK.lifetime_hours()
 
 
 def make_token(user: User) -> str:
-    return _serializer().dumps([user.id, _fingerprint(user)])
+    return LINK.make(user)
 
 
 def user_for_token(token: str) -> User:
     """The account this live link is for; refuses dead, used or forged links."""
-    try:
-        user_id, fingerprint = _serializer().loads(token, max_age=lifetime_hours() * 3600)
-    except SignatureExpired as exc:
-        raise ValidationFailed({"token": [DEAD_LINK]}, status=410) from exc
-    except (BadSignature, ValueError, TypeError) as exc:
-        raise ValidationFailed({"token": [DEAD_LINK]}, status=404) from exc
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if (user is None or not user.active or user.role != Role.SPONSOR
-            or not secrets.compare_digest(str(fingerprint), _fingerprint(user))):
-        raise ValidationFailed({"token": [DEAD_LINK]}, status=410)
-    return user
+    return LINK.user_for(token)
 
 
 @use_case
 def accept(token: str, password: str) -> User:
     """Set the invited sponsor's password; the link dies with the old hash."""
     user = user_for_token(token)
-    accounts.check_password_strength(password)
+    check_password_policy(password, user_inputs=(user.email, user.name))
     user.password_hash = accounts.hash_password(password)
     user.password_changed_at = utcnow()
     audit.record("accept_invitation", "user", user.id, user=user,
@@ -85,7 +67,7 @@ def reissue(user: User | None, *, actor) -> str:
     """A fresh link for an account still waiting for its password; older links die.
 
     Refused once the sponsor has a password: a new link would let whoever holds it
-    take the account over.
+    take the account over (a forgotten password is reset instead: accounts.resets).
     """
     if user is None:
         raise ValidationFailed({"invitation": ["Bapak/Bunda Asuh ini belum memiliki akun."]})

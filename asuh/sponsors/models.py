@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asuh.accounts.models import User
@@ -26,13 +26,21 @@ class Sponsor(db.Model):
         between("capacity", 1, 20),
         # Not "<= capacity": an officer may lower a capacity below the running matches.
         not_negative("active_matches"),
+        # Unique among sponsors not withdrawn: a citizen whose registration was withdrawn
+        # may register again with the same NIK, the old record kept for its history.
+        Index("uq_sponsors_live_nik", "nik", unique=True,
+              sqlite_where=text("withdrawn_at IS NULL"),
+              postgresql_where=text("withdrawn_at IS NULL")),
+        Index("uq_sponsors_live_nip", "nip", unique=True,
+              sqlite_where=text("withdrawn_at IS NULL"),
+              postgresql_where=text("withdrawn_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), index=True)
     name: Mapped[str] = mapped_column(String(120), index=True)
-    nip: Mapped[str | None] = mapped_column(String(18), unique=True)
-    nik: Mapped[str | None] = mapped_column(String(16), unique=True)
+    nip: Mapped[str | None] = mapped_column(String(18))
+    nik: Mapped[str | None] = mapped_column(String(16))
     is_pppk: Mapped[bool] = mapped_column(default=False)
     agency: Mapped[str | None] = mapped_column(String(150))
     rank: Mapped[str | None] = mapped_column(String(60))

@@ -1,13 +1,13 @@
 """The sponsor's own pages: sign up, set a password from an invitation, own profile."""
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from asuh.errors import ValidationFailed
 from asuh.extensions import limiter
 from asuh.forms import attach_errors
 from asuh.permissions import Permission, public, requires
-from asuh.sponsors import invitations, services
+from asuh.sponsors import invitations, services, signup
 from asuh.sponsors.forms import InvitationForm, OwnProfileForm, RegistrationForm
 from asuh.sponsors.views import bp, form_fields
 
@@ -25,15 +25,13 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            # Signed in at once so the new sponsor lands on their status page.
-            _, user = services.sign_up(form.password.data, "web", email=form.email.data,
-                                       **form_fields(form))
+            signup.sign_up(form.password.data, email=form.email.data, **form_fields(form))
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
-            login_user(user)
-            flash("Pendaftaran diterima; petugas akan memverifikasi.", "success")
-            return redirect(url_for("sponsors.own_profile"))
+            # The same page whether the registration was new or its email or NIK/NIP
+            # already known (the owner is told): not signed in at once, which would say.
+            return render_template("sponsors/registered.html", email=form.email.data)
     return render_template("sponsors/register.html", form=form)
 
 

@@ -68,6 +68,9 @@ def _check_unique(values: dict, exclude_id: int | None = None) -> None:
         if not value:
             continue
         stmt = select(Sponsor.id).where(getattr(Sponsor, field) == value)
+        if field != "email":
+            # A withdrawn sponsor's NIK/NIP is free for a new registration (models.py).
+            stmt = stmt.where(Sponsor.withdrawn_at.is_(None))
         if exclude_id is not None:
             stmt = stmt.where(Sponsor.id != exclude_id)
         if db.session.scalar(stmt) is not None:
@@ -76,7 +79,7 @@ def _check_unique(values: dict, exclude_id: int | None = None) -> None:
         raise ValidationFailed(errors, status=409)
 
 
-def _clean_new(fields: dict, errors: Collector) -> dict:
+def clean_new(fields: dict, errors: Collector) -> dict:
     values = clean_identity(
         errors, kind=fields.get("kind"), name=fields.get("name"), nip=fields.get("nip"),
         nik=fields.get("nik"), is_pppk=fields.get("is_pppk"), agency=fields.get("agency"),
@@ -109,8 +112,9 @@ def _add(values: dict, *, via: str, user: User | None, approved: bool, actor) ->
 def register_self(password: str, **fields) -> Sponsor:
     """A citizen or ASN signs up: a sponsor login plus a record waiting for approval."""
     errors = Collector()
-    values = _clean_new(fields, errors)
-    errors.check("password", accounts.check_password_strength, password)
+    values = clean_new(fields, errors)
+    errors.check("password", accounts.check_password_strength, password,
+                 user_inputs=(values.get("email") or "", values.get("name") or ""))
     errors.raise_if_any()
     _check_unique(values)
     if accounts.find_user_by_email(values["email"]) is not None:
@@ -132,7 +136,7 @@ def register_by_officer(*, actor, via: str = OFFICER, **fields) -> Sponsor:
     """
     ensure_permitted(actor, Permission.EDIT_SPONSORS)
     errors = Collector()
-    values = _clean_new(fields, errors)
+    values = clean_new(fields, errors)
     errors.raise_if_any()
     _check_unique(values)
     user = accounts.find_user_by_email(values["email"])
@@ -270,15 +274,6 @@ def reissue_invitation(sponsor: Sponsor, *, actor) -> str:
     return invitations.reissue(user, actor=actor)
 
 
-@use_case
-def sign_up(password: str, channel: str, **fields) -> tuple[Sponsor, User]:
-    """Self-registration and the new sponsor's first session, as one act."""
-    sponsor = register_self(password, **fields)
-    user = db.session.get(User, sponsor.user_id)
-    accounts.open_session(user, channel)
-    return sponsor, user
-
-
 def invitation_token(sponsor: Sponsor) -> str | None:
     """A link token while the sponsor's account waits for its password, else None."""
     user = db.session.get(User, sponsor.user_id) if sponsor.user_id else None
@@ -322,8 +317,9 @@ def sponsor_for_user(user) -> Sponsor | None:
 
 def search_sponsors(*, q: str | None = None, kind: str | None = None,
                     kecamatan_code: str | None = None, approved: bool | None = None,
-                    with_children: bool | None = None):
-    """The list's query: search by name, agency or NIP/NIK digits, and filters.
+                    with_children: bool | None = None, viewer=None):
+    """The list's query: search by name or agency (any part), by a whole NIP/NIK (only
+    for a ``viewer`` who sees them unmasked), and filters.
 
     ``with_children`` reads ``Sponsor.active_matches``, which the matching area keeps.
     """
@@ -332,11 +328,12 @@ def search_sponsors(*, q: str | None = None, kind: str | None = None,
     if q:
         terms = [Sponsor.name.icontains(q, autoescape=True),
                  Sponsor.agency.icontains(q, autoescape=True)]
+        # People type NIPs in their printed groups ("19850315 201001 1 002").
         digits = "".join(q.split())
-        if digits.isdigit():
-            # People type NIPs in their printed groups ("19850315 201001 1 002").
-            terms += [Sponsor.nip.contains(digits, autoescape=True),
-                      Sponsor.nik.contains(digits, autoescape=True)]
+        if digits.isdigit() and sees_identifiers(viewer):
+            # The whole number only: a match on any part would let a reader rebuild a
+            # number digit by digit from which queries find someone (issue 12).
+            terms += [Sponsor.nip == digits, Sponsor.nik == digits]
         stmt = stmt.where(or_(*terms))
     if kind in SPONSOR_KINDS:
         stmt = stmt.where(Sponsor.kind == kind)
@@ -372,9 +369,9 @@ def parse_list_filters(args) -> dict:
     }
 
 
-def search_filtered(filters: dict):
-    """``search_sponsors`` for the filters of ``parse_list_filters``."""
-    return search_sponsors(q=filters["q"], kind=filters["kind"] or None,
+def search_filtered(filters: dict, viewer=None):
+    """``search_sponsors`` for the filters of ``parse_list_filters``, as ``viewer`` may."""
+    return search_sponsors(q=filters["q"], viewer=viewer, kind=filters["kind"] or None,
                            kecamatan_code=filters["kecamatan"] or None,
                            approved=YES_NO.get(filters["approved"]),
                            with_children=YES_NO.get(filters["children"]))

@@ -7,7 +7,9 @@ from urllib.parse import quote
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from asuh.accounts import resets
 from asuh.accounts.models import User
+from asuh.accounts.views import remember_reset_link, reset_link_to_show
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.forms import attach_errors, button_action
@@ -54,7 +56,7 @@ def _invitation_to_show(sponsor: Sponsor) -> dict | None:
 @requires(Permission.VIEW_SPONSORS)
 def index():
     filters = services.parse_list_filters(request.args)
-    page = db.paginate(services.search_filtered(filters),
+    page = db.paginate(services.search_filtered(filters, current_user),
                        page=request.args.get("page", 1, type=int), per_page=25,
                        error_out=False)
     return render_template(
@@ -97,6 +99,11 @@ def detail(sponsor_id: int):
         invitation_pending=services.pending_invitation(sponsor),
         actions=services.actions_open(current_user, sponsor),
         invitation=_invitation_to_show(sponsor),
+        reset_link=reset_link_to_show(account,
+                                      whatsapp_number=whatsapp_number(sponsor.phone)),
+        may_reset=(account is not None and account.active
+                   and not services.pending_invitation(sponsor)
+                   and resets.may_issue_reset(current_user, account)),
         full_ids=services.sees_identifiers(current_user),
         action_form=ActionForm(), withdraw_form=WithdrawForm(),
     )
@@ -156,3 +163,14 @@ def reissue_invitation(sponsor_id: int):
 
     return _action(sponsor_id, ActionForm(), action)
 
+
+
+@bp.route("/sponsors/<int:sponsor_id>/password-reset", methods=["POST"])
+@requires(Permission.EDIT_SPONSORS)
+def issue_password_reset(sponsor_id: int):
+    def action(sponsor):
+        account = db.session.get(User, sponsor.user_id) if sponsor.user_id else None
+        remember_reset_link(account, resets.issue_reset_link(account, actor=current_user))
+        return "Tautan atur ulang kata sandi dibuat; kirimkan kepada pemilik akun."
+
+    return _action(sponsor_id, ActionForm(), action)

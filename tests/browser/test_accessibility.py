@@ -11,10 +11,12 @@ pytestmark = pytest.mark.browser
 MAIN_PAGES = [
     (None, "phone", "/login"),
     (None, "phone", "/register"),
+    (None, "phone", "/forgot-password"),
     (None, "phone", "/verify"),
     (None, "phone", "/verify/{letter_token}"),
     ("sponsor", "phone", "/home"),
     ("sponsor", "phone", "/me/sponsor"),
+    ("sponsor", "phone", "/account"),
     ("sponsor", "phone", "/me/children"),
     ("sponsor", "phone", "/me/contributions"),
     ("sponsor", "phone", "/matches/{sponsor_match_id}/contributions/new"),

@@ -1,6 +1,6 @@
 """Background jobs, the outgoing mail outbox and notification preferences
 
-Revision ID: 0009_mail
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 08:53:37.478084
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_mail'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
