@@ -125,9 +125,8 @@ def load_config(instance_path: Path) -> dict:
         # Where the public reaches this app: letters print QR codes to <PUBLIC_URL>/verify/…,
         # also when issued by the CLI, outside any request.
         "PUBLIC_URL": os.environ.get("ASUH_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
-        # Background jobs (asuh/jobs): RQ on this Redis when set, else the embedded worker
-        # (`flask jobs work`) polling the database.
-        "REDIS_URL": os.environ.get("ASUH_REDIS_URL") or None,
+        # Background jobs (asuh/jobs): RQ on REDIS_URL when set, else the embedded worker
+        # (`flask jobs work`) polls the database this often.
         "JOB_POLL_SECONDS": float(os.environ.get("ASUH_JOB_POLL_SECONDS", "1")),
         # A running job with no heartbeat for this long lost its worker: taken up again.
         "JOB_STALE_SECONDS": int(os.environ.get("ASUH_JOB_STALE_SECONDS", "600")),

@@ -280,3 +280,35 @@ def test_nothing_reaches_users_who_switched_everything_off(app, users, regions, 
     # The same events did reach those who left them on: the admin's digest.
     assert [m["Subject"] for m in smtp.mailbox.to(users["admin"][1])] == [
         "Ringkasan pagi 25 November 2026"]
+
+
+def test_forgot_password_mails_a_working_reset_link_to_an_active_account_only(
+        app, users, smtp, client):
+    """'Lupa kata sandi' answers alike for every email; only a real account's owner gets
+    mail, and its link opens the reset page."""
+    answers = set()
+    for email in (users["sponsor"][1], "tidak-ada@contoh.id"):
+        answer = client.post("/forgot-password", data={"email": email})
+        assert answer.status_code == 200
+        answers.add(answer.get_data(as_text=True))
+    assert len(answers) == 1
+    _send_all(app)
+    (to, mail), = smtp.mailbox.messages
+    assert to == [users["sponsor"][1]]
+    assert mail["Subject"] == "Atur ulang kata sandi Asuh"
+    link = next(word for word in smtp.mailbox.text(mail).split() if "/reset/" in word)
+    assert client.get(link[link.index("/reset/"):]).status_code == 200
+
+
+def test_registering_with_a_known_email_tells_its_owner_once_a_day(app, users, smtp):
+    from asuh.sponsors.signup import tell_known_owner
+
+    with app.app_context():
+        tell_known_owner([users["sponsor"][1], "tidak-ada@contoh.id"])
+        tell_known_owner([users["sponsor"][1]])
+        db.session.commit()
+    _send_all(app)
+    (to, mail), = smtp.mailbox.messages
+    assert to == [users["sponsor"][1]]
+    assert mail["Subject"] == "Ada pendaftaran dengan email Anda"
+    assert "/forgot-password" in smtp.mailbox.text(mail)

@@ -19,6 +19,8 @@ from asuh.sponsors.services import on_user_created, sponsor_approved
 from asuh.contributions.verification import contribution_verified
 from asuh.letters.services import letter_issued
 from asuh.notifications import receivers
+from asuh.accounts.resets import reset_link_requested
+from asuh.sponsors.signup import registered_with_known_data
 
 # Importing the modules wires nothing.
 before = (on_measurements_changed in measurements_changed.receivers_for(None),
@@ -35,6 +37,9 @@ assert list(user_created.receivers_for(None)) == [on_user_created]
 assert list(sponsor_approved.receivers_for(None)) == [receivers.on_sponsor_approved]
 assert list(contribution_verified.receivers_for(None)) == [receivers.on_contribution_verified]
 assert list(letter_issued.receivers_for(None)) == [receivers.on_letter_issued]
+assert list(reset_link_requested.receivers_for(None)) == [receivers.on_reset_link_requested]
+assert list(registered_with_known_data.receivers_for(None)) == [
+    receivers.on_registered_with_known_data]
 assert "letters.monthly_statements" in app.extensions["asuh_jobs"].handlers
 assert "notifications.deliver_due" in app.extensions["asuh_jobs"].ticks
 print(" ".join(sorted(app.blueprints)))

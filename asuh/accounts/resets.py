@@ -5,6 +5,8 @@ The link is a one-time link of ``asuh.accounts.links`` (the sponsor invitation's
 bound to the current password hash, so it dies once used, and kept short-lived.
 """
 
+from blinker import Namespace
+
 from asuh.accounts import services
 from asuh.accounts.links import OneTimeLink
 from asuh.accounts.models import User
@@ -20,6 +22,10 @@ DEAD_LINK = ("Tautan atur ulang kata sandi ini tidak berlaku lagi (sudah dipakai
              "kedaluwarsa). Minta petugas membuat tautan baru, atau buka “Lupa kata sandi”.")
 
 LINK = OneTimeLink("password-reset", "PASSWORD_RESET_HOURS", DEAD_LINK)
+
+# Sent with (user, token=...) when the owner of an active account asks for a reset link by
+# email; the notifications area mails it (accounts must not depend on how mail is sent).
+reset_link_requested = Namespace().signal("password-reset-link-requested")
 
 
 def may_issue_reset(actor, user: User) -> bool:
@@ -71,13 +77,15 @@ def reset_password(token: str, password: str) -> User:
     return user
 
 
+@use_case
 def request_password_reset_email(email: str) -> None:
     """"Lupa kata sandi": the owner of ``email`` asks for a reset link by email.
 
-    A hook for the notifications work: with outgoing mail it finds the active account
-    with this email and sends it ``url_for('accounts.reset_password',
-    token=make_reset_token(user), _external=True)``. Until then it does nothing, and the
-    page answers the same whether or not the email has an account. Nothing personal is
-    recorded: the typed email is an anonymous client's text.
+    An active account with this email gets a link through ``reset_link_requested`` (the
+    notifications area queues the mail in this transaction; without outgoing mail it is
+    recorded as not sent). The page answers the same whether or not the email has an
+    account, and nothing personal is recorded: the typed email is an anonymous client's.
     """
-    return None
+    user = services.find_user_by_email(email)
+    if user is not None and user.active:
+        reset_link_requested.send(user, token=make_reset_token(user))

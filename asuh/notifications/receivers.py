@@ -4,6 +4,8 @@ Connected by ``asuh.notifications.register``; the owning services send the signa
 (``sponsor_approved``, ``contribution_verified``, ``letter_issued``).
 """
 
+from flask import current_app
+
 from asuh.accounts.models import User
 from asuh.children.models import Child
 from asuh.contributions.models import REJECTED
@@ -13,6 +15,7 @@ from asuh.letters.models import SPONSOR_STATEMENT
 from asuh.matching.models import Match
 from asuh.notifications import preferences as prefs
 from asuh.notifications import texts
+from asuh.notifications.account_mail import known_owner_mail, password_reset_mail
 from asuh.notifications.outbox import queue_mail
 from asuh.sponsors.models import Sponsor
 
@@ -53,3 +56,13 @@ def on_letter_issued(letter, actor=None, **_) -> None:
     queue_mail(user, prefs.STATEMENT_READY,
                texts.statement_ready(letter.number, period, prefs.link("letters.own")),
                dedupe_key=f"{prefs.STATEMENT_READY}:{letter.id}")
+
+
+def on_reset_link_requested(user: User, token: str, **_) -> None:
+    password_reset_mail(user, prefs.link("accounts.reset_password", token=token),
+                        valid_hours=current_app.config["PASSWORD_RESET_HOURS"])
+
+
+def on_registered_with_known_data(user: User, **_) -> None:
+    known_owner_mail(user, login_url=prefs.link("accounts.login"),
+                     reset_url=prefs.link("accounts.forgot_password"))

@@ -1,6 +1,7 @@
 """Signing up from the public registration page: a sponsor login plus a record waiting
 for approval, answered alike whether or not the email or NIK/NIP is already known."""
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from asuh.accounts import services as accounts
@@ -9,6 +10,10 @@ from asuh.sponsors.models import Sponsor
 from asuh.sponsors.services import clean_new, register_self
 from asuh.sponsors.validation import Collector
 from asuh.transactions import use_case
+
+# Sent with the owner's User when someone registers with their email or NIK/NIP; the
+# notifications area tells them by email (at most once a day).
+registered_with_known_data = Namespace().signal("registered-with-known-data")
 
 
 def _owners_of_known(values: dict) -> list[str]:
@@ -29,15 +34,14 @@ def _owners_of_known(values: dict) -> list[str]:
 
 def tell_known_owner(emails: list[str]) -> None:
     """Someone tried to register with an email or NIK/NIP that already belongs to the
-    owners of ``emails``.
-
-    A hook for the notifications work: it will email each owner that a registration
-    was refused for their data, with a link to sign in or to "Lupa kata sandi". The
+    owners of ``emails``: each owner with an active account is told (by email, through
+    ``registered_with_known_data``), with a link to sign in or to "Lupa kata sandi". The
     registration page itself answers as for a new registration, so it cannot be used to
-    learn who is registered. Until mail exists it does nothing, and records nothing (the
-    typed data are an anonymous client's).
-    """
-    return None
+    learn who is registered; nothing of the typed data is recorded."""
+    for email in emails:
+        user = accounts.find_user_by_email(email)
+        if user is not None and user.active:
+            registered_with_known_data.send(user)
 
 
 @use_case
