@@ -99,6 +99,9 @@ class MeasurementForm(FlaskForm):
                             not_a_number="Berat badan harus berupa angka.")
     position = SelectField("Cara ukur", choices=POSITION_CHOICES)
     measured_by = StringField("Diukur oleh", validators=[Optional(), Length(max=120)])
+    # Shown only after the figures were questioned against the child's history.
+    confirm_history = BooleanField("Angka sudah diperiksa (atau anak sudah diukur ulang): "
+                                   "simpan dan tandai perlu diukur ulang")
 
 
 class VoidForm(FlaskForm):
