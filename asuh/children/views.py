@@ -144,7 +144,8 @@ def detail(child_id: int):
 def growth_chart(child_id: int):
     child = _child_or_403(child_id)
     points = measuring.growth_points(measuring.live_measurements(child.id))
-    return Response(growth_chart_svg(child.sex, points), mimetype="image/svg+xml")
+    return Response(growth_chart_svg(child.sex, points, phone=request.args.get("size") == "phone"),
+                    mimetype="image/svg+xml")
 
 
 @bp.route("/children/<int:child_id>/measurements", methods=["POST"])
