@@ -78,7 +78,7 @@ def confirm_contribution(contribution: Contribution, *, actor) -> None:
 def may_undo_confirmation(user, contribution: Contribution) -> bool:
     """Whether ``user`` confirmed this delivery within :data:`UNDO_WINDOW` (and still
     may verify it): the delivery page then offers "Urungkan"."""
-    return (user is not None and contribution.status == CONFIRMED
+    return (user is not None and is_confirmed(contribution)
             and contribution.verified_by_id == user.id and contribution.verified_at is not None
             and utcnow() - contribution.verified_at <= UNDO_WINDOW
             and access.can_verify(user, contribution))
@@ -92,7 +92,7 @@ def undo_confirmation(contribution: Contribution, *, actor) -> None:
     """
     _ensure_may_verify(actor, contribution)
     contribution = _locked(contribution)
-    if contribution.status != CONFIRMED:
+    if not is_confirmed(contribution):
         raise ValidationFailed({"status": [
             f"Penyaluran ini {contribution.status_label.lower()}, bukan dikonfirmasi."]},
             status=409)

@@ -154,6 +154,8 @@ def field(page: Page, label: str):
 
 def nav(page: Page, name: str):
     """A link of the main menu (on a phone, after opening it with "Menu")."""
+    # The button shows once asuh.js has run (deferred, before "load").
+    page.wait_for_load_state()
     menu = page.get_by_role("navigation", name="Navigasi utama")
     toggle = menu.get_by_role("button", name="Menu")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
