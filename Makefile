@@ -8,6 +8,11 @@ PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app app
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 RUN_STAMP := $(VENV)/.installed-run
+# `make run PORT=8080`: the demo's port, and the address its letters' QR codes and
+# verification links print (ASUH_PUBLIC_URL follows the port unless set already).
+PORT ?= 5000
+PUBLIC_URL := $(or $(ASUH_PUBLIC_URL),http://127.0.0.1:$(PORT))
+RUN_FLASK := ASUH_PUBLIC_URL=$(PUBLIC_URL) $(FLASK)
 DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test test-sqlite test-postgres lint bench system-deps system-deps-run
@@ -35,15 +40,17 @@ system-deps-run:
 system-deps:
 	@./.ci/system-deps test
 
+# Only what serving needs (.ci/system-deps run): never Chromium, npm or PostgreSQL, which
+# only the test suite uses.
 run: $(RUN_STAMP) system-deps-run
-	$(FLASK) db upgrade
-	$(FLASK) install
-	$(FLASK) demo seed --if-empty
-	@echo "Asuh is running on http://127.0.0.1:5000 (with its job worker)"
+	$(RUN_FLASK) db upgrade
+	$(RUN_FLASK) install
+	$(RUN_FLASK) demo seed --if-empty
+	@echo "Asuh is running on http://127.0.0.1:$(PORT) with its job worker (letters link to $(PUBLIC_URL))"
 	@# The job worker (monthly statements, outgoing mail) runs beside the server and
 	@# stops with it; with ASUH_REDIS_URL set it is an RQ worker.
-	$(FLASK) jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-		$(FLASK) run --host 127.0.0.1 --port 5000
+	$(RUN_FLASK) jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(RUN_FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # ruff, the suite on SQLite, then the suite on a throwaway PostgreSQL 15 server, which
 # fails (never skips) when that server cannot start.

@@ -10,7 +10,8 @@ bp = Blueprint("home", __name__)
 # Where each role starts its day after signing in; others start at the overview.
 LANDING = {
     Role.SPONSOR: "matching.own_children",
-    Role.FIELD: "contributions.queue",
+    # The kader's home: their kelurahan's "perlu dikunjungi" list and the queue's count.
+    Role.FIELD: "home.overview",
     Role.OFFICER: "dashboard.index",
     Role.AUDITOR: "dashboard.index",
 }

@@ -83,7 +83,8 @@ def test_the_follow_up_rule_reads_every_weight(app_ctx, regions):
 
 def _flagged(child, **kw):
     """60 cm at 13 months: HAZ below -6, as in the posyandu file of the issue."""
-    measurement = factories.measurement(child, height_cm="60.0", weight_kg="6.0", **kw)
+    measurement = factories.measurement(child, height_cm="60.0", weight_kg="6.0",
+                                       confirm_history=True, check_history=True, **kw)
     assert "haz" in measurement.flags and measurement.haz < -6
     return measurement
 

@@ -39,7 +39,7 @@ def test_registration_form_offers_both_kinds_and_kelurahan(client, regions):
     assert 'value="asn"' in page and 'value="citizen"' in page
     assert "isi NIP jika ASN" in page.replace("Isi", "isi")
     assert factories.KELURAHAN in page
-    assert '<optgroup label="Bukit Intan">' in page
+    assert '<optgroup label="Kec. Bukit Intan">' in page
 
 
 def test_registration_creates_login_and_pending_sponsor(app, client, regions):
@@ -98,7 +98,7 @@ def test_all_mistakes_are_reported_at_once(client, regions):
                         agency="", password="short", confirm_password="short")
     text = client.post("/register", data=data).text
     for message in ("Nama wajib diisi.", "NIP harus 18 digit angka (tertulis 2 digit).",
-                    "nomor telepon rumah/kantor", "Kelurahan/desa tidak dikenal.",
+                    "nomor telepon rumah/kantor", "Kelurahan wajib dipilih.",
                     "Instansi/OPD wajib diisi.", "Kata sandi minimal 10 karakter."):
         assert message in text
 
@@ -263,3 +263,17 @@ def test_link_sponsor_account_links_an_unlinked_record(app, regions):
         officer = factories.user("officer")
         assert services.link_sponsor_account(officer) is None
         assert services.link_sponsor_account(factories.user("sponsor")) is None
+
+
+def test_the_form_guides_one_message_per_field_and_groups_by_kind(client, regions):
+    """Issue 18: an empty kelurahan is "wajib dipilih", each error one line (the help that
+    follows it is not a second red line), each kind's fields under their own heading for
+    the script that shows only the chosen kind's."""
+    text = client.post("/register", data=registration(kelurahan_code="", phone="abc")).text
+    assert "Kelurahan wajib dipilih." in text and "tidak dikenal" not in text
+    # The error right after the field, the help after it: Pico colours the element after
+    # an invalid field red ([aria-invalid=true] + small).
+    assert text.count('id="phone-error"') == 1
+    assert text.index('id="phone-error"') < text.index('id="phone-help"')
+    assert 'data-kind-group="asn"' in text and 'data-kind-group="citizen"' in text
+    assert "<legend>ASN (PNS atau PPPK)</legend>" in text and "<legend>Masyarakat</legend>" in text

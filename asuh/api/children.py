@@ -26,7 +26,7 @@ from asuh.api.fields import (
 )
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema
-from asuh.children import measuring, services, visibility
+from asuh.children import history, measuring, services, visibility
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, NIK_STATUSES, Child
 from asuh.extensions import db
 from asuh.permissions import Permission, requires
@@ -64,6 +64,12 @@ class NewMeasurementSchema(Schema):
     position = one_of(measuring.POSITIONS, allow_none=True, load_default=None, metadata={
         "description": "required with a height; ignored without one"})
     measured_by = Text(allow_none=True, load_default=None)
+    confirm_history = Flag(load_default=False, metadata={
+        "description": "figures that do not fit the child's previous measurements (a "
+                       "length/height over 1 cm below an earlier one, or growth faster than "
+                       "WHO's velocity limits) are refused with 422 and the question under "
+                       "`height_cm`/`weight_kg`, unless this is true: then saved and flagged "
+                       "(`history_flagged`)"})
 
     @validates_schema
     def _position_with_a_height(self, data, **kwargs):
@@ -94,7 +100,11 @@ class MeasurementSchema(Schema):
     wasting_category = Text(allow_none=True)
     flags = computed(fields.List(one_of(["haz", "waz", "whz"]), metadata={
         "description": "z-scores beyond WHO's plausibility limits: re-measure"}),
-        lambda m: [f for f in (m.flags or "").split(",") if f])
+        lambda m: [f for f in (m.flags or "").split(",") if f in ("haz", "waz", "whz")])
+    history_flagged = computed(Flag(metadata={
+        "description": "kept after the question that the figures do not fit the child's "
+                       "previous measurements: re-measure"}),
+        lambda m: history.FLAG in (m.flags or "").split(","))
 
 
 class ChildSchema(Schema):

@@ -94,14 +94,16 @@ def _measure(rng: random.Random, child: Child, today: date, actor) -> None:
             break
         day -= gap
         dates.append(day)
+    # One build per child (a BMI of 14-16.5, stunted toddlers are often thin), give or
+    # take a little from visit to visit, so the weights fit WHO's growth velocity.
+    bmi = rng.uniform(14.0, 16.5)
     for measured_on in reversed(dates):
         days = (measured_on - child.birth_date).days
         if days > MAX_AGE_DAYS:
             continue
         position = measuring.standard_position(child.birth_date, measured_on)
         height = round(_height_at(child.sex, days, z), 1)
-        # Toddlers' weight-for-height sits near a BMI of 15-16; stunted ones are often thin.
-        weight = round(rng.uniform(14.0, 16.5) * (height / 100) ** 2, 2)
+        weight = round((bmi + rng.uniform(-0.3, 0.3)) * (height / 100) ** 2, 2)
         measuring.record_measurement(child, measured_on=measured_on, height_cm=height,
                                      weight_kg=weight, position=position,
                                      measured_by=f"Kader {child.posyandu}", actor=actor,

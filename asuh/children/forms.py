@@ -17,6 +17,7 @@ from asuh.children.growth import SEX_LABELS
 from asuh.children.measuring import POSITIONS
 from asuh.children.models import CHILD_STATUSES
 from asuh.forms import NumberField
+from asuh.regions.choices import kelurahan_select_choices
 from asuh.regions.models import Region
 
 SEX_CHOICES = [SelectChoice("", "— pilih —")] + [
@@ -46,10 +47,7 @@ class IndonesianDateField(DateField):
 
 def kelurahan_choices(regions: list[Region]) -> list[SelectChoice]:
     """Kelurahan grouped under their kecamatan, for a select field."""
-    ordered = sorted(regions, key=lambda r: (r.parent.name if r.parent else "", r.name))
-    return [SelectChoice("", "— pilih kelurahan —")] + [
-        SelectChoice(r.code, r.name, optgroup=f"Kec. {r.parent.name}" if r.parent else None)
-        for r in ordered]
+    return kelurahan_select_choices("— pilih kelurahan —", regions)
 
 
 class ChildForm(FlaskForm):
@@ -99,6 +97,9 @@ class MeasurementForm(FlaskForm):
                             not_a_number="Berat badan harus berupa angka.")
     position = SelectField("Cara ukur", choices=POSITION_CHOICES)
     measured_by = StringField("Diukur oleh", validators=[Optional(), Length(max=120)])
+    # Shown only after the figures were questioned against the child's history.
+    confirm_history = BooleanField("Angka sudah diperiksa (atau anak sudah diukur ulang): "
+                                   "simpan dan tandai perlu diukur ulang")
 
 
 class VoidForm(FlaskForm):

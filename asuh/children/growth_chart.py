@@ -11,6 +11,10 @@ from asuh.children.growth import DAYS_PER_MONTH, SEX_LABELS
 from asuh.children.who_reference import MAX_AGE_DAYS, Sex, height_for_age_curves
 from asuh.formatting import format_fixed
 
+# The phone drawing (``growth_chart_svg(phone=True)``) and its type size.
+PHONE_SIZE = (360, 320)
+PHONE_FONT = 13
+
 
 def _nice_step(span: float, candidates: tuple[int, ...], max_ticks: int) -> int:
     for candidate in candidates:
@@ -19,7 +23,8 @@ def _nice_step(span: float, candidates: tuple[int, ...], max_ticks: int) -> int:
     return candidates[-1]
 
 
-def _month_range(points: list[tuple[int, float]]) -> tuple[int, int, int]:
+def _month_range(points: list[tuple[int, float]],
+                 max_ticks: int = 12) -> tuple[int, int, int]:
     if not points:
         return 0, 60, 6
     first = min(p[0] for p in points) / DAYS_PER_MONTH
@@ -29,7 +34,7 @@ def _month_range(points: list[tuple[int, float]]) -> tuple[int, int, int]:
     if end - start < 12:
         end = min(60.0, start + 12)
         start = max(0.0, end - 12)
-    tick = _nice_step(end - start, (1, 2, 3, 6, 12), 12)
+    tick = _nice_step(end - start, (1, 2, 3, 6, 12), max_ticks)
     start_m = int(start // tick * tick)
     end_m = int(math.ceil(end / tick) * tick)
     end_m = max(min(end_m, 60), math.ceil(last))
@@ -50,8 +55,14 @@ def growth_chart_svg(
     points: list[tuple[int, float]],
     width: int = 720,
     height: int = 440,
+    *,
+    phone: bool = False,
 ) -> str:
     """A self-contained SVG 1.1 height-for-age chart (no scripts, no external refs).
+
+    ``phone``: drawn 360 px wide with larger type and fewer ticks, for a phone's screen:
+    the 720 px chart shrunk to a phone's ~330 px would set its 11 px labels at 5 px. At
+    13 px in a 360 px drawing the labels read at about 12 px there.
 
     Draws the WHO median, -2 SD and -3 SD curves and the child's points joined by a
     line. Pass each point as (age_days, GrowthResult.height_cm_adjusted) so it is on
@@ -61,7 +72,11 @@ def growth_chart_svg(
     if sex not in SEX_LABELS:
         raise ValueError("sex must be 'L' or 'P'")
     child = sorted((int(d), float(cm)) for d, cm in points)
-    start_m, end_m, x_tick = _month_range(child)
+    if phone:
+        width, height = PHONE_SIZE
+    font, title_font = (PHONE_FONT, PHONE_FONT) if phone else (11, 14)
+    max_ticks = 6 if phone else 12
+    start_m, end_m, x_tick = _month_range(child, max_ticks)
     first_day = max(0, min(MAX_AGE_DAYS, math.ceil(start_m * DAYS_PER_MONTH)))
     last_day = max(first_day, min(MAX_AGE_DAYS, math.floor(end_m * DAYS_PER_MONTH)))
     step = max(1, (last_day - first_day) // 180)
@@ -69,11 +84,11 @@ def growth_chart_svg(
 
     lows = [cm for _, cm in curves["minus_3sd"]] + [cm for _, cm in child]
     highs = [cm for _, cm in curves["median"]] + [cm for _, cm in child]
-    y_tick = _nice_step(max(highs) - min(lows) + 4, (1, 2, 5, 10, 20), 12)
+    y_tick = _nice_step(max(highs) - min(lows) + 4, (1, 2, 5, 10, 20), max_ticks)
     y_min = math.floor((min(lows) - 2) / y_tick) * y_tick
     y_max = math.ceil((max(highs) + 2) / y_tick) * y_tick
 
-    left, right, top, bottom = 62, 74, 40, 52
+    left, right, top, bottom = (50, 62, 38, 50) if phone else (62, 74, 40, 52)
     plot_w, plot_h = width - left - right, height - top - bottom
     plot_bottom = top + plot_h
 
@@ -87,11 +102,12 @@ def growth_chart_svg(
         return " ".join(f"{x_of(d):.1f},{y_of(cm):.1f}" for d, cm in series)
 
     grey, ink = "#444444", "#222222"
-    title = f"Panjang/Tinggi Badan menurut Umur - {SEX_LABELS[sex]}"
+    title = (f"PB/TB menurut Umur - {SEX_LABELS[sex]}" if phone
+             else f"Panjang/Tinggi Badan menurut Umur - {SEX_LABELS[sex]}")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" '
-        'font-family="DejaVu Sans" font-size="11">',
+        f'font-family="DejaVu Sans" font-size="{font}">',
         f"<title>{escape(title)}</title>",
         _tag("rect", {"x": 0, "y": 0, "width": width, "height": height, "fill": "#ffffff"}),
         _tag(
@@ -100,7 +116,7 @@ def growth_chart_svg(
                 "x": width / 2,
                 "y": 22,
                 "text-anchor": "middle",
-                "font-size": 14,
+                "font-size": title_font,
                 "font-weight": "bold",
                 "fill": ink,
             },
@@ -140,7 +156,7 @@ def growth_chart_svg(
         out.append(
             _tag(
                 "text",
-                {"x": x, "y": plot_bottom + 16, "text-anchor": "middle", "fill": grey},
+                {"x": x, "y": plot_bottom + font + 5, "text-anchor": "middle", "fill": grey},
                 str(month),
             )
         )
@@ -228,7 +244,7 @@ def growth_chart_svg(
                 },
             )
             out.append(f"{circle[:-2]}><title>{escape(note)}</title></circle>")
-        lx, ly = left + 10, top + 14
+        lx, ly = left + 10, top + font + 3
         out.append(
             _tag(
                 "line",

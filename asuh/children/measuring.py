@@ -1,6 +1,6 @@
 """Measurement rules: assessing, recording and voiding, and each child's latest figures."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from blinker import Namespace
@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from asuh import timeutil
 from asuh.audit import services as audit
+from asuh.children import history
 from asuh.children.growth import (
     HEIGHT_FROM_DAY,
     GrowthResult,
@@ -19,7 +20,7 @@ from asuh.children.growth import (
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
 from asuh.children.rules import classification, is_live, live_measurement
 from asuh.children.visibility import can_see, ensure_may_act
-from asuh.errors import NotFoundError, ValidationFailed
+from asuh.errors import NotFoundError, NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
 from asuh.permissions import Permission, has_permission
@@ -27,13 +28,26 @@ from asuh.timeutil import utcnow
 from asuh.transactions import use_case
 
 POSITIONS = {"lying": "Terlentang", "standing": "Berdiri"}
-FLAG_LABELS = {"haz": "TB/U", "waz": "BB/U", "whz": "BB/TB"}
+FLAG_LABELS = {"haz": "TB/U", "waz": "BB/U", "whz": "BB/TB",
+               history.FLAG: "selisih dengan pengukuran sebelumnya"}
+# The person who recorded a measurement may void their own typo this long; after it,
+# (and for anyone else's) only those who correct the registry (EDIT_CHILDREN) may.
+OWN_VOID_WINDOW = timedelta(hours=24)
 _TENTH = Decimal("0.1")
 _HUNDREDTH = Decimal("0.01")
 # Sent with a list of child ids inside the transaction that changed their live
 # measurements (recorded, voided, re-assessed, imported): higher areas keep their own
 # summaries in step (the dashboard's growth summaries) without this area importing them.
 measurements_changed = Namespace().signal("measurements-changed")
+
+
+class HistoryQuestions(ValidationFailed):
+    """The new figures do not fit the child's previous measurements ("ukur ulang?"):
+    saved, and flagged, only when the person recording confirms them."""
+
+    def __init__(self, questions: dict[str, list[str]]):
+        super().__init__(questions, status=422)
+        self.questions = questions
 
 
 def is_blank(value) -> bool:
@@ -136,8 +150,15 @@ def refresh_latest_many(child_ids) -> None:
 @use_case
 def record_measurement(child: Child, *, measured_on: date | None, height_cm, weight_kg,
                        position: str | None, measured_by: str | None = None, actor=None,
-                       today: date | None = None) -> Measurement:
-    """Assess and store one measurement; impossible values are refused, implausible flagged."""
+                       today: date | None = None, confirm_history: bool = False,
+                       check_history: bool = True) -> Measurement:
+    """Assess and store one measurement; impossible values are refused, implausible flagged.
+
+    Figures that do not fit the child's own history (``history.py``) are refused with the
+    question (``HistoryQuestions``) unless ``confirm_history``; kept, they are flagged.
+    ``check_history=False`` is for synthetic histories only (test scenes that jump between
+    categories faster than children grow); pages and the API always check.
+    """
     ensure_may_act(actor, child, Permission.RECORD_MEASUREMENTS)
     if child.status == "deceased":
         raise ValidationFailed({"measured_on": ["Anak tercatat meninggal; pengukuran tidak "
@@ -172,10 +193,17 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
             Measurement.child_id == child.id, Measurement.measured_on == measured_on,
             live_measurement())) is not None:
         raise _same_day(measured_on)
+    columns = result_columns(result)
+    questions = (history_questions(child, measured_on, result.age_days, values, position)
+                 if check_history else {})
+    if questions and not confirm_history:
+        raise HistoryQuestions(questions)
+    if questions:
+        columns["flags"] = with_history_flag(columns["flags"])
 
     measurement = Measurement(
         child_id=child.id, measured_on=measured_on, position=position, measured_by=measured_by,
-        recorded_by_id=actor.id if actor else None, **values, **result_columns(result))
+        recorded_by_id=actor.id if actor else None, **values, **columns)
     try:
         # The unique index is the last word when two people save the same day at once.
         with db.session.begin_nested():
@@ -184,7 +212,8 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
     except IntegrityError:
         raise _same_day(measured_on) from None
     refresh_latest(child)
-    flags = f"; perlu diukur ulang ({measurement.flags})" if measurement.flags else ""
+    flags = (f"; perlu diukur ulang ({flag_text(measurement.flags)})" if measurement.flags
+             else "")
     figures = (f"{values['weight_kg']} kg (penimbangan saja)" if weight_only else
                f"{values['height_cm']} cm, {values['weight_kg']} kg, "
                f"{HEIGHT_CATEGORIES[result.category]}")
@@ -196,6 +225,25 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
                                 "waz": measurement.waz, "category": result.category}))
     measurements_changed.send([child.id])
     return measurement
+
+
+def history_questions(child: Child, measured_on: date, age_days: int, values: dict,
+                      position: str | None) -> dict[str, list[str]]:
+    """``history.history_problems`` for a new measurement of ``child``."""
+    others = [history.reading(m.measured_on, m.age_days, m.height_cm, m.position, m.weight_kg)
+              for m in live_measurements(child.id) if m.measured_on != measured_on]
+    new = history.reading(measured_on, age_days, values["height_cm"], position,
+                          values["weight_kg"])
+    return history.history_problems(child.sex, new, others)
+
+
+def with_history_flag(flags: str) -> str:
+    return ",".join([*(f for f in flags.split(",") if f), history.FLAG])
+
+
+def flag_text(flags: str) -> str:
+    """``"haz,trend"`` as people read it."""
+    return ", ".join(FLAG_LABELS.get(f, f) for f in flags.split(",") if f)
 
 
 def may_record(user, child: Child) -> bool:
@@ -212,11 +260,41 @@ def _same_day(measured_on: date) -> ValidationFailed:
         status=409)
 
 
+def voids_own_only(user) -> bool:
+    """``user`` may void only measurements they recorded themselves, within the window."""
+    return (not has_permission(user, Permission.EDIT_CHILDREN)
+            and has_permission(user, Permission.RECORD_MEASUREMENTS))
+
+
+def may_void(user, child: Child, measurement: Measurement) -> bool:
+    """Whether a page offers ``user`` the void form for ``measurement``: the checks
+    :func:`void_measurement` makes before it reads the reason."""
+    if measurement.voided_at is not None or not can_see(user, child):
+        return False
+    if has_permission(user, Permission.EDIT_CHILDREN):
+        return True
+    return voids_own_only(user) and _own_and_recent(user, measurement)
+
+
+def _own_and_recent(user, measurement: Measurement) -> bool:
+    return (measurement.recorded_by_id == user.id
+            and utcnow() - measurement.created_at <= OWN_VOID_WINDOW)
+
+
 @use_case
 def void_measurement(measurement: Measurement, child: Child, reason: str, *,
                      actor=None) -> None:
-    """Take a wrong measurement out of every figure; it stays on record with the reason."""
-    ensure_may_act(actor, child, Permission.EDIT_CHILDREN)
+    """Take a wrong measurement out of every figure; it stays on record with the reason.
+
+    Officers (EDIT_CHILDREN) void any; the kader who recorded one voids it within 24 h.
+    """
+    if actor is not None and voids_own_only(actor):
+        ensure_may_act(actor, child, Permission.RECORD_MEASUREMENTS)
+        if not _own_and_recent(actor, measurement):
+            raise NotPermitted("Anda hanya dapat membatalkan pengukuran yang Anda catat sendiri, "
+                               "dalam 24 jam. Minta petugas Dinas untuk membatalkannya.")
+    else:
+        ensure_may_act(actor, child, Permission.EDIT_CHILDREN)
     if measurement.child_id != child.id:
         raise NotFoundError(measurement.id)
     reason = " ".join((reason or "").split())
@@ -250,7 +328,11 @@ def reassess_child(child: Child) -> None:
                 f"Pengukuran {format_date_id(measurement.measured_on)} tidak cocok dengan data "
                 f"baru: {exc.message}")
             continue
-        for column, value in result_columns(result).items():
+        columns = result_columns(result)
+        if history.FLAG in measurement.flags.split(","):
+            # Kept after the history question: a corrected birth date does not answer it.
+            columns["flags"] = with_history_flag(columns["flags"])
+        for column, value in columns.items():
             setattr(measurement, column, value)
     if problems:
         raise ValidationFailed(problems)

@@ -109,7 +109,8 @@ def edit(child_id: int):
     return _save_child(_child_form(child), save, child)
 
 
-def _render_detail(child: Child, measurement_form=None, status_form=None):
+def _render_detail(child: Child, measurement_form=None, status_form=None,
+                   history_questions=False):
     history = measuring.measurement_history(child.id)
     latest = next((m for m in history if is_live(m)), None)  # history is newest first
     today = timeutil.today()
@@ -126,6 +127,8 @@ def _render_detail(child: Child, measurement_form=None, status_form=None):
         measurement_form=measurement_form,
         status_form=status_form or StatusForm(formdata=None),
         void_form=VoidForm(formdata=None),
+        voidable={m.id for m in history if measuring.may_void(current_user, child, m)},
+        history_questions=history_questions,
         positions=measuring.POSITIONS, flag_labels=measuring.FLAG_LABELS,
     )
 
@@ -141,7 +144,8 @@ def detail(child_id: int):
 def growth_chart(child_id: int):
     child = _child_or_403(child_id)
     points = measuring.growth_points(measuring.live_measurements(child.id))
-    return Response(growth_chart_svg(child.sex, points), mimetype="image/svg+xml")
+    return Response(growth_chart_svg(child.sex, points, phone=request.args.get("size") == "phone"),
+                    mimetype="image/svg+xml")
 
 
 @bp.route("/children/<int:child_id>/measurements", methods=["POST"])
@@ -149,12 +153,19 @@ def growth_chart(child_id: int):
 def record_measurement(child_id: int):
     child = _child_or_403(child_id)
     form = MeasurementForm()
+    questioned = False
     if form.validate_on_submit():
         try:
             measurement = measuring.record_measurement(
                 child, measured_on=form.measured_on.data, height_cm=form.height_cm.data,
                 weight_kg=form.weight_kg.data, position=form.position.data,
-                measured_by=form.measured_by.data, actor=current_user)
+                measured_by=form.measured_by.data, actor=current_user,
+                confirm_history=form.confirm_history.data)
+        except measuring.HistoryQuestions as failure:
+            # "Ukur ulang?": the figures stay in the form; ticking the box keeps them.
+            attach_errors(form, failure)
+            questioned = True
+            form.confirm_history.data = False
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
@@ -165,14 +176,14 @@ def record_measurement(child_id: int):
                 flash(f"Pengukuran disimpan: {HEIGHT_CATEGORIES[measurement.category]} "
                       f"(TB/U {format_fixed(measurement.haz, 2)}).", "success")
             if measurement.flags:
-                flash("Ada z-score di luar batas wajar WHO: periksa angka dan ukur ulang anak.",
-                      "warning")
+                flash(f"Perlu diukur ulang ({measuring.flag_text(measurement.flags)}): periksa "
+                      "angka dan ukur ulang anak.", "warning")
             return redirect(url_for("children.detail", child_id=child.id))
-    return _render_detail(child, measurement_form=form)
+    return _render_detail(child, measurement_form=form, history_questions=questioned)
 
 
 @bp.route("/children/<int:child_id>/measurements/<int:measurement_id>/void", methods=["POST"])
-@requires(Permission.EDIT_CHILDREN)
+@requires(Permission.EDIT_CHILDREN, Permission.RECORD_MEASUREMENTS)
 def void_measurement(child_id: int, measurement_id: int):
     child = _child_or_403(child_id)
     measurement = db.get_or_404(Measurement, measurement_id)

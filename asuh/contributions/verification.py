@@ -5,7 +5,7 @@ the same moment add the delivery to the monthly totals once, not twice.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from blinker import Namespace
 from sqlalchemy import select
@@ -29,6 +29,9 @@ from asuh.transactions import use_case
 DECISIONS = (CONFIRMED, REJECTED)
 # Sent inside the deciding transaction, with the contribution confirmed or rejected.
 contribution_verified = Namespace().signal("contribution-verified")
+# A kader who pressed "Konfirmasi diterima" by mistake may take it back this long; after
+# it (and for anyone else's confirmation) only a void with a reason, as before.
+UNDO_WINDOW = timedelta(minutes=5)
 MAX_REASON = 500
 
 
@@ -74,6 +77,42 @@ def confirm_contribution(contribution: Contribution, *, actor) -> None:
                  changes={"status": [PENDING, CONFIRMED]})
     totals.apply(contribution, contribution_items(contribution), +1)
     contribution_verified.send(contribution, actor=actor)
+
+
+def may_undo_confirmation(user, contribution: Contribution) -> bool:
+    """Whether ``user`` confirmed this delivery within :data:`UNDO_WINDOW` (and still
+    may verify it): the delivery page then offers "Urungkan"."""
+    return (user is not None and is_confirmed(contribution)
+            and contribution.verified_by_id == user.id and contribution.verified_at is not None
+            and utcnow() - contribution.verified_at <= UNDO_WINDOW
+            and access.can_verify(user, contribution))
+
+
+@use_case
+def undo_confirmation(contribution: Contribution, *, actor) -> None:
+    """Take back one's own confirmation within minutes: pending again, out of the totals.
+
+    The audit trail keeps both the confirmation and its undoing.
+    """
+    _ensure_may_verify(actor, contribution)
+    contribution = _locked(contribution)
+    if not is_confirmed(contribution):
+        raise ValidationFailed({"status": [
+            f"Penyaluran ini {contribution.status_label.lower()}, bukan dikonfirmasi."]},
+            status=409)
+    if not may_undo_confirmation(actor, contribution):
+        raise ValidationFailed({"status": [
+            "Konfirmasi hanya dapat diurungkan oleh yang mengonfirmasi, dalam 5 menit. "
+            "Sesudah itu penyaluran dibatalkan dengan alasan."]}, status=409)
+    contribution.status = PENDING
+    contribution.verified_by_id = None
+    contribution.verified_at = None
+    db.session.flush()
+    audit.record("undo_confirm", "contribution", contribution.id, user=actor,
+                 summary=f"Konfirmasi penyaluran #{contribution.id} diurungkan; menunggu "
+                         "verifikasi lagi",
+                 changes={"status": [CONFIRMED, PENDING]})
+    totals.apply(contribution, contribution_items(contribution), -1)
 
 
 @use_case

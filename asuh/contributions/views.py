@@ -7,6 +7,8 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
+    flash,
+    redirect,
     render_template,
     request,
     send_file,
@@ -108,6 +110,7 @@ def detail(contribution_id: int):
         "contributions/detail.html", contribution=contribution,
         decisions=verification.decisions(contribution, voided_by),
         **access.actions_open(current_user, contribution),
+        can_undo=verification.may_undo_confirmation(current_user, contribution),
         history=access.history(contribution),
         photo_form=PhotoForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
         reject_form=RejectForm(formdata=None), void_form=VoidForm(formdata=None))
@@ -146,12 +149,37 @@ def _act(contribution_id: int, form, check, action):
                          url_for("contributions.detail", contribution_id=contribution_id))
 
 
-@bp.route("/contributions/<int:contribution_id>/confirm", methods=["POST"])
+@bp.route("/contributions/<int:contribution_id>/confirm", methods=["GET", "POST"])
 @requires(Permission.VERIFY_CONTRIBUTIONS)
 def confirm(contribution_id: int):
+    """GET asks once ("the family received these?"); POST confirms."""
+    if request.method == "GET":
+        contribution = access.load(contribution_id)
+        if contribution is None:
+            abort(404)
+        if not access.can_verify(current_user, contribution):
+            abort(403)
+        if contribution.status != "pending":
+            flash(f"Penyaluran ini sudah {contribution.status_label.lower()}.", "info")
+            return redirect(url_for("contributions.detail", contribution_id=contribution_id))
+        return render_template("contributions/confirm.html", contribution=contribution,
+                               confirm_form=ConfirmForm(formdata=None))
+
     def action(contribution):
         verification.confirm_contribution(contribution, actor=current_user)
-        return f"Penyaluran #{contribution.id} dikonfirmasi diterima keluarga."
+        return (f"Penyaluran #{contribution.id} dikonfirmasi diterima keluarga. Salah tekan? "
+                "Urungkan dalam 5 menit di halaman ini.")
+
+    return _act(contribution_id, ConfirmForm(),
+                lambda c: access.can_verify(current_user, c), action)
+
+
+@bp.route("/contributions/<int:contribution_id>/undo-confirm", methods=["POST"])
+@requires(Permission.VERIFY_CONTRIBUTIONS)
+def undo_confirm(contribution_id: int):
+    def action(contribution):
+        verification.undo_confirmation(contribution, actor=current_user)
+        return f"Konfirmasi penyaluran #{contribution.id} diurungkan; menunggu verifikasi lagi."
 
     return _act(contribution_id, ConfirmForm(),
                 lambda c: access.can_verify(current_user, c), action)

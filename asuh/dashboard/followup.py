@@ -25,6 +25,7 @@ from sqlalchemy import case, func, or_, select
 from asuh import timeutil
 from asuh.children.models import Child
 from asuh.children.rules import balita_condition
+from asuh.children.visibility import visible_kelurahan
 from asuh.contributions.models import Contribution
 from asuh.contributions.rules import confirmed_delivery
 from asuh.dashboard import cache
@@ -168,3 +169,9 @@ def followup_page(kelurahan_codes=None, *, page: int = 1, per_page: int = 25,
     children = [loaded[i] for i in ids if i in loaded]
     return Page(items=_details(children, month_ago(today)), page=page, per_page=per_page,
                 total=len(listed), cutoff=month_ago(today))
+
+
+def visits_for(user, *, page: int = 1, per_page: int = 25, today: date | None = None) -> Page:
+    """The list over the kelurahan ``user`` works in (a kader's home page): the children of
+    their kelurahan only; an officer's is the whole city's."""
+    return followup_page(visible_kelurahan(user), page=page, per_page=per_page, today=today)

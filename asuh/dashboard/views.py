@@ -19,6 +19,14 @@ def _id_decimal(value, places: int = 0) -> str:
     return format_number(value, places)
 
 
+@bp.app_context_processor
+def _visits_for_home():
+    # templates/home_field.html (the kader's home) lists their kelurahan's visits with
+    # this; the home page's code never imports the dashboard.
+    return {"followup_visits_for": followup.visits_for,
+            "followup_reason_labels": followup.REASON_LABELS}
+
+
 @bp.route("/dashboard")
 @requires(Permission.VIEW_DASHBOARD)
 def index():

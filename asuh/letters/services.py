@@ -176,13 +176,19 @@ def draft_for(subject: Subject, today: date | None = None) -> Draft:
 
 
 def _subject_label(draft: Draft) -> str:
+    """The letter's *perihal* as a Dinas writes it: what the letter is, for whom, and when
+    (not a bare name). Stored in the public summary when issued; earlier letters keep
+    theirs."""
     summary = draft.summary
+    period = f" Periode {draft.period.label}" if draft.period else ""
     if draft.kind == RECAP:
-        return summary["scope"]
+        scope = summary["scope"]
+        where = scope if scope.startswith("Kecamatan") else f"Tingkat Kota ({scope})"
+        return f"Rekapitulasi Program Bapak/Bunda Asuh Anak Stunting {where}{period}"
     if draft.kind == HANDOVER_RECEIPT:
-        return (f"{summary['sponsor_name']}, penyaluran "
-                f"{format_date_id(date.fromisoformat(summary['delivered_on']))}")
-    return summary["sponsor_name"]
+        return (f"Serah Terima Bantuan Bapak/Bunda Asuh a.n. {summary['sponsor_name']} "
+                f"Tanggal {format_date_id(date.fromisoformat(summary['delivered_on']))}")
+    return f"Pertanggungjawaban Bantuan Bapak/Bunda Asuh a.n. {summary['sponsor_name']}{period}"
 
 
 def public_summary(draft: Draft, number: str, issued_on: date) -> dict:
@@ -226,8 +232,7 @@ def _store(draft: Draft, *, year: int, seq: int, number: str, issued_on: date,
     db.session.flush()
     audit.record("issue", "letter", letter.id, user=actor,
                  summary=f"{LETTER_KINDS[draft.kind]} {number} diterbitkan: "
-                         f"{_subject_label(draft)}"
-                         + (f" ({draft.period.label})" if draft.period else ""),
+                         f"{_subject_label(draft)}",
                  changes={"number": [None, number], "sha256": [None, letter.sha256],
                           "supersedes": [None, [e.number for e in earlier] or None]})
     for old in earlier:

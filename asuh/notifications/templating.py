@@ -10,7 +10,7 @@ from asuh import timeutil
 from asuh.contributions.totals import month_of
 from asuh.notifications import texts
 from asuh.notifications.preferences import link
-from asuh.notifications.whatsapp import wa_me_url
+from asuh.notifications.whatsapp import tel_number, wa_me_url
 
 
 class WhatsAppTexts:
@@ -37,4 +37,5 @@ class WhatsAppTexts:
 
 
 def register_template_helpers(app) -> None:
-    app.jinja_env.globals.update(wa_me_url=wa_me_url, wa_text=WhatsAppTexts())
+    app.jinja_env.globals.update(wa_me_url=wa_me_url, tel_number=tel_number,
+                                  wa_text=WhatsAppTexts())

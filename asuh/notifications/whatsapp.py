@@ -18,6 +18,12 @@ def international_number(raw: str | None) -> str | None:
         return None
 
 
+def tel_number(raw: str | None) -> str | None:
+    """The ``tel:`` form of a mobile number (``+6281…``); None when it is no number."""
+    number = international_number(raw)
+    return f"+{number}" if number else None
+
+
 def wa_me_url(raw_phone: str | None, text: str | None = None) -> str | None:
     number = international_number(raw_phone)
     if number is None:

@@ -58,7 +58,9 @@ def kelurahan_choices() -> list[tuple[str, str]]:
 
 
 def get_kelurahan(code: str | None, field: str = "kelurahan_code") -> Region:
-    region = db.session.get(Region, code) if code else None
+    if not (code or "").strip():
+        raise ValidationFailed({field: ["Kelurahan wajib dipilih."]})
+    region = db.session.get(Region, code)
     if region is None or region.level != KELURAHAN:
         raise ValidationFailed({field: ["Kelurahan/desa tidak dikenal."]})
     return region

@@ -11,6 +11,7 @@ from asuh.extensions import db
 from asuh.forms import attach_errors
 from asuh.permissions import Permission, Role, requires
 from asuh.regions import services
+from asuh.regions.choices import by_kecamatan
 
 bp = Blueprint("regions", __name__)
 
@@ -49,4 +50,5 @@ def field_assignment(user_id: int):
         else:
             flash(f"Wilayah kerja {user.name} disimpan.", "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
-    return render_template("regions/field_assignment.html", user=user, form=form)
+    return render_template("regions/field_assignment.html", user=user, form=form,
+                           groups=by_kecamatan(), chosen=set(form.kelurahan.data or []))

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from asuh.regions import services as regions
+from asuh.regions.choices import kelurahan_select_choices
 from asuh.sponsors.models import SPONSOR_KINDS
 
 KIND_CHOICES = [SelectChoice(value, label) for value, label in SPONSOR_KINDS.items()]
@@ -23,12 +23,7 @@ NUMBER = {"inputmode": "numeric", "autocomplete": "off"}
 
 def kelurahan_choices() -> list[SelectChoice]:
     """Kelurahan grouped under their kecamatan, after an empty prompt."""
-    rows = sorted(regions.kelurahan_list(),
-                  key=lambda r: (r.parent.name if r.parent else "", r.name))
-    return [SelectChoice("", "— Pilih kelurahan —")] + [
-        SelectChoice(r.code, r.name, optgroup=r.parent.name if r.parent else None)
-        for r in rows
-    ]
+    return kelurahan_select_choices()
 
 
 class _ContactFields(FlaskForm):

@@ -1,3 +1,18 @@
+// --- phone menu ------------------------------------------------------------------------
+// Below 600 px (asuh.css) the menu's links fold behind the "Menu" button; the class on
+// <html> tells the stylesheet that script is there to unfold them.
+document.documentElement.classList.add("js-menu");
+document.addEventListener("DOMContentLoaded", function () {
+  const toggle = document.querySelector(".menu-toggle");
+  if (!toggle) return;
+  const nav = toggle.closest("nav");
+  toggle.hidden = false;
+  toggle.addEventListener("click", function () {
+    const open = nav.classList.toggle("menu-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});
+
 // Confirmation before anything destructive: a button or link with data-confirm asks first.
 // Kept in a file (not inline) because the Content-Security-Policy forbids inline scripts.
 document.addEventListener("click", function (event) {
@@ -60,4 +75,24 @@ document.addEventListener("DOMContentLoaded", function () {
   const invalid = marked && marked.matches("fieldset") ? marked.querySelector("input") : marked;
   const active = document.activeElement || document.body;
   if (invalid && !active.closest("main")) invalid.focus();
+});
+
+// --- forms that guide: only the chosen kind's fields ---------------------------------
+// A sponsor form shows both kinds' fields under their headings (ASN, Masyarakat) so it
+// works without script; with it, only the group of the chosen kind (radio name="kind")
+// stays visible. Hidden inputs keep their values: the server reads the chosen kind's.
+document.addEventListener("DOMContentLoaded", function () {
+  const groups = document.querySelectorAll("[data-kind-group]");
+  if (!groups.length) return;
+  const form = groups[0].closest("form");
+  function show() {
+    const chosen = form.querySelector("input[name='kind']:checked");
+    groups.forEach(function (group) {
+      group.hidden = Boolean(chosen) && group.getAttribute("data-kind-group") !== chosen.value;
+    });
+  }
+  form.querySelectorAll("input[name='kind']").forEach(function (radio) {
+    radio.addEventListener("change", show);
+  });
+  show();
 });

@@ -153,9 +153,14 @@ def field(page: Page, label: str):
 
 
 def nav(page: Page, name: str):
-    """A link of the main menu."""
-    return page.get_by_role("navigation", name="Navigasi utama").get_by_role(
-        "link", name=name, exact=True)
+    """A link of the main menu (on a phone, after opening it with "Menu")."""
+    # The button shows once asuh.js has run (deferred, before "load").
+    page.wait_for_load_state()
+    menu = page.get_by_role("navigation", name="Navigasi utama")
+    toggle = menu.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    return menu.get_by_role("link", name=name, exact=True)
 
 
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:

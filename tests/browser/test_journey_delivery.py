@@ -63,6 +63,9 @@ def test_sponsor_logs_a_delivery_on_a_phone_and_a_field_user_confirms(open_page,
     row.get_by_role("link").first.click()
     expect(kader.get_by_role("img", name=re.compile("Foto bukti penyaluran"))).to_be_visible()
     kader.get_by_role("button", name="Konfirmasi diterima").click()
+    # Asked once, with what was delivered to whom.
+    expect(kader.get_by_role("heading", name="Sudah diterima keluarga?")).to_be_visible()
+    kader.get_by_role("button", name="Ya, sudah diterima").click()
     expect(kader.get_by_role("status")).to_contain_text("dikonfirmasi diterima keluarga")
     shoot(kader, JOURNEY, "05-confirmed")
 
