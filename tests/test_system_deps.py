@@ -27,8 +27,10 @@ def _planned(*args: str) -> str:
 def test_make_run_takes_a_port_and_the_public_url_follows_it():
     planned = _planned("PORT=5123")
     assert "--port 5123" in planned
-    for step in ("db upgrade", "install", "demo seed", "run --host"):
+    # The server and its job worker (started beside it) both print links to the port.
+    for step in ("db upgrade", "install", "demo seed", "jobs work", "run --host"):
         line = next(line for line in planned.splitlines() if step in line and "flask" in line)
+        line = line.strip().rsplit("; ", 1)[-1] if step == "run --host" else line.strip()
         assert line.startswith("ASUH_PUBLIC_URL=http://127.0.0.1:5123 "), line
     assert ".ci/system-deps run" in planned and ".ci/system-deps test" not in planned
 
