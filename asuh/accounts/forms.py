@@ -1,9 +1,9 @@
 """Forms for signing in, passwords and user administration."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from asuh.forms import FlaskForm
 from asuh.permissions import ROLE_LABELS
 
 ROLE_CHOICES = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]

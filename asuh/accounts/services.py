@@ -10,6 +10,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from asuh.accounts import email_messages
 from asuh.accounts.models import LoginSession, User
 from asuh.audit import services as audit
 from asuh.audit.masking import mask_email
@@ -37,7 +38,7 @@ def check_email(email: str) -> str:
     try:
         return validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationFailed({"email": [f"Alamat email tidak valid: {exc}"]}) from exc
+        raise ValidationFailed({"email": [email_messages.explain(exc)]}) from exc
 
 
 def check_password_strength(password: str, field: str = "password") -> None:

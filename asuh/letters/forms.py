@@ -1,11 +1,11 @@
 """Forms for issuing letters and for checking an uploaded PDF; the rules are the services'."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from asuh.children.forms import IndonesianDateField
+from asuh.forms import FlaskForm
 from asuh.letters.models import LETTER_KINDS
 from asuh.letters.periods import HELP as PERIOD_HELP
 

@@ -1,7 +1,6 @@
 """Sponsor forms. The rules (identifier structure, phone, uniqueness) live in the services,
 so the forms only carry input; choices are checked there too, with Indonesian messages."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from asuh.forms import FlaskForm
 from asuh.regions import services as regions
 from asuh.sponsors.models import SPONSOR_KINDS
 
