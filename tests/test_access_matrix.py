@@ -74,6 +74,7 @@ ROUTE_OBJECTS = {
     "letters.detail": "letter", "letters.download": "letter",
     "letters.own_download": "letter", "letters.verify": "letter_token",
     "sponsors.detail": "sponsor", "sponsors.edit": "sponsor", "sponsors.approve": "sponsor",
+    "sponsors.reject": "sponsor",
     "sponsors.reissue_invitation": "sponsor", "sponsors.withdraw": "sponsor",
     "sponsors.invitation": "invitation",
     "api.get_child": "child", "api.record_measurement": "child",

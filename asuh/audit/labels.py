@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "capacity": "Kapasitas anak", "approved": "Disetujui", "approved_at": "Disetujui pada",
     "approved_by_id": "Disetujui oleh", "registered_via": "Cara mendaftar",
     "withdrawn_at": "Ditarik pada", "withdrawal_reason": "Alasan penarikan",
-    "rejected_at": "Ditolak pada", "registration_rejection_reason": "Alasan penolakan",
+    "rejected_at": "Ditolak pada", "rejected_by_id": "Ditolak oleh",
     "sponsor_id": "Bapak/Bunda Asuh", "active_matches": "Anak asuh aktif",
     "position": "Jabatan",
     # children and measurements

@@ -87,6 +87,13 @@ class WithdrawForm(FlaskForm):
     )
 
 
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Alasan penolakan",
+        validators=[DataRequired("Alasan penolakan wajib diisi."), Length(max=500)],
+    )
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
