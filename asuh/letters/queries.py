@@ -54,7 +54,8 @@ def parse_filters(args, *, strict: bool) -> Filters:
     elif status:
         errors["status"] = [f"Harus salah satu dari: {', '.join(STATUSES)}."]
     filters.number = " ".join((args.get("number") or "").split())[:80]
-    filters.sponsor = " ".join((args.get("sponsor") or "").split())[:120]
+    # ``q`` is every list's name search; here the name is the sponsor's.
+    filters.sponsor = " ".join((args.get("sponsor") or args.get("q") or "").split())[:120]
     for name in ("sponsor_id", "contribution_id"):
         raw = (args.get(name) or "").strip()
         if raw.isdigit():

@@ -147,9 +147,10 @@ def _describe_skipped(skipped) -> list[dict]:
 @requires(Permission.VIEW_MATCHES)
 def matches():
     active = queries.parse_active_filter(request.args)
+    q = queries.clean_name_query(request.args.get("q"))
     page = queries.list_matches(current_user, page=request.args.get("page", 1, type=int),
-                                active=queries.ACTIVE_FILTERS.get(active))
-    return render_template("matching/matches.html", page=page, active=active)
+                                active=queries.ACTIVE_FILTERS.get(active), q=q)
+    return render_template("matching/matches.html", page=page, active=active, q=q)
 
 
 def _match_or_404(match_id: int):
