@@ -88,7 +88,8 @@ FIELD_LABELS = {
     "public_summary": "Ringkasan publik", "content_type": "Jenis berkas",
     "size_bytes": "Ukuran (bita)", "stored_name": "Nama berkas tersimpan",
     "uploaded_by_id": "Diunggah oleh", "width": "Lebar", "file": "Berkas", "rows": "Baris",
-    "created": "Dibuat", "format": "Format", "filters": "Saringan",
+    "created": "Dibuat", "format": "Format", "filters": "Saringan", "skipped": "Dilewati",
+    "left_out": "Tidak dicentang",
     # regions
     "kecamatan_code": "Kode kecamatan", "kelurahan_code": "Kelurahan", "parent_code":
     "Kode induk", "level": "Tingkat", "village_type": "Jenis desa/kelurahan",
