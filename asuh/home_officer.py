@@ -37,7 +37,10 @@ def _count(stmt) -> int:
 
 
 def officer_todos(user) -> list[Todo]:
-    """The counts ``user`` may act on, each with the filtered list it links to."""
+    """The counts ``user`` may act on, each with the filtered list it links to. Only for
+    the Dinas (officers and admins): field staff get their own partial on the home."""
+    if not has_permission(user, Permission.MANAGE_MATCHES):
+        return []
     todos = []
     if has_permission(user, Permission.APPROVE_SPONSORS):
         todos.append(Todo(

@@ -49,8 +49,8 @@ def test_officer_lands_on_the_to_do_counts_each_linking_to_its_list(client, logi
     assert pending.count('href="/sponsors/') - pending.count('href="/sponsors/new') == 2
 
 
-def test_field_and_sponsor_homes_show_no_officer_counts(client, login, users, app):
-    for role in ("sponsor", "auditor"):
+def test_field_sponsor_and_auditor_homes_show_no_officer_counts(client, login, users, app):
+    for role in ("sponsor", "auditor", "field"):
         login(role)
         assert "Perlu ditindaklanjuti" not in client.get("/home").text
 
