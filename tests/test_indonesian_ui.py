@@ -94,8 +94,13 @@ def world(app):
     next(world, None)
 
 
+# Pages the URL map names once but that show other forms by query argument.
+EXTRA_PAGES = ["/letters/new?kind=sponsor_statement", "/letters/new?kind=handover_receipt",
+               "/letters/new?kind=recap"]
+
+
 def _page_urls(app, world, role: str) -> list[str]:
-    urls = []
+    urls = list(EXTRA_PAGES)
     with app.app_context():
         rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
         for rule in rules:
