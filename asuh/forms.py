@@ -1,12 +1,62 @@
-"""Glue between WTForms and the services' ``ValidationFailed``, and the number fields."""
+"""The app's form base (WTForms speaking Indonesian), the glue between WTForms and the
+services' ``ValidationFailed``, and the number fields."""
 
+import functools
+import io
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+import flask_wtf
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
 from flask import flash, redirect
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import StringField
+from wtforms.validators import ValidationError
 
 from asuh.errors import ValidationFailed
 from asuh.formatting import NumberRefused, format_quantity, parse_number, parse_rupiah, plain
+
+# WTForms ships catalogues for 30-odd languages but not Indonesian, so the app keeps its
+# own (domain "wtforms", the msgids WTForms and Flask-WTF pass to gettext). It is handed
+# to WTForms through ``Meta.get_translations``, WTForms' own hook, rather than through
+# Flask-Babel: Flask-WTF's Babel bridge only looks in WTForms' locale folder, and a
+# one-language app has no locale to select. The .po is read at first use with Babel
+# (already pinned for formatting), so no compiled .mo can drift from its source.
+CATALOGUE = Path(__file__).parent / "translations" / "id" / "LC_MESSAGES" / "wtforms.po"
+
+
+@functools.cache
+def wtforms_translations() -> Translations:
+    """The Indonesian catalogue for WTForms' and Flask-WTF's built-in messages."""
+    with CATALOGUE.open("rb") as po:
+        catalog = read_po(po, locale="id", domain="wtforms")
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain="wtforms")
+
+
+class _IndonesianCSRF(_FlaskFormCSRF):
+    # Flask-WTF raises its CSRF refusals in English without passing them to gettext.
+    def validate_csrf_token(self, form, field):
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as refused:
+            raise ValidationError(wtforms_translations().gettext(str(refused))) from None
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """Flask-WTF's form, with WTForms' own messages ("This field is required.") in
+    Indonesian. Every form in the app derives from this one (tests/test_translations.py).
+    """
+
+    class Meta:
+        csrf_class = _IndonesianCSRF
+
+        def get_translations(self, form):
+            return wtforms_translations()
 
 
 def attach_errors(form, failure: ValidationFailed) -> None:

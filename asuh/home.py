@@ -3,6 +3,7 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from asuh.home_officer import officer_todos
 from asuh.permissions import Permission, Role, public, requires
 
 bp = Blueprint("home", __name__)
@@ -12,7 +13,8 @@ LANDING = {
     Role.SPONSOR: "matching.own_children",
     # The kader's home: their kelurahan's "perlu dikunjungi" list and the queue's count.
     Role.FIELD: "home.overview",
-    Role.OFFICER: "dashboard.index",
+    # An officer's day starts with what waits for them (the to-do counts on the home).
+    Role.OFFICER: "home.overview",
     Role.AUDITOR: "dashboard.index",
 }
 
@@ -28,4 +30,4 @@ def index():
 @bp.route("/home")
 @requires(Permission.SIGNED_IN)
 def overview():
-    return render_template("home.html")
+    return render_template("home.html", todos=officer_todos(current_user))

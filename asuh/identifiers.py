@@ -19,6 +19,7 @@ __all__ = [
     "NipInfo",
     "mask_identifier",
     "nik_consistency_warnings",
+    "normalize_identifier",
     "validate_nik",
     "validate_nip",
 ]
@@ -80,11 +81,18 @@ class NipInfo:
     is_pppk: bool = False
 
 
-def _clean(value: str | None) -> str:
-    # People copy identifiers with spaces (NIPs are printed in groups: "19850315 201001 1 002").
+def normalize_identifier(value: str | None) -> str:
+    """A NIK or NIP as stored: ``"19850315 201001 1 002"`` → ``"198503152010011002"``.
+
+    The one normalisation every form, the API and the services apply, so an entry one
+    page accepts is never refused by another. People copy identifiers with spaces (NIPs
+    are printed in groups) and dots (``3201.0101.…`` in some registers); both are layout,
+    not digits. Anything else (a hyphen, a letter O) stays, for validation to name it.
+    """
     if value is None:
         return ""
-    return "".join(str(value).split())
+    return "".join(str(value).split()).replace(".", "")
+
 
 
 def _require_digits(value: str, label: str, length: int) -> None:
@@ -112,7 +120,7 @@ def validate_nik(nik: str, *, today: date | None = None) -> NikInfo:
     Raises :class:`IdentifierError` naming the first problem found.
     """
     today = today or timeutil.today()
-    value = _clean(nik)
+    value = normalize_identifier(nik)
     _require_digits(value, "NIK", 16)
 
     province, regency, kecamatan = value[0:2], value[2:4], value[4:6]
@@ -212,7 +220,7 @@ def validate_nip(nip: str, *, today: date | None = None, pppk: bool = False) -> 
     could not confirm: only the length and the leading birth date are checked.
     """
     today = today or timeutil.today()
-    value = _clean(nip)
+    value = normalize_identifier(nip)
     label = "Nomor PPPK" if pppk else "NIP"
     _require_digits(value, label, 18)
 
@@ -269,7 +277,7 @@ def mask_identifier(value: str | None) -> str:
     Values of 8 characters or fewer are masked whole, since keeping 4 + 4 would show
     all of them. ``None`` or blank gives ``""``.
     """
-    cleaned = _clean(value)
+    cleaned = normalize_identifier(value)
     if len(cleaned) <= 8:
         return _MASK_CHAR * len(cleaned)
     return cleaned[:4] + _MASK_CHAR * (len(cleaned) - 8) + cleaned[-4:]

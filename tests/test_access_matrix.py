@@ -75,6 +75,7 @@ ROUTE_OBJECTS = {
     "letters.detail": "letter", "letters.download": "letter",
     "letters.own_download": "letter", "letters.verify": "letter_token",
     "sponsors.detail": "sponsor", "sponsors.edit": "sponsor", "sponsors.approve": "sponsor",
+    "sponsors.reject": "sponsor",
     "sponsors.reissue_invitation": "sponsor", "sponsors.withdraw": "sponsor",
     "sponsors.invitation": "invitation", "sponsors.issue_password_reset": "sponsor",
     "accounts.issue_password_reset": "user", "accounts.reset_password": "reset_token",

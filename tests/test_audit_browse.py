@@ -39,7 +39,9 @@ def test_auditors_and_admins_browse_newest_first(client, login, history, role):
     assert html.index("Jl. Baru No. 1") < html.index("Anak Kedua didaftarkan")
     assert html.index("Anak Kedua didaftarkan") < html.index("Anak Pertama didaftarkan")
     # The correction shows the address before and after.
-    assert "<code>address</code>" in html and "Jl. Baru No. 1" in html
+    # Labels, not field names (issue 18).
+    assert "<th scope=\"row\">Alamat</th>" in html and "Jl. Baru No. 1" in html
+    assert ">address<" not in html
     assert f'href="/children/{history["first"]}"' in html
 
 

@@ -277,7 +277,7 @@ def test_sponsor_corrects_a_pending_delivery_and_the_audit_keeps_both(app, clien
         assert [(i.unit, i.canonical_quantity) for i in items] == [("kg", Decimal("7.500"))]
         record = db.session.scalar(select(AuditRecord).where(AuditRecord.action == "update"))
         assert record.changes["items"] == [["Beras 2 karung 5 kg = 10 kg (Rp 150.000)"],
-                                           ["Beras 7.5 kg (Rp 120.000)"]]
+                                           ["Beras 7,5 kg (Rp 120.000)"]]
         assert record.changes["note"] == [None, "Dikoreksi"]
         assert record.changes["total_value_idr"] == [150000, 120000]
 

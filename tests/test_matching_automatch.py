@@ -55,8 +55,13 @@ def test_build_proposal_reads_only(app, city):
         # Citra (severely stunted) and Budi (stunted) first, to the nearby sponsor.
         assert proposal.pairs == [(city["Citra"], city["near"], 0), (city["Budi"], city["near"], 0),
                                   (city["Ani"], city["far"], 2)]
-        assert proposal.rows[0]["first_name"] == "Citra"
+        # Full names (issue 18: "Muhammad" twice told no one apart) and both places.
+        assert proposal.rows[0]["child_name"] == "Citra Lestari"
         assert proposal.rows[0]["kelurahan"] == "Semabung Lama"
+        assert proposal.rows[0]["cross_kecamatan"] is False
+        assert proposal.rows[2]["cross_kecamatan"] is True
+        assert proposal.rows[2]["kecamatan"] != proposal.rows[2]["sponsor_kecamatan"]
+        assert proposal.cross_kecamatan == 1
         assert proposal.children_left == 0 and proposal.by_distance == {0: 2, 2: 1}
 
 
@@ -126,22 +131,30 @@ def _token(html: str) -> str:
     return found.group(1)
 
 
+def _ticked(html: str) -> list[str]:
+    """The pairs the preview ticks (all of them, until the officer unticks some)."""
+    return re.findall(r'name="pair" value="(\d+:\d+)"[^>]*checked', html)
+
+
 def test_preview_page_then_confirm(app, client, login, city):
     login("officer")
     page = client.get("/matching/auto")
     assert page.status_code == 200
     text = page.text
     assert "Usulan pemasangan otomatis" in text and "data-confirm=" in text
-    assert "Citra" in text and "Lestari" not in text  # first names only
-    assert "Bu Dekat" in text and "Kecamatan lain" in text
+    assert "Citra Lestari" in text  # full names (issue 18)
+    assert "Bu Dekat" in text and "Kecamatan lain" in text and "Lintas kecamatan" in text
     with app.app_context():
         assert _count(Match) == 0
-    done = client.post("/matching/auto/confirm", data={"token": _token(text)})
+    assert len(_ticked(text)) == 3
+    done = client.post("/matching/auto/confirm", data={"token": _token(text),
+                                                       "pair": _ticked(text)})
     assert done.status_code == 200 and "3 pasangan dibuat" in done.text
     with app.app_context():
         assert _count(Match) == 3
     # A token is used once.
-    again = client.post("/matching/auto/confirm", data={"token": _token(text)})
+    again = client.post("/matching/auto/confirm", data={"token": _token(text),
+                                                        "pair": _ticked(text)})
     assert again.status_code == 302
     with app.app_context():
         assert _count(Match) == 3
@@ -181,3 +194,50 @@ def test_nothing_to_propose_shows_why(client, login, regions):
     text = client.get("/matching/auto").text
     assert "Tidak ada anak aktif yang menunggu" in text
     assert 'name="token"' not in text
+
+
+def test_only_the_ticked_pairs_are_saved_and_still_rechecked(app, client, login, city):
+    login("officer")
+    text = client.get("/matching/auto").text
+    ticked = _ticked(text)
+    far = f"{city['Ani']}:{city['far']}"
+    assert far in ticked
+    # The officer unticks the cross-kecamatan pair; a pair never proposed is ignored.
+    sent = [key for key in ticked if key != far] + [f"{city['Dodi']}:{city['near']}"]
+    with app.app_context():
+        # Meanwhile Budi got a sponsor by hand: the ticked pair is re-checked and skipped.
+        services.create_match(db.session.get(Sponsor, city["far"]),
+                              db.session.get(Child, city["Budi"]), start_on=timeutil.today(),
+                              actor=factories.user("admin"))
+        db.session.commit()
+    done = client.post("/matching/auto/confirm", data={"token": _token(text), "pair": sent})
+    assert done.status_code == 200
+    assert "1 pasangan dibuat" in done.text and "Budi Lestari" in done.text
+    with app.app_context():
+        made = {(m.child_id, m.sponsor_id) for m in db.session.scalars(
+            select(Match).where(Match.note == automatch.AUTO_NOTE))}
+        assert made == {(city["Citra"], city["near"])}
+        record = db.session.scalar(select(AuditRecord).where(
+            AuditRecord.action == "automatch"))
+        assert record.changes["left_out"] == [None, 1]
+
+
+def test_nothing_ticked_saves_nothing(app, client, login, city):
+    login("officer")
+    text = client.get("/matching/auto").text
+    response = client.post("/matching/auto/confirm", data={"token": _token(text)},
+                           follow_redirects=True)
+    assert "Tidak ada pasangan yang dicentang." in response.text
+    with app.app_context():
+        assert _count(Match) == 0
+
+
+def test_pairs_beyond_the_shown_rows_are_saved_as_proposed(app, city):
+    with app.test_request_context():
+        actor = factories.user("officer")
+        proposal = automatch.build_proposal(shown=1)
+        token = previews.keep(proposal.pairs, actor, shown=len(proposal.rows))
+        outcome = automatch.confirm_proposal(token, actor=actor, ticked=set())
+        db.session.commit()
+        assert sorted((m.child_id, m.sponsor_id) for m in outcome.created) == sorted(
+            (c, s) for c, s, _ in proposal.pairs[1:])

@@ -1,6 +1,5 @@
 """Forms for signing in, passwords and user administration."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     IntegerField,
@@ -12,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
+from asuh.forms import FlaskForm
 from asuh.permissions import ROLE_LABELS
 
 ROLE_CHOICES = [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash
 
-from asuh.accounts import throttle
+from asuh.accounts import email_messages, throttle
 from asuh.accounts.models import LoginSession, User
 from asuh.accounts.passwords import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
 from asuh.accounts.passwords import check_password_policy, verify_once
@@ -39,7 +39,7 @@ def check_email(email: str) -> str:
     try:
         return validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationFailed({"email": [f"Alamat email tidak valid: {exc}"]}) from exc
+        raise ValidationFailed({"email": [email_messages.explain(exc)]}) from exc
 
 
 def check_password_strength(password: str, field: str = "password", *,

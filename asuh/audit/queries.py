@@ -33,6 +33,7 @@ ACTIONS = (
     "issue", "download", "supersede", "login", "login_failed", "logout",
     "change_password", "change_role", "activate", "deactivate", "assign_kelurahan",
     "accept_invitation", "reissue_invitation", "install", "rebuild_totals", "export", "rekey",
+    "reject_registration",
 )
 MAX_LIMIT = 200
 

@@ -1,11 +1,10 @@
 """The audit trail for auditors and admins: browse, filter, read each change."""
 
-import json
-
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from asuh.audit import queries
+from asuh.audit.labels import action_label, field_label, shown_value
 from asuh.permissions import Permission, has_permission, requires
 
 bp = Blueprint("audit", __name__)
@@ -31,27 +30,14 @@ def entity_url(entity_type: str, entity_id: str | None) -> str | None:
     return url_for(endpoint, **{argument: int(entity_id)})
 
 
-def shown_value(value) -> str:
-    """A before/after value as an auditor reads it."""
-    if value is None or value == "":
-        return "–"
-    if value is True:
-        return "ya"
-    if value is False:
-        return "tidak"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return str(value)
-
-
 def change_rows(changes) -> list[tuple[str, str, str]]:
-    """``(field, before, after)`` from ``{field: [old, new]}``; other shapes shown whole."""
+    """``(label, before, after)`` from ``{field: [old, new]}``; other shapes shown whole."""
     rows = []
     for field, pair in (changes or {}).items():
         if isinstance(pair, list) and len(pair) == 2:
-            rows.append((field, shown_value(pair[0]), shown_value(pair[1])))
+            rows.append((field_label(field), shown_value(pair[0]), shown_value(pair[1])))
         else:
-            rows.append((field, "", shown_value(pair)))
+            rows.append((field_label(field), "", shown_value(pair)))
     return rows
 
 
@@ -67,5 +53,5 @@ def index():
     return render_template(
         "audit/index.html", page=page, filters=filters, users=users, staff=staff,
         entity_types=queries.ENTITY_TYPES, actions=queries.ACTIONS,
-        entity_url=entity_url, change_rows=change_rows,
+        entity_url=entity_url, change_rows=change_rows, action_label=action_label,
     )

@@ -25,7 +25,7 @@ from asuh.children.growth import aged_out_born_on_or_before, balita_until
 from asuh.children.models import HEIGHT_CATEGORIES, Child, Measurement
 from asuh.children.rules import classification, live_measurement
 from asuh.extensions import db
-from asuh.formatting import format_date_id
+from asuh.formatting import format_date_id, format_fixed, format_quantity
 from asuh.permissions import Permission, ensure_permitted
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
@@ -40,12 +40,13 @@ def outcome_text(child: Child, measurements: list[Measurement]) -> str:
         return reason + "; belum pernah diukur."
     last = measurements[-1]
     classifying, doubtful = classification(measurements)
-    parts = [f"{last.weight_kg} kg"]
+    parts = [f"{format_quantity(last.weight_kg)} kg"]
     if last.height_cm is not None:
-        parts.insert(0, f"{last.height_cm} cm")
+        parts.insert(0, f"{format_quantity(last.height_cm)} cm")
     outcome = f"; pengukuran terakhir {format_date_id(last.measured_on)}: {', '.join(parts)}"
     if classifying is not None:
-        outcome += (f"; TB/U {HEIGHT_CATEGORIES[classifying.category]} (z {classifying.haz}, "
+        z = format_fixed(classifying.haz, 2)
+        outcome += (f"; TB/U {HEIGHT_CATEGORIES[classifying.category]} (z {z}, "
                     f"{format_date_id(classifying.measured_on)})")
     if doubtful:
         outcome += "; perlu diukur ulang"

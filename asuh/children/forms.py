@@ -6,7 +6,6 @@ services', so the API and the pages refuse the same things with the same message
 
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
@@ -16,7 +15,7 @@ from asuh import timeutil
 from asuh.children.growth import SEX_LABELS
 from asuh.children.measuring import POSITIONS
 from asuh.children.models import CHILD_STATUSES
-from asuh.forms import NumberField
+from asuh.forms import FlaskForm, NumberField
 from asuh.regions.choices import kelurahan_select_choices
 from asuh.regions.models import Region
 

@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from asuh.identifiers import normalize_identifier
+
 POSITION_STANDING = "standing"
 POSITION_LYING = "lying"
 
@@ -160,7 +162,7 @@ def parse_nik(value: Any, label: str) -> str:
             f"bisa hilang; format kolom {label} sebagai Teks, ketik ulang NIK, lalu unggah lagi"
         )
     text = cell_text(value).lstrip("'")  # Excel users type a leading ' to force text
-    return "".join(text.split())
+    return normalize_identifier(text)  # the one normaliser every form uses
 
 
 def parse_sex(value: Any, label: str) -> str | None:

@@ -22,7 +22,7 @@ from asuh.children.rules import classification, is_live, live_measurement
 from asuh.children.visibility import can_see, ensure_may_act
 from asuh.errors import NotFoundError, NotPermitted, ValidationFailed
 from asuh.extensions import db
-from asuh.formatting import format_date_id
+from asuh.formatting import format_date_id, format_quantity
 from asuh.permissions import Permission, has_permission
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
@@ -214,8 +214,9 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
     refresh_latest(child)
     flags = (f"; perlu diukur ulang ({flag_text(measurement.flags)})" if measurement.flags
              else "")
-    figures = (f"{values['weight_kg']} kg (penimbangan saja)" if weight_only else
-               f"{values['height_cm']} cm, {values['weight_kg']} kg, "
+    weight, height = format_quantity(values["weight_kg"]), format_quantity(values["height_cm"])
+    figures = (f"{weight} kg (penimbangan saja)" if weight_only else
+               f"{height} cm, {weight} kg, "
                f"{HEIGHT_CATEGORIES[result.category]}")
     audit.record(
         "create", "measurement", measurement.id, user=actor,

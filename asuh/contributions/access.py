@@ -25,6 +25,7 @@ from asuh.contributions.models import (
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.matching.models import Match
+from asuh.matching.queries import clean_name_query, sponsor_or_child_named
 from asuh.permissions import Permission, Role, has_permission
 from asuh.regions.models import Region
 from asuh.sponsors.services import sponsor_for_user
@@ -111,6 +112,7 @@ class Filters:
     month: str = ""  # YYYY-MM
     delivered_from: date | None = None
     delivered_to: date | None = None
+    q: str = ""  # part of the sponsor's or the child's name (pages)
 
     def as_args(self) -> dict:
         """The filters as query-string arguments (for pagination links)."""
@@ -139,6 +141,7 @@ def parse_filters(args, *, strict: bool) -> Filters:
             errors[name] = ["Harus bilangan bulat."]
     for name in ("kecamatan_code", "kelurahan_code"):
         setattr(filters, name, (args.get(name) or "").strip()[:13])
+    filters.q = clean_name_query(args.get("q"))
     month = (args.get("month") or "").strip()
     if _MONTH.match(month):
         filters.month = month
@@ -196,6 +199,9 @@ def search(user, filters: Filters):
         stmt = stmt.where(Contribution.delivered_on >= filters.delivered_from)
     if filters.delivered_to:
         stmt = stmt.where(Contribution.delivered_on <= filters.delivered_to)
+    if filters.q:
+        stmt = stmt.where(sponsor_or_child_named(filters.q, Contribution.sponsor_id,
+                                                 Contribution.child_id))
     return _with_details(stmt).order_by(Contribution.delivered_on.desc(),
                                         Contribution.id.desc())
 

@@ -9,7 +9,6 @@ import re
 import secrets
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -28,7 +27,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from asuh.children.forms import IndonesianDateField
 from asuh.contributions import catalogue
 from asuh.contributions.services import MAX_ITEMS
-from asuh.forms import NumberField, RupiahField
+from asuh.forms import FlaskForm, NumberField, RupiahField
 
 ITEM_ROWS = 4
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")

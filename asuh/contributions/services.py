@@ -22,7 +22,7 @@ from asuh.contributions import access, catalogue, photos
 from asuh.contributions.models import PENDING, Commodity, Contribution, ContributionItem
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
-from asuh.formatting import format_date_id, format_rupiah
+from asuh.formatting import format_date_id, format_quantity, format_rupiah
 from asuh.matching.models import Match
 from asuh.permissions import Role
 from asuh.transactions import use_case
@@ -204,8 +204,8 @@ def item_lines(items) -> list[str]:
     """``["Beras 2 karung 5 kg = 10 kg (Rp 150.000)", ...]``: items as the audit reads them."""
     lines = []
     for item in items:
-        quantity = f"{Decimal(item.quantity).normalize():f}"
-        canonical = f"{Decimal(item.canonical_quantity).normalize():f}"
+        quantity = format_quantity(Decimal(item.quantity))
+        canonical = format_quantity(Decimal(item.canonical_quantity))
         line = f"{item.commodity.name} {quantity} {item.unit}"
         if item.unit != item.commodity.canonical_unit:
             line += f" = {canonical} {item.commodity.canonical_unit}"

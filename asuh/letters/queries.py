@@ -4,9 +4,11 @@ verification token and short code. The same functions serve the pages and the AP
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import false, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import joinedload, undefer
 
+from asuh.contributions import access as contributions
+from asuh.contributions.models import CONFIRMED, Contribution
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.letters.models import CURRENT, LETTER_KINDS, SUPERSEDED, Letter
@@ -54,7 +56,8 @@ def parse_filters(args, *, strict: bool) -> Filters:
     elif status:
         errors["status"] = [f"Harus salah satu dari: {', '.join(STATUSES)}."]
     filters.number = " ".join((args.get("number") or "").split())[:80]
-    filters.sponsor = " ".join((args.get("sponsor") or "").split())[:120]
+    # ``q`` is every list's name search; here the name is the sponsor's.
+    filters.sponsor = " ".join((args.get("sponsor") or args.get("q") or "").split())[:120]
     for name in ("sponsor_id", "contribution_id"):
         raw = (args.get(name) or "").strip()
         if raw.isdigit():
@@ -163,11 +166,36 @@ def current_for(kind: str, *, sponsor_id=None, contribution_id=None) -> list[Let
     return list(db.session.scalars(stmt.order_by(Letter.issued_at.desc(), Letter.id.desc())))
 
 
-def sponsors_for_choice() -> list[Sponsor]:
-    """Every sponsor who has had a match (only they can have a statement), by name.
+CHOICES_SHOWN = 100
 
-    Withdrawn sponsors stay: their past periods may still need a statement.
-    """
+
+def _keep(stmt, column, keep_id):
+    # The one already picked stays in the list whatever the search says.
+    keep = str(keep_id or "").strip()
+    return or_(stmt, column == int(keep)) if keep.isdigit() else stmt
+
+
+def sponsors_for_choice(*, q: str = "", keep_id=None) -> list[Sponsor]:
+    """Sponsors who have had a match (only they can have a statement), by name; ``q``
+    narrows by part of the name. Withdrawn sponsors stay: their past periods may still
+    need a statement."""
+    condition = Sponsor.id.in_(select(Match.sponsor_id))
+    if q:
+        condition = and_(condition, Sponsor.name.icontains(q, autoescape=True))
     return list(db.session.scalars(
-        select(Sponsor).where(Sponsor.id.in_(select(Match.sponsor_id)))
-        .order_by(Sponsor.name, Sponsor.id)))
+        select(Sponsor).where(_keep(condition, Sponsor.id, keep_id))
+        .order_by(Sponsor.name, Sponsor.id).limit(CHOICES_SHOWN)))
+
+
+def receipt_candidates(user, *, q: str = "", keep_id=None) -> list:
+    """Confirmed deliveries ``user`` may see, newest first, for the receipt's picker;
+    ``q`` narrows by the sponsor's or the child's name."""
+    confirmed = contributions.Filters(status=CONFIRMED, q=q)
+    chosen = contributions.search(user, confirmed).limit(CHOICES_SHOWN)
+    found = list(db.session.scalars(chosen).unique())
+    keep = str(keep_id or "").strip()
+    if keep.isdigit() and int(keep) not in {c.id for c in found}:
+        kept = contributions.search(user, contributions.Filters()).where(
+            Contribution.id == int(keep))
+        found += list(db.session.scalars(kept).unique())
+    return found

@@ -4,14 +4,16 @@ The public verification pages are in ``verify_views.py`` (same blueprint)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from asuh import timeutil
 from asuh.errors import ValidationFailed
 from asuh.forms import attach_errors
 from asuh.letters import queries, services
 from asuh.letters.downloads import pdf_response
-from asuh.letters.forms import IssueForm, OwnStatementForm
-from asuh.letters.models import LETTER_KINDS, SPONSOR_STATEMENT
-from asuh.letters.periods import parse_period, period_from_dates
+from asuh.letters.forms import KIND_FIELDS, KIND_HELP, IssueForm, OwnStatementForm
+from asuh.letters.models import HANDOVER_RECEIPT, LETTER_KINDS, SPONSOR_STATEMENT
+from asuh.letters.periods import parse_period
 from asuh.letters.rendering import verify_url
+from asuh.matching.queries import clean_name_query
 from asuh.permissions import Permission, requires
 from asuh.regions.services import kecamatan_list
 from asuh.sponsors.services import sponsor_for_user
@@ -34,30 +36,35 @@ def index():
     return render_template("letters/index.html", page=page, filters=filters)
 
 
-def _form_period(form: IssueForm):
-    """The period typed in the period syntax, or picked as two dates."""
-    if form.period.data and form.period.data.strip():
-        return parse_period(form.period.data)
-    if form.period_start.data or form.period_end.data:
-        return period_from_dates(form.period_start.data, form.period_end.data)
-    return None
-
-
 @bp.route("/letters/new", methods=["GET", "POST"])
 @requires(Permission.ISSUE_LETTERS)
 def new():
+    """The kind first (a choice of cards), then a form with only that kind's fields; the
+    sponsor and delivery pickers narrow by name with ``?q=`` (no script needed)."""
     form = IssueForm()
+    q = clean_name_query(request.args.get("q"))
     if request.method == "GET":
-        for name in ("kind", "sponsor_id", "contribution_id", "kecamatan_code", "period"):
+        for name in ("kind", "sponsor_id", "contribution_id", "kecamatan_code"):
             if request.args.get(name):
                 getattr(form, name).data = request.args[name]
-    form.set_choices(queries.sponsors_for_choice(), kecamatan_list())
+        if request.args.get("period"):
+            form.show_period(request.args["period"])
+    kind = form.kind.data if form.kind.data in LETTER_KINDS else None
+    if kind is None:
+        return render_template("letters/new.html", form=form, kind=None,
+                               kind_help=KIND_HELP)
+    form.set_choices(
+        sponsors=queries.sponsors_for_choice(q=q, keep_id=form.sponsor_id.data),
+        deliveries=queries.receipt_candidates(current_user, q=q,
+                                              keep_id=form.contribution_id.data),
+        kecamatan=kecamatan_list(), today=timeutil.today())
     if form.validate_on_submit():
         try:
             letter = services.issue_letter(
-                form.kind.data, sponsor_id=form.sponsor_id.data or None,
-                contribution_id=(form.contribution_id.data or "").strip() or None,
-                kecamatan_code=form.kecamatan_code.data or None, period=_form_period(form),
+                kind, sponsor_id=form.sponsor_id.data or None,
+                contribution_id=form.contribution_id.data or None,
+                kecamatan_code=form.kecamatan_code.data or None,
+                period=form.chosen_period() if "period" in KIND_FIELDS[kind] else None,
                 actor=current_user, interim=form.interim.data)
         except ValidationFailed as failure:
             attach_errors(form, failure)
@@ -66,10 +73,11 @@ def new():
             flash(f"Surat nomor {number} diterbitkan.", "success")
             return redirect(url_for("letters.detail", letter_id=letter_id))
     existing = []
-    contribution_id = (form.contribution_id.data or "").strip()
-    if form.kind.data == "handover_receipt" and contribution_id.isdigit():
-        existing = queries.current_for("handover_receipt", contribution_id=int(contribution_id))
-    return render_template("letters/new.html", form=form, existing=existing)
+    contribution_id = str(form.contribution_id.data or "").strip()
+    if kind == HANDOVER_RECEIPT and contribution_id.isdigit():
+        existing = queries.current_for(HANDOVER_RECEIPT, contribution_id=int(contribution_id))
+    return render_template("letters/new.html", form=form, kind=kind, q=q,
+                           fields=KIND_FIELDS[kind], existing=existing)
 
 
 @bp.route("/letters/<int:letter_id>")

@@ -46,7 +46,7 @@ class ChildSlot:
     id: int
     kelurahan_code: str
     kecamatan_code: str | None
-    first_name: str = ""
+    name: str = ""
     latest_category: str | None = None
     birth_date: date | None = None
 
@@ -163,9 +163,8 @@ def load_children(today: date | None = None) -> list[ChildSlot]:
         .join(Region, Region.code == Child.kelurahan_code)
         .where(unmatched_condition(today))
         .order_by(*priority_order_by()))
-    return [ChildSlot(id=r[0], kelurahan_code=r[1], kecamatan_code=r[2],
-                      first_name=(r[3] or "").split(" ")[0], latest_category=r[4],
-                      birth_date=r[5])
+    return [ChildSlot(id=r[0], kelurahan_code=r[1], kecamatan_code=r[2], name=r[3] or "",
+                      latest_category=r[4], birth_date=r[5])
             for r in rows]
 
 
@@ -196,6 +195,11 @@ class Proposal:
     def children_left(self) -> int:
         return self.children_waiting - len(self.pairs)
 
+    @property
+    def cross_kecamatan(self) -> int:
+        """Pairs whose child and sponsor live in different kecamatan."""
+        return self.by_distance[SAME_CITY]
+
 
 def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None) -> Proposal:
     """Load, propose, and describe the first ``shown`` pairs. Reads only."""
@@ -210,12 +214,18 @@ def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None) -> P
     rows = []
     for child_id, sponsor_id, level in pairs[:shown]:
         child, sponsor = child_by_id[child_id], sponsor_by_id[sponsor_id]
-        rows.append({"child_id": child_id, "first_name": child.first_name,
+        # Full names and both places: an officer tells "Muhammad" from "Muhammad" and
+        # sees at once which pairs cross a kecamatan before ticking them.
+        rows.append({"child_id": child_id, "child_name": child.name,
                      "category": child.latest_category,
                      "kelurahan": names.get(child.kelurahan_code, child.kelurahan_code),
+                     "kecamatan": names.get(child.kecamatan_code, ""),
                      "sponsor_id": sponsor_id, "sponsor_name": sponsor.name,
                      "sponsor_kelurahan": names.get(sponsor.kelurahan_code,
                                                     sponsor.kelurahan_code),
+                     "sponsor_kecamatan": names.get(sponsor.kecamatan_code, ""),
+                     "cross_kecamatan": level == SAME_CITY,
+                     "key": pair_key(child_id, sponsor_id),
                      "distance": level,
                      "past_balita": services.past_balita(child.birth_date, planned_end)})
     return Proposal(pairs=pairs, children_waiting=len(children), sponsors_free=len(sponsors),
@@ -228,6 +238,22 @@ def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None) -> P
 # --- confirming ----------------------------------------------------------------------
 
 
+def pair_key(child_id: int, sponsor_id: int) -> str:
+    """A pair as the preview's checkbox sends it: ``"12:7"``."""
+    return f"{child_id}:{sponsor_id}"
+
+
+def parse_pair_keys(values) -> set[tuple[int, int]]:
+    """The ticked checkboxes; anything not of our own making is dropped (only pairs of
+    the kept proposal can be confirmed anyway)."""
+    ticked = set()
+    for value in values:
+        child, _, sponsor = str(value).partition(":")
+        if child.isdigit() and sponsor.isdigit():
+            ticked.add((int(child), int(sponsor)))
+    return ticked
+
+
 @dataclass
 class Outcome:
     created: list = field(default_factory=list)  # Match rows
@@ -235,7 +261,8 @@ class Outcome:
 
 
 @use_case
-def confirm_assignments(pairs, *, actor, today: date | None = None) -> Outcome:
+def confirm_assignments(pairs, *, actor, today: date | None = None,
+                        left_out: int = 0) -> Outcome:
     """Create the proposed matches that are still valid, in one transaction.
 
     Every sponsor and child named is locked first (sponsors, then children, each in id
@@ -243,6 +270,7 @@ def confirm_assignments(pairs, *, actor, today: date | None = None) -> Outcome:
     fresh rows and the places taken earlier in this same batch. Pairs that became invalid
     since the preview (child matched or no longer active, sponsor full or withdrawn) are
     skipped and reported. Matches start ``today`` and run the commitment period.
+    ``left_out``: pairs of the proposal the officer unticked (for the audit record).
     """
     ensure_permitted(actor, Permission.MANAGE_MATCHES)
     today = today or timeutil.today()
@@ -277,25 +305,39 @@ def confirm_assignments(pairs, *, actor, today: date | None = None) -> Outcome:
             db.session.flush()  # the audit chain head now surely exists in the database
         outcome.created.append(match)
     if outcome.created or outcome.skipped:
+        unticked = f", {left_out} tidak dicentang" if left_out else ""
         audit.record("automatch", "match", None, user=actor,
                      summary=f"Pemasangan otomatis: {len(outcome.created)} pasangan dibuat, "
-                             f"{len(outcome.skipped)} dilewati",
+                             f"{len(outcome.skipped)} dilewati{unticked}",
                      changes={"created": [None, len(outcome.created)],
-                              "skipped": [None, len(outcome.skipped)]})
+                              "skipped": [None, len(outcome.skipped)],
+                              **({"left_out": [None, left_out]} if left_out else {})})
     return outcome
 
 
 @use_case
-def confirm_proposal(token: str, *, actor, today: date | None = None) -> Outcome:
+def confirm_proposal(token: str, *, actor, ticked: set[tuple[int, int]] | None = None,
+                     today: date | None = None) -> Outcome:
     """Confirm the proposal kept under ``token`` for ``actor``; the proposal is used once.
 
+    ``ticked``: the ``(child, sponsor)`` pairs the officer left ticked among those the
+    preview showed; the pairs beyond the shown rows are confirmed as proposed. None
+    confirms every pair. Each confirmed pair is re-checked (``confirm_assignments``).
     ``NotFoundError`` when it is missing, stale, already used or another officer's.
     """
     ensure_permitted(actor, Permission.MANAGE_MATCHES)
-    pairs = previews.load(token, actor)
-    if pairs is None:
+    kept = previews.load_proposal(token, actor)
+    if kept is None:
         raise NotFoundError(token)
-    outcome = confirm_assignments(pairs, actor=actor, today=today)
+    pairs, shown = kept
+    left_out = 0
+    if ticked is not None:
+        chosen = [p for p in pairs[:shown] if (p[0], p[1]) in ticked]
+        left_out = shown - len(chosen)
+        pairs = chosen + pairs[shown:]
+    if not pairs:
+        raise ValidationFailed({"pairs": ["Tidak ada pasangan yang dicentang."]})
+    outcome = confirm_assignments(pairs, actor=actor, today=today, left_out=left_out)
     # A file, not a row: if the commit after this fails the officer simply asks again.
     previews.discard(token)
     return outcome

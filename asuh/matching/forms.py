@@ -1,12 +1,12 @@
 """Matching forms: they carry input only; the services judge it (dates, states, capacity)."""
 
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from asuh import timeutil
 from asuh.children.forms import IndonesianDateField
+from asuh.forms import FlaskForm
 from asuh.matching.models import END_REASONS
 
 REASON_CHOICES = [SelectChoice("", "— pilih alasan —")] + [

@@ -42,20 +42,28 @@ def discard_stale(now: float | None = None) -> None:
             path.unlink(missing_ok=True)
 
 
-def keep(pairs: list[tuple[int, int, int]], user) -> str:
-    """Store a proposal for ``user``; returns the token naming it."""
+def keep(pairs: list[tuple[int, int, int]], user, *, shown: int | None = None) -> str:
+    """Store a proposal for ``user``; returns the token naming it. ``shown``: how many of
+    the first pairs the officer saw (and could untick); None for all."""
     discard_stale()
     root = _root()
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     token = secrets.token_urlsafe(24)
     (root / f"{token}.json").write_text(json.dumps(
-        {"user_id": user.id, "made_at": utcnow().isoformat(), "pairs": pairs},
+        {"user_id": user.id, "made_at": utcnow().isoformat(), "pairs": pairs,
+         "shown": len(pairs) if shown is None else min(shown, len(pairs))},
         separators=(",", ":")))
     return token
 
 
 def load(token: str, user) -> list[list[int]] | None:
     """The pairs of a kept proposal; None if missing, stale, used or someone else's."""
+    kept = load_proposal(token, user)
+    return None if kept is None else kept[0]
+
+
+def load_proposal(token: str, user) -> tuple[list[list[int]], int] | None:
+    """``(pairs, shown)`` of a kept proposal; None as for :func:`load`."""
     path = _path(token)
     if path is None or not path.is_file():
         return None
@@ -65,7 +73,8 @@ def load(token: str, user) -> list[list[int]] | None:
     stored = json.loads(path.read_text())
     if stored.get("user_id") != user.id:
         return None
-    return stored.get("pairs") or []
+    pairs = stored.get("pairs") or []
+    return pairs, int(stored.get("shown", len(pairs)))
 
 
 def discard(token: str) -> None:

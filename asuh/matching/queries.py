@@ -6,7 +6,7 @@ area calls ``active_match_for`` and ``matches_for_sponsor``): keep their signatu
 
 from datetime import date
 
-from sqlalchemy import case, false, select
+from sqlalchemy import case, false, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from asuh import timeutil
@@ -89,9 +89,24 @@ def match_scope(user) -> tuple[str, int | None]:
     return NONE, None
 
 
+def clean_name_query(text) -> str:
+    """What a list's ``?q=`` searches for: spaces collapsed, at most a name's length."""
+    return " ".join(str(text or "").split())[:120]
+
+
+def sponsor_or_child_named(q: str, sponsor_id_column, child_id_column):
+    """SQL: the sponsor's or the child's name contains ``q`` (any case). Lists of
+    matches and of deliveries search names with this one rule."""
+    return or_(
+        sponsor_id_column.in_(select(Sponsor.id).where(Sponsor.name.icontains(q,
+                                                                              autoescape=True))),
+        child_id_column.in_(select(Child.id).where(Child.name.icontains(q, autoescape=True))))
+
+
 def matches_query(user, *, sponsor_id: int | None = None, child_id: int | None = None,
-                  active: bool | None = None):
-    """Matches ``user`` may see, filtered; newest first."""
+                  active: bool | None = None, q: str = ""):
+    """Matches ``user`` may see, filtered (``q``: part of the sponsor's or the child's
+    name); newest first."""
     stmt = (select(Match).options(joinedload(Match.sponsor), joinedload(Match.child))
             .order_by(Match.created_at.desc(), Match.id.desc()))
     scope, own_sponsor = match_scope(user)
@@ -105,6 +120,8 @@ def matches_query(user, *, sponsor_id: int | None = None, child_id: int | None =
         stmt = stmt.where(Match.child_id == child_id)
     if active is not None:
         stmt = stmt.where(Match.ended_on.is_(None) if active else Match.ended_on.is_not(None))
+    if q := clean_name_query(q):
+        stmt = stmt.where(sponsor_or_child_named(q, Match.sponsor_id, Match.child_id))
     return stmt
 
 

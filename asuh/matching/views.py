@@ -101,7 +101,8 @@ def pair(child_id: int):
 @requires(Permission.MANAGE_MATCHES)
 def auto_preview():
     proposal = automatch.build_proposal()
-    token = previews.keep(proposal.pairs, current_user) if proposal.pairs else ""
+    token = (previews.keep(proposal.pairs, current_user, shown=len(proposal.rows))
+             if proposal.pairs else "")
     return render_template("matching/auto.html", proposal=proposal,
                            form=ConfirmAutoMatchForm(token=token),
                            commitment_months=services.commitment_months())
@@ -114,7 +115,9 @@ def auto_confirm():
     try:
         if not form.validate_on_submit():
             raise NotFoundError("token")
-        outcome = automatch.confirm_proposal(form.token.data, actor=current_user)
+        outcome = automatch.confirm_proposal(
+            form.token.data, actor=current_user,
+            ticked=automatch.parse_pair_keys(request.form.getlist("pair")))
     except NotFoundError:
         flash("Usulan pemasangan tidak ditemukan atau sudah kedaluwarsa/dipakai; "
               "buat usulan baru.", "error")
@@ -138,7 +141,7 @@ def _describe_skipped(skipped) -> list[dict]:
     sponsor_names = dict(db.session.execute(
         select(Sponsor.id, Sponsor.name).where(Sponsor.id.in_({s for _, s, _ in shown})))
         .all())
-    return [{"child": (child_names.get(c) or "").split(" ")[0] or f"#{c}",
+    return [{"child": child_names.get(c) or f"#{c}",
              "sponsor": sponsor_names.get(s, f"#{s}"), "reason": why}
             for c, s, why in shown]
 
@@ -147,9 +150,10 @@ def _describe_skipped(skipped) -> list[dict]:
 @requires(Permission.VIEW_MATCHES)
 def matches():
     active = queries.parse_active_filter(request.args)
+    q = queries.clean_name_query(request.args.get("q"))
     page = queries.list_matches(current_user, page=request.args.get("page", 1, type=int),
-                                active=queries.ACTIVE_FILTERS.get(active))
-    return render_template("matching/matches.html", page=page, active=active)
+                                active=queries.ACTIVE_FILTERS.get(active), q=q)
+    return render_template("matching/matches.html", page=page, active=active, q=q)
 
 
 def _match_or_404(match_id: int):

@@ -2,13 +2,12 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField
 
 from asuh.accounts.models import User
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
-from asuh.forms import attach_errors
+from asuh.forms import FlaskForm, attach_errors
 from asuh.permissions import Permission, Role, requires
 from asuh.regions import services
 from asuh.regions.choices import by_kecamatan

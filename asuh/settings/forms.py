@@ -1,9 +1,10 @@
 """The admin's settings form."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from asuh.forms import FlaskForm
 
 
 class SettingsForm(FlaskForm):
@@ -19,8 +20,9 @@ class SettingsForm(FlaskForm):
     head_title = StringField("Jabatan penanda tangan", validators=[DataRequired(),
                                                                    Length(max=120)])
     head_name = StringField("Nama kepala dinas", validators=[Optional(), Length(max=120)])
-    head_nip = StringField("NIP kepala dinas", validators=[
-        Optional(), Regexp(r"^\d{18}$", message="NIP terdiri dari 18 digit angka.")])
+    # Checked by the settings service with the NIP rules registration uses.
+    # (asuh.identifiers.normalize_identifier: spaces and dots are layout).
+    head_nip = StringField("NIP kepala dinas", validators=[Optional()])
     commitment_months = IntegerField("Masa komitmen (bulan)", validators=[
         DataRequired(), NumberRange(1, 36, "Masa komitmen 1–36 bulan.")])
     # Left empty, the stored value stays (the view leaves it out of the changes).

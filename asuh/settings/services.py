@@ -4,8 +4,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from asuh.audit import services as audit
+from asuh.audit.labels import field_label
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.identifiers import IdentifierError, validate_nip
 from asuh.permissions import Permission, ensure_permitted
 from asuh.settings.models import Setting
 from asuh.transactions import use_case
@@ -79,6 +81,13 @@ def update(changes: dict, *, actor) -> dict:
     unknown = set(changes) - set(known)
     if unknown:
         raise ValidationFailed({k: ["Pengaturan tidak dikenal."] for k in sorted(unknown)})
+    if changes.get("head_nip"):
+        # The same normaliser and check as a sponsor's NIP at registration: a NIP typed
+        # in groups ("19850315 201001 1 002") there is accepted here too.
+        try:
+            changes = {**changes, "head_nip": validate_nip(changes["head_nip"]).nip}
+        except IdentifierError as exc:
+            raise ValidationFailed({"head_nip": [str(exc)]}) from exc
     if "letter_number_pattern" in changes:
         check_number_pattern(changes["letter_number_pattern"])
     if "commitment_months" in changes:
@@ -109,6 +118,7 @@ def update(changes: dict, *, actor) -> dict:
             row.updated_by_id = actor.id if actor else None
     if changed:
         audit.record("update", "settings", None, user=actor,
-                     summary="Pengaturan diubah: " + ", ".join(sorted(changed)),
+                     summary="Pengaturan diubah: " + ", ".join(
+                         field_label(key) for key in sorted(changed)),
                      changes=changed)
     return changed

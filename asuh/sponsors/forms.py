@@ -1,7 +1,6 @@
 """Sponsor forms. The rules (identifier structure, phone, uniqueness) live in the services,
 so the forms only carry input; choices are checked there too, with Indonesian messages."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from asuh.forms import FlaskForm
 from asuh.regions.choices import kelurahan_select_choices
 from asuh.sponsors.models import SPONSOR_KINDS
 
@@ -79,6 +79,13 @@ class WithdrawForm(FlaskForm):
     reason = TextAreaField(
         "Alasan pengunduran diri",
         validators=[DataRequired("Alasan wajib diisi."), Length(max=500)],
+    )
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Alasan penolakan",
+        validators=[DataRequired("Alasan penolakan wajib diisi."), Length(max=500)],
     )
 
 

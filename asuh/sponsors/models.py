@@ -58,6 +58,10 @@ class Sponsor(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
     withdrawal_reason: Mapped[str | None] = mapped_column(String(500))
+    # A self-registration an officer refused (sponsors/rejection.py); the record is kept.
+    rejected_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
 
     kelurahan: Mapped[Region] = relationship(lazy="joined")
     user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="raise")
@@ -66,6 +70,16 @@ class Sponsor(db.Model):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.rejected_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for an officer: neither approved, rejected nor withdrawn."""
+        return (self.approved_at is None and self.rejected_at is None
+                and self.withdrawn_at is None)
 
     @property
     def identifier(self) -> str:

@@ -21,6 +21,7 @@ from asuh.permissions import Permission, Role, ensure_permitted, has_permission
 from asuh.regions.models import Region
 from asuh.sponsors import invitations
 from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
+from asuh.sponsors.registrations import awaiting_decision
 from asuh.sponsors.validation import Collector, clean_contact, clean_email, clean_identity
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
@@ -236,6 +237,9 @@ def approve_sponsor(sponsor: Sponsor, *, actor) -> bool:
             status=409)
     if sponsor.approved_at is not None:
         return False
+    if sponsor.rejected_at is not None:
+        raise ValidationFailed(
+            {"approval": ["Pendaftaran ini sudah ditolak; tidak dapat disetujui."]}, status=409)
     sponsor.approved_at = utcnow()
     sponsor.approved_by_id = actor.id if actor is not None else None
     db.session.flush()
@@ -290,10 +294,11 @@ def pending_invitation(sponsor: Sponsor) -> bool:
 def actions_open(user, sponsor: Sponsor) -> dict[str, bool]:
     """The sponsor page's buttons: what ``user`` may do to this sponsor now (the same
     rules the use cases above apply)."""
-    live = sponsor.withdrawn_at is None
+    live = sponsor.withdrawn_at is None and sponsor.rejected_at is None
+    waiting = live and sponsor.approved_at is None
     return {
-        "approve": (live and sponsor.approved_at is None
-                    and has_permission(user, Permission.APPROVE_SPONSORS)),
+        "approve": waiting and has_permission(user, Permission.APPROVE_SPONSORS),
+        "reject": waiting and has_permission(user, Permission.APPROVE_SPONSORS),
         "invite": has_permission(user, Permission.EDIT_SPONSORS) and pending_invitation(sponsor),
         "withdraw": live and has_permission(user, Permission.EDIT_SPONSORS),
     }
@@ -352,6 +357,10 @@ def search_sponsors(*, q: str | None = None, kind: str | None = None,
 
 
 YES_NO = {"yes": True, "no": False}
+# The list's "Persetujuan" filter: "no" is a registration still waiting for a decision
+# (the officer's to-do), so refused and withdrawn ones are not in it.
+DECISIONS = {"yes": Sponsor.approved_at.is_not(None), "no": awaiting_decision(),
+             "rejected": Sponsor.rejected_at.is_not(None)}
 
 
 def parse_list_filters(args) -> dict:
@@ -364,17 +373,20 @@ def parse_list_filters(args) -> dict:
         "q": args.get("q", "").strip(),
         "kind": args.get("kind", "") if args.get("kind") in SPONSOR_KINDS else "",
         "kecamatan": args.get("kecamatan", "").strip(),
-        "approved": yes_no("approved"),
+        "approved": (args.get("approved", "")
+                     if args.get("approved") in DECISIONS else ""),
         "children": yes_no("children"),
     }
 
 
 def search_filtered(filters: dict, viewer=None):
     """``search_sponsors`` for the filters of ``parse_list_filters``, as ``viewer`` may."""
-    return search_sponsors(q=filters["q"], viewer=viewer, kind=filters["kind"] or None,
+    stmt = search_sponsors(q=filters["q"], viewer=viewer, kind=filters["kind"] or None,
                            kecamatan_code=filters["kecamatan"] or None,
-                           approved=YES_NO.get(filters["approved"]),
                            with_children=YES_NO.get(filters["children"]))
+    if filters["approved"]:
+        stmt = stmt.where(DECISIONS[filters["approved"]])
+    return stmt
 
 
 def list_sponsors(*, page: int = 1, per_page: int = 25, **filters):

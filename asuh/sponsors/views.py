@@ -15,8 +15,14 @@ from asuh.extensions import db
 from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, requires
 from asuh.regions import services as regions
-from asuh.sponsors import services
-from asuh.sponsors.forms import ActionForm, SponsorEditForm, SponsorForm, WithdrawForm
+from asuh.sponsors import registrations, services
+from asuh.sponsors.forms import (
+    ActionForm,
+    RejectForm,
+    SponsorEditForm,
+    SponsorForm,
+    WithdrawForm,
+)
 from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
 from asuh.sponsors.validation import whatsapp_number
 
@@ -94,8 +100,10 @@ def detail(sponsor_id: int):
     sponsor = _get_sponsor(sponsor_id)
     approved_by = db.session.get(User, sponsor.approved_by_id) if sponsor.approved_by_id else None
     account = db.session.get(User, sponsor.user_id) if sponsor.user_id else None
+    rejected_by = db.session.get(User, sponsor.rejected_by_id) if sponsor.rejected_by_id else None
     return render_template(
         "sponsors/detail.html", sponsor=sponsor, approved_by=approved_by, account=account,
+        rejected_by=rejected_by, reject_form=RejectForm(),
         invitation_pending=services.pending_invitation(sponsor),
         actions=services.actions_open(current_user, sponsor),
         invitation=_invitation_to_show(sponsor),
@@ -140,6 +148,20 @@ def approve(sponsor_id: int):
                 else f"{sponsor.name} sudah disetujui sebelumnya.")
 
     return _action(sponsor_id, ActionForm(), action)
+
+
+@bp.route("/sponsors/<int:sponsor_id>/reject", methods=["POST"])
+@requires(Permission.APPROVE_SPONSORS)
+def reject(sponsor_id: int):
+    form = RejectForm()
+
+    def action(sponsor):
+        changed = registrations.reject_registration(sponsor, form.reason.data,
+                                                    actor=current_user)
+        return (f"Pendaftaran {sponsor.name} ditolak." if changed
+                else f"Pendaftaran {sponsor.name} sudah ditolak sebelumnya.")
+
+    return _action(sponsor_id, form, action)
 
 
 @bp.route("/sponsors/<int:sponsor_id>/withdraw", methods=["POST"])

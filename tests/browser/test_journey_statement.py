@@ -42,10 +42,18 @@ def test_officer_issues_a_statement_and_an_auditor_verifies_its_pdf(open_page, l
     officer.goto("/")
     nav(officer, "Surat").click()
     officer.get_by_role("button", name="Terbitkan surat").click()  # a link styled as one
-    field(officer, "Jenis surat").select_option(label="Surat pertanggungjawaban Bapak/Bunda Asuh")
-    field(officer, "Bapak/Bunda Asuh (untuk surat pertanggungjawaban)").select_option(
-        label=f"{sponsor_name} (Masyarakat)")
-    field(officer, "Periode").fill(month)
+    # The kind first, then only its fields (issue 18); the sponsor found by name.
+    expect(officer).to_have_url(re.compile(r"/letters/new$"))
+    officer.get_by_role("link", name="Surat pertanggungjawaban Bapak/Bunda Asuh").click()
+    expect(officer).to_have_url(re.compile(r"kind=sponsor_statement"))
+    expect(field(officer, "Penyaluran")).to_have_count(0)
+    officer.get_by_role("search").get_by_role("searchbox").fill(sponsor_name)
+    officer.get_by_role("button", name="Cari", exact=True).click()
+    expect(officer).to_have_url(re.compile(r"q="))
+    sponsor = field(officer, "Bapak/Bunda Asuh")
+    sponsor.select_option(sponsor.locator("option", has_text=sponsor_name).get_attribute(
+        "value"))
+    field(officer, "Bulan").fill(month)
     # This month is still running: it is issued only as an interim letter (issue 11).
     officer.get_by_label("Surat sementara", exact=False).check()
     shoot(officer, JOURNEY, "01-issue-form")
