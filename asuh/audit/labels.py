@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "reissue_invitation": "undangan dikirim ulang", "install": "dipasang",
     "rebuild_totals": "rekap dihitung ulang", "export": "diekspor",
     "rekey": "kunci diganti", "reject_registration": "pendaftaran ditolak",
+    "undo_confirm": "konfirmasi diurungkan",
 }
 
 FIELD_LABELS = {
@@ -90,6 +91,20 @@ FIELD_LABELS = {
     "uploaded_by_id": "Diunggah oleh", "width": "Lebar", "file": "Berkas", "rows": "Baris",
     "created": "Dibuat", "format": "Format", "filters": "Saringan", "skipped": "Dilewati",
     "left_out": "Tidak dicentang",
+    # sign-in, tokens, jobs, mail, notifications, public figures
+    "account_key": "Akun (sidik)", "client_key": "Klien (sidik)", "failed_at": "Gagal pada",
+    "label": "Label", "last_used_at": "Terakhir dipakai",
+    "params": "Parameter", "requested_by_id": "Diminta oleh", "progress_done": "Selesai",
+    "progress_total": "Seluruhnya", "result_report": "Laporan hasil",
+    "result_name": "Nama berkas hasil", "result_mimetype": "Jenis berkas hasil",
+    "result_file": "Berkas hasil", "error": "Galat", "attempts": "Percobaan",
+    "started_at": "Mulai pada", "heartbeat_at": "Tanda hidup terakhir",
+    "finished_at": "Selesai pada", "cancel_requested_at": "Pembatalan diminta pada",
+    "enabled": "Aktif", "changed_at": "Diubah pada", "to_address": "Alamat tujuan",
+    "subject": "Perihal", "body": "Isi", "dedupe_key": "Kunci tunggal",
+    "next_attempt_at": "Percobaan berikutnya", "claimed_until": "Dipegang pengirim sampai",
+    "sent_at": "Terkirim pada", "last_error": "Galat terakhir",
+    "public_min_group_size": "Ukuran kelompok terkecil yang ditampilkan publik",
     # regions
     "kecamatan_code": "Kode kecamatan", "kelurahan_code": "Kelurahan", "parent_code":
     "Kode induk", "level": "Tingkat", "village_type": "Jenis desa/kelurahan",
