@@ -119,6 +119,21 @@ def test_every_column_setting_and_action_has_a_label(app):
     assert sorted(set(audit_queries.ACTIONS) - ACTION_LABELS.keys()) == []
 
 
+def test_every_action_the_code_records_is_listed_and_labelled():
+    """An action recorded anywhere must be in the audit filter's list (and so labelled):
+    otherwise the auditor sees its raw name and cannot filter on it."""
+    import re
+    from pathlib import Path
+
+    recorded, entities = set(), set()
+    for path in Path(audit_queries.__file__).resolve().parents[1].rglob("*.py"):
+        text = path.read_text()
+        recorded |= set(re.findall(r'audit\.record\(\s*"([a-z_]+)"', text))
+        entities |= set(re.findall(r'audit\.record\(\s*"[a-z_]+",\s*"([a-z_]+)"', text))
+    assert recorded and sorted(recorded - set(audit_queries.ACTIONS)) == []
+    assert entities and sorted(entities - audit_queries.ENTITY_TYPES.keys()) == []
+
+
 def test_nested_change_values_are_labelled():
     shown = shown_value({"rice": 10, "total_value_idr": 150000})
     assert "Nilai total (Rp): 150.000" in shown

@@ -29,6 +29,9 @@ ACTION_LABELS = {
     "rebuild_totals": "rekap dihitung ulang", "export": "diekspor",
     "rekey": "kunci diganti", "reject_registration": "pendaftaran ditolak",
     "undo_confirm": "konfirmasi diurungkan",
+    "issue_password_reset": "tautan atur ulang kata sandi dibuat",
+    "reset_password": "kata sandi diatur ulang", "revoke_token": "token dicabut",
+    "submit": "diajukan", "cancel": "dibatalkan", "rebuild": "dihitung ulang",
 }
 
 FIELD_LABELS = {

@@ -24,7 +24,9 @@ ENTITY_TYPES = {
     "measurement": "Pengukuran", "match": "Pengasuhan", "contribution": "Penyaluran",
     "letter": "Surat", "commodity": "Komoditas", "commodity_unit": "Satuan komoditas",
     "settings": "Pengaturan", "region": "Wilayah", "monthly_totals": "Rekap bulanan",
-    "audit_record": "Jejak audit",
+    "audit_record": "Jejak audit", "job": "Pekerjaan latar",
+    "notification_preferences": "Pengaturan pemberitahuan",
+    "child_growth_summaries": "Ringkasan pertumbuhan anak",
 }
 ACTIONS = (
     "create", "update", "update_own", "import", "approve", "withdraw", "link_account",
@@ -33,7 +35,8 @@ ACTIONS = (
     "issue", "download", "supersede", "login", "login_failed", "logout",
     "change_password", "change_role", "activate", "deactivate", "assign_kelurahan",
     "accept_invitation", "reissue_invitation", "install", "rebuild_totals", "export", "rekey",
-    "reject_registration",
+    "reject_registration", "issue_password_reset", "reset_password", "revoke_token",
+    "submit", "cancel", "rebuild",
 )
 MAX_LIMIT = 200
 
