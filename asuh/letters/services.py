@@ -40,7 +40,7 @@ from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
 from asuh.sponsors.services import sponsor_for_user
 from asuh.timeutil import utcnow
-from asuh.transactions import use_case
+from asuh.transactions import short_write, use_case
 
 
 @dataclass(frozen=True)
@@ -317,7 +317,8 @@ def issue_letter(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=
     return next(issue_drafts([draft], actor=actor, on=today))
 
 
-@use_case
+@short_write
 def record_download(letter: Letter, *, actor) -> None:
+    """The download's audit record, in its own short write (never fails under load)."""
     audit.record("download", "letter", letter.id, user=actor,
                  summary=f"Surat {letter.number} diunduh")
