@@ -71,6 +71,7 @@ CASES = [
     ("letters", {"kind": "memo"}, "ck_letters_kind"),
     ("letters", {"status": "draft"}, "ck_letters_status"),
     ("letters", {"seq": 0}, "ck_letters_seq"),
+    ("letters", {"audit_seq": -1}, "ck_letters_audit_seq"),
     ("letter_sequences", {"last_seq": -1}, "ck_letter_sequences_last_seq"),
     ("child_growth_summaries", {"latest_weight_kg": 0},
      "ck_child_growth_summaries_latest_weight_kg"),
