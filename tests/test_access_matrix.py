@@ -75,6 +75,7 @@ ROUTE_OBJECTS = {
     "letters.own_download": "letter", "letters.verify": "letter_token",
     "sponsors.detail": "sponsor", "sponsors.edit": "sponsor", "sponsors.approve": "sponsor",
     "sponsors.reissue_invitation": "sponsor", "sponsors.withdraw": "sponsor",
+    "sponsors.decide_capacity": "sponsor",
     "sponsors.invitation": "invitation",
     "api.get_child": "child", "api.record_measurement": "child",
     "api.end_match": "match", "api.match_progress": "match",

@@ -32,6 +32,7 @@ ACTIONS = (
     "issue", "download", "supersede", "login", "login_failed", "logout",
     "change_password", "change_role", "activate", "deactivate", "assign_kelurahan",
     "accept_invitation", "reissue_invitation", "install", "rebuild_totals", "export", "rekey",
+    "request_capacity", "cancel_capacity", "approve_capacity", "reject_capacity",
 )
 MAX_LIMIT = 200
 

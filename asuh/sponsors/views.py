@@ -13,8 +13,14 @@ from asuh.extensions import db
 from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, requires
 from asuh.regions import services as regions
-from asuh.sponsors import services
-from asuh.sponsors.forms import ActionForm, SponsorEditForm, SponsorForm, WithdrawForm
+from asuh.sponsors import capacity, services
+from asuh.sponsors.forms import (
+    ActionForm,
+    CapacityDecisionForm,
+    SponsorEditForm,
+    SponsorForm,
+    WithdrawForm,
+)
 from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
 from asuh.sponsors.validation import whatsapp_number
 
@@ -99,6 +105,8 @@ def detail(sponsor_id: int):
         invitation=_invitation_to_show(sponsor),
         full_ids=services.sees_identifiers(current_user),
         action_form=ActionForm(), withdraw_form=WithdrawForm(),
+        capacity_request=capacity.pending_request(sponsor.id),
+        capacity_form=CapacityDecisionForm(),
     )
 
 
@@ -156,3 +164,19 @@ def reissue_invitation(sponsor_id: int):
 
     return _action(sponsor_id, ActionForm(), action)
 
+
+
+@bp.route("/sponsors/<int:sponsor_id>/capacity", methods=["POST"])
+@requires(Permission.APPROVE_SPONSORS)
+def decide_capacity(sponsor_id: int):
+    form = CapacityDecisionForm()
+
+    def action(sponsor):
+        approve = form.decision.data == "approve"
+        request_ = capacity.decide_capacity(sponsor, approve=approve,
+                                            reason=form.reason.data, actor=current_user)
+        if approve:
+            return f"Kesediaan {sponsor.name} kini {request_.requested} anak."
+        return f"Permintaan kesediaan {request_.requested} anak ditolak."
+
+    return _action(sponsor_id, form, action)
