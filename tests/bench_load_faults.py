@@ -35,6 +35,7 @@ import threading
 import time
 import uuid
 from contextlib import closing
+from http.client import HTTPException
 from pathlib import Path
 
 from asuh import timeutil
@@ -171,7 +172,7 @@ def _timed(tally: Tally, kind: str, expected: set[int], method: str, path: str, 
     started = time.perf_counter()
     try:
         status, headers, body = request(port_, method, path, **kw)
-    except OSError as exc:
+    except (OSError, HTTPException) as exc:  # a worker killed mid-answer cuts it short
         tally.add(kind, "connection", sample=f"{type(exc).__name__}: {exc}")
         return None
     ms = (time.perf_counter() - started) * 1000
