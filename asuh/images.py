@@ -82,6 +82,10 @@ def clean_image(data: bytes, *, field: str, max_bytes: int,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import, after
+            # which a damaged file would decode as padding; verify() still checks the
+            # PNG's chunk checksums (a no-op for the other formats).
+            Image.open(io.BytesIO(data)).verify()
             image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS or image.width * image.height > max_pixels:
                 raise _invalid(field)

@@ -34,10 +34,14 @@ def big_png() -> bytes:
 
 
 def broken_png(width: int, height: int) -> bytes:
-    """A PNG whose header is true and whose pixels are cut off: decoding it fails."""
+    """A PNG whose header is true and whose pixel data is damaged (its checksum fails):
+    judging it takes reading the body, which the header check never does."""
     out = io.BytesIO()
     Image.new("L", (width, height)).save(out, "PNG")
-    return out.getvalue()[:200]
+    data = bytearray(out.getvalue())
+    start = data.index(b"IDAT") + 4
+    data[start:start + 8] = b"\xff" * 8
+    return bytes(data)
 
 
 class Probe:
@@ -127,8 +131,8 @@ def test_too_many_big_photos_are_refused_by_count_before_any_is_read(app, client
 
 
 def test_every_header_is_checked_before_any_photo_is_decoded(app, client, login, scene):
-    # The first file's header is fine but its pixels are cut off (decoding it fails); the
-    # second's header says 50 MP. Headers first: the answer names the megapixels.
+    # The first file's header is fine but its pixel data is damaged; the second's header
+    # says 50 MP. Headers first: the answer names the megapixels.
     login("sponsor")
     response = _post_photos(client, scene["mine"],
                             [broken_png(800, 600), broken_png(10_000, 5_000)])
