@@ -56,7 +56,7 @@ def _free_port() -> int:
 class Server:
     """``gunicorn -w N app:app`` on a free loopback port, for a ``with`` block."""
 
-    def __init__(self, db_path: Path, work_dir: Path, workers: int = 2):
+    def __init__(self, db_path: Path, work_dir: Path, workers: int = 2, threads: int = 1):
         self.port = _free_port()
         self.log_path = work_dir / "gunicorn.log"
         self.env = {
@@ -71,6 +71,7 @@ class Server:
             "ASUH_LETTER_FOLDER": str(work_dir / "letters"),
         }
         self.command = [sys.executable, "-m", "gunicorn", "-w", str(workers),
+                        *(["--threads", str(threads)] if threads > 1 else []),
                         "-b", f"127.0.0.1:{self.port}", "app:app"]
         self.process = None
 
