@@ -62,7 +62,9 @@ def register_extensions(app: Flask) -> None:
     private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            from asuh.transactions import begins_writing
+
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], begins_writing)
 
     from asuh.accounts import services as accounts
 

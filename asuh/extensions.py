@@ -1,6 +1,7 @@
 """Flask extensions, created here and bound to the app in the factory."""
 
-from flask import has_request_context, request
+from collections.abc import Callable
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,16 +26,18 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def configure_sqlite(engine: Engine, busy_timeout_ms: int,
+                     begins_writing: Callable[[], bool]) -> None:
     """Make SQLite safe for several gunicorn workers writing at once.
 
     WAL plus a busy timeout is not enough: a transaction that reads and then writes
     gets SQLITE_BUSY at once (no waiting) if another writer committed in between.
     Write transactions therefore take the write lock up front with BEGIN IMMEDIATE.
-    Read-only requests (safe HTTP methods) begin DEFERRED so readers never queue.
+    Which transactions write is the unit of work's to say (``begins_writing``, from
+    ``asuh.transactions``): reads begin DEFERRED so readers never queue, and a POST
+    holds the lock only while its use case runs, not while it parses or decodes.
     """
 
     @event.listens_for(engine, "connect")
@@ -50,5 +53,4 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        read_only = has_request_context() and request.method in SAFE_METHODS
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_writing() else "BEGIN")

@@ -1,6 +1,8 @@
 """Load test: gunicorn with 2 workers on loopback, driven by a small threaded client.
 
-Not collected by pytest (no ``test_`` prefix); ``tests/bench.py`` calls ``run_load``.
+Not collected by pytest (no ``test_`` prefix); ``tests/bench.py`` calls ``run_load``, then
+``bench_load_faults.run_faults`` (issue 12: everything at once, with a worker killed, a
+photo flood and a backup). ``python -m tests.bench_load --dir DIR`` runs that phase alone.
 
 The generator is plain ``http.client`` in threads (no extra dependency): it signs sponsors
 in through the real sign-in form (CSRF token and session cookie) and through
@@ -54,7 +56,7 @@ def _free_port() -> int:
 class Server:
     """``gunicorn -w N app:app`` on a free loopback port, for a ``with`` block."""
 
-    def __init__(self, db_path: Path, work_dir: Path, workers: int = 2):
+    def __init__(self, db_path: Path, work_dir: Path, workers: int = 2, threads: int = 1):
         self.port = _free_port()
         self.log_path = work_dir / "gunicorn.log"
         self.env = {
@@ -69,6 +71,7 @@ class Server:
             "ASUH_LETTER_FOLDER": str(work_dir / "letters"),
         }
         self.command = [sys.executable, "-m", "gunicorn", "-w", str(workers),
+                        *(["--threads", str(threads)] if threads > 1 else []),
                         "-b", f"127.0.0.1:{self.port}", "app:app"]
         self.process = None
 
@@ -246,3 +249,12 @@ def run_load(db_path: Path, logins: list[dict], work_dir: Path, *, seconds: floa
             log(f"  error: {sample}")
     return {"baseline": baseline, "sponsor_home": sponsor_home, "log_contribution": logging,
             "check": check, "clients": clients, "workers": 2}
+
+
+if __name__ == "__main__":
+    # ``python -m tests.bench_load --dir DIR [--seconds N]``: issue 12's load phase alone
+    # (16 writers, readers, downloads, exports, a killed worker, a photo flood, a backup
+    # restored), on a small city seeded into DIR.
+    from tests.bench_load_faults import main
+
+    sys.exit(main(sys.argv[1:]))

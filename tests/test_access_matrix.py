@@ -79,6 +79,7 @@ ROUTE_OBJECTS = {
     "sponsors.reissue_invitation": "sponsor", "sponsors.withdraw": "sponsor",
     "sponsors.invitation": "invitation", "sponsors.issue_password_reset": "sponsor",
     "accounts.issue_password_reset": "user", "accounts.reset_password": "reset_token",
+    "sponsors.decide_capacity": "sponsor",
     "api.get_child": "child", "api.record_measurement": "child",
     "api.end_match": "match", "api.match_progress": "match",
     "api.get_contribution": "contribution", "api.update_contribution": "contribution",

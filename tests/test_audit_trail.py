@@ -94,7 +94,9 @@ def test_sponsors(admin):
     own_login = db.session.get(User, sponsor.user_id)
     sponsors.update_own_profile(sponsor, phone="081277776666", address=sponsor.address,
                                 capacity=2, actor=own_login)
-    assert newest("sponsor", sponsor.id, "update_own").changes["capacity"] == [1, 2]
+    assert newest("sponsor", sponsor.id, "update_own").changes["phone"][1] == "081277776666"
+    # Issue 12: the capacity is asked for, and waits for an officer.
+    assert newest("sponsor", sponsor.id, "request_capacity").changes["requested"] == [1, 2]
 
 
 def test_children_and_measurements(admin):

@@ -71,7 +71,8 @@ def test_every_write_leaves_an_audit_record(app_ctx, regions):
     sponsor_actions = [(r.action, r.entity_id) for r in _records("sponsor")]
     assert sponsor_actions == [
         ("create", str(sponsor.id)), ("update", str(sponsor.id)),
-        ("update_own", str(sponsor.id)), ("withdraw", str(sponsor.id)),
+        ("update_own", str(sponsor.id)), ("request_capacity", str(sponsor.id)),
+        ("withdraw", str(sponsor.id)),
         ("create", str(pending.id)), ("approve", str(pending.id)),
     ]
     user_actions = {r.action for r in _records("user") if r.entity_id == str(user.id)}

@@ -27,6 +27,7 @@ from asuh.regions import services as regions
 from asuh.settings import services as settings
 from asuh.sponsors import invitations, signup
 from asuh.sponsors import services as sponsors
+from asuh.sponsors.capacity import decide_capacity, pending_request
 from asuh.sponsors.models import Sponsor
 from tests import factories
 
@@ -36,6 +37,7 @@ USE_CASES = [
     sponsors.register_self, sponsors.register_by_officer, signup.sign_up,
     sponsors.update_sponsor, sponsors.update_own_profile, sponsors.approve_sponsor,
     sponsors.withdraw_sponsor, sponsors.reissue_invitation, invitations.accept,
+    decide_capacity,
     children.create_child, children.update_child, children.change_status,
     measuring.record_measurement, measuring.void_measurement,
     matching.create_match, matching.end_match, automatch.confirm_assignments,
@@ -127,7 +129,9 @@ def test_a_sponsor_changes_only_their_own_profile(people):
     sponsors.update_own_profile(mine, phone="081211112222", address=mine.address,
                                 capacity=3, actor=people["sponsor"])
     db.session.expire_all()
-    assert (mine.capacity, other.capacity) == (3, 1)
+    # Issue 12: their capacity change waits for an officer; the old one applies.
+    assert (mine.capacity, other.capacity) == (1, 1)
+    assert pending_request(mine.id).requested == 3
 
 
 def test_role_checks_live_in_the_use_case_for_every_caller(people):

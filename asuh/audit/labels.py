@@ -32,6 +32,10 @@ ACTION_LABELS = {
     "issue_password_reset": "tautan atur ulang kata sandi dibuat",
     "reset_password": "kata sandi diatur ulang", "revoke_token": "token dicabut",
     "submit": "diajukan", "cancel": "dibatalkan", "rebuild": "dihitung ulang",
+    "request_capacity": "perubahan kesediaan diminta",
+    "cancel_capacity": "permintaan kesediaan dibatalkan",
+    "approve_capacity": "perubahan kesediaan disetujui",
+    "reject_capacity": "perubahan kesediaan ditolak",
 }
 
 FIELD_LABELS = {

@@ -37,6 +37,7 @@ ACTIONS = (
     "accept_invitation", "reissue_invitation", "install", "rebuild_totals", "export", "rekey",
     "reject_registration", "issue_password_reset", "reset_password", "revoke_token",
     "submit", "cancel", "rebuild",
+    "request_capacity", "cancel_capacity", "approve_capacity", "reject_capacity",
 )
 MAX_LIMIT = 200
 

@@ -29,6 +29,13 @@ from asuh.children.import_cells import (
     parse_village_code,
 )
 from asuh.children.import_header import grouped_header, map_header
+from asuh.children.import_limits import (
+    MAX_ROWS,
+    ImportFileError,
+    check_file_size,
+    check_xlsx_parts,
+    too_many_rows,
+)
 
 __all__ = [
     "ChildFile",
@@ -42,10 +49,6 @@ __all__ = [
 _REQUIRED = ("nik", "name", "sex", "birth_date")
 _LABELS = {"nik": "NIK", "name": "Nama", "sex": "JK", "birth_date": "Tgl Lahir"}
 _HEADER_SCAN_ROWS = 10  # exports sometimes put a title above the header row
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (type, format, missing required columns)."""
 
 
 @dataclass
@@ -157,6 +160,7 @@ def _grids(filename: str, data: bytes) -> Iterator[Iterator[Iterable[Any]]]:
     if suffix in (".xlsx", ".xlsm"):
         if not data.startswith(b"PK"):
             raise ImportFileError("Berkas bukan berkas Excel (.xlsx) yang valid.")
+        check_xlsx_parts(data)  # from the zip directory, before anything is unpacked
         yield from _xlsx_sheets(data)
     elif suffix in (".csv", ".txt"):
         if data.startswith(b"PK") or data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -263,7 +267,8 @@ def _build_row(line: int, cells: tuple[Any, ...] | list[Any],
     return row
 
 
-def _rows_from_grid(grid: Iterator[Iterable[Any]]) -> tuple[ChildFile, list[str]] | None:
+def _rows_from_grid(grid: Iterator[Iterable[Any]], max_rows: int = MAX_ROWS
+                    ) -> tuple[ChildFile, list[str]] | None:
     """The sheet's header and rows, or None when no header row is found in it.
 
     The second item lists the required columns missing from the best header candidate.
@@ -317,25 +322,30 @@ def _rows_from_grid(grid: Iterator[Iterable[Any]]) -> tuple[ChildFile, list[str]
             cells = tuple(cells)
         if _is_blank(cells):
             continue
+        if len(rows) == max_rows:
+            raise too_many_rows(max_rows)  # at once: the rest is never parsed
         rows.append(_build_row(line, cells, columns))
     return ChildFile(header, rows), []
 
 
-def read_child_rows(filename: str, data: bytes) -> list[ChildRow]:
+def read_child_rows(filename: str, data: bytes, *, max_rows: int = MAX_ROWS
+                    ) -> list[ChildRow]:
     """Parse an e-PPGBM / posyandu export (``.csv`` or ``.xlsx``) into rows."""
-    return read_child_file(filename, data).rows
+    return read_child_file(filename, data, max_rows=max_rows).rows
 
 
-def read_child_file(filename: str, data: bytes) -> ChildFile:
+def read_child_file(filename: str, data: bytes, *, max_rows: int = MAX_ROWS) -> ChildFile:
     """Parse an e-PPGBM / posyandu export (``.csv`` or ``.xlsx``): its header and rows.
 
     Raises :class:`ImportFileError` when the file type is not supported or the
     required columns (NIK, Nama, JK, Tgl Lahir) are missing. Problems within a row are
-    in that row's ``errors`` (Indonesian), and its other fields are still filled.
+    in that row's ``errors`` (Indonesian), and its other fields are still filled. A file
+    over the bounds of ``import_limits`` raises its subclass ``ImportTooLarge``.
     """
+    check_file_size(data)
     missing: list[str] | None = None
     for grid in _grids(filename, data):
-        result = _rows_from_grid(iter(grid))
+        result = _rows_from_grid(iter(grid), max_rows)
         if result is None:
             continue
         found, missing_here = result

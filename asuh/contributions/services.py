@@ -274,7 +274,7 @@ def replayed(existing: Contribution, *, match: Match, delivered_on, items, note,
 # --- logging and correcting -----------------------------------------------------------
 
 
-@use_case
+@use_case(prepare=photos.prepare_kwarg("photo_files"))
 def log_contribution(match: Match, *, delivered_on, items, note=None, photo_files=(),
                      require_photos: bool = False, actor, submission_key: str | None = None,
                      today: date | None = None) -> tuple[Contribution, bool]:
@@ -285,7 +285,8 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
     may log for this match is checked here first (``access.can_log_for``); an ended match
     takes deliveries only from an admin entering them afterwards. The form sends its photos
     along
-    (``require_photos``); an API client uploads them one by one after creating.
+    (``require_photos``); an API client uploads them one by one after creating. They are
+    counted, checked and decoded before the transaction begins (``photos.prepare_kwarg``).
     """
     if actor is not None and not access.can_log_for(actor, match):
         raise NotPermitted("Anda tidak dapat mencatat penyaluran untuk pengasuhan ini.")
@@ -297,14 +298,11 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
         raise ValidationFailed({"match": ["Masa asuh ini sudah berakhir; penyaluran baru "
                                           "tidak dapat dicatat."]}, status=409)
     errors = delivery_errors(match, delivered_on, items, note, today)
-    images = []
-    if require_photos and not photo_files:
+    batch = photos.prepare_photos(photo_files)
+    if require_photos and not batch:
         errors["photos"] = ["Lampirkan minimal satu foto bukti penyaluran."]
-    elif photo_files:
-        try:
-            images = photos.clean_photos(list(photo_files))
-        except ValidationFailed as failure:
-            errors.update(failure.errors)
+    errors.update(batch.errors)
+    images = list(batch.images)
     if errors:
         raise ValidationFailed(errors)
     cleaned, note = clean_items(items), clean_note(note)
@@ -342,7 +340,7 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
     return contribution, True
 
 
-@use_case
+@use_case(prepare=photos.prepare_kwarg("photo_files"))
 def update_contribution(contribution: Contribution, *, delivered_on, items, note, actor,
                         today: date | None = None, photo_files=()) -> bool:
     """Correct a delivery still waiting for verification; True if anything changed.
@@ -354,7 +352,7 @@ def update_contribution(contribution: Contribution, *, delivered_on, items, note
     changed = _update_fields(contribution, delivered_on=delivered_on, items=items, note=note,
                              actor=actor, today=today)
     if photo_files:
-        photos.add_photos(contribution, list(photo_files), actor=actor)
+        photos.add_photos(contribution, photos.prepare_photos(photo_files), actor=actor)
     return changed or bool(photo_files)
 
 

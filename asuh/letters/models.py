@@ -32,6 +32,7 @@ class Letter(db.Model):
         one_of("kind", LETTER_KINDS),
         one_of("status", (CURRENT, SUPERSEDED)),
         positive("seq"),
+        not_negative("audit_seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +56,11 @@ class Letter(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=CURRENT, index=True)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
     superseded_at: Mapped[datetime | None]
+    # The audit chain's head when the letter was issued, printed small in it: a paper
+    # copy proves the trail up to here (``audit verify --anchor SEQ:HASH``). NULL for
+    # letters issued before the anchor was recorded.
+    audit_seq: Mapped[int | None]
+    audit_hash: Mapped[str | None] = mapped_column(String(64))
     # What the public verification page shows (no child's personal data).
     public_summary: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -67,6 +73,11 @@ class Letter(db.Model):
     @property
     def kind_label(self) -> str:
         return LETTER_KINDS[self.kind]
+
+    @property
+    def audit_anchor(self) -> str | None:
+        """``SEQ:HASH`` as printed in the letter, or None for an older letter."""
+        return None if self.audit_seq is None else f"{self.audit_seq}:{self.audit_hash}"
 
     @property
     def is_current(self) -> bool:

@@ -72,17 +72,35 @@ class Draft:
 # rendered before the sequence row is locked, and the number filled in inside the lock
 # just before WeasyPrint renders the PDF, once. Random, so no content can contain it.
 NUMBER_SLOT = f"[nomor-{secrets.token_hex(8)}]"
+# Stands for the audit chain's head (SEQ:HASH) the same way: it is read under the same
+# lock, so the letter prints the trail up to its own issue (``audit verify --anchor``).
+ANCHOR_SLOT = f"[jejak-{secrets.token_hex(8)}]"
 
 
-def fill_number(html: str, number: str) -> str:
+def fill_number(html: str, number: str, anchor: str | None = None) -> str:
+    """Fill in the number and, when the HTML has a place for it, the audit anchor."""
     if NUMBER_SLOT not in html:
         raise ValueError("the letter HTML has no place for its number")
-    return html.replace(NUMBER_SLOT, str(escape(number)))
+    html = html.replace(NUMBER_SLOT, str(escape(number)))
+    if ANCHOR_SLOT in html:
+        if anchor is None:
+            raise ValueError("the letter HTML has a place for its audit anchor: give one")
+        html = html.replace(ANCHOR_SLOT, str(escape(anchor)))
+    return html
+
+
+def _anchor_text(anchor: str | None, number: str) -> str | None:
+    if anchor is not None:
+        return anchor
+    # A letter being issued (its number still a slot) gets the anchor with its number.
+    return ANCHOR_SLOT if number == NUMBER_SLOT else None
 
 
 def letter_html(draft: Draft, *, issued_on: date, issued_at: datetime, settings: dict,
-                number: str = NUMBER_SLOT, signature: dict | None = None) -> str:
-    """The letter's final HTML; without ``number``, with a slot for :func:`fill_number`.
+                number: str = NUMBER_SLOT, signature: dict | None = None,
+                anchor: str | None = None) -> str:
+    """The letter's final HTML; without ``number``, with a slot for :func:`fill_number`
+    (and, then, one for the audit anchor unless ``anchor`` is given).
 
     ``signature`` is the visible signature block (``signing.signature_block``).
     """
@@ -96,6 +114,7 @@ def letter_html(draft: Draft, *, issued_on: date, issued_at: datetime, settings:
         "letter": {"number": number, "issued_on": issued_on, "place": head["place"],
                    "subject": SUBJECTS[draft.kind], "kind_label": LETTER_KINDS[draft.kind],
                    "short_code": draft.short_code, "verify_url": url,
+                   "audit_anchor": _anchor_text(anchor, number),
                    "city": settings["city_name"]},
         "period": draft.period,
         # "(1 Oktober 2026 s.d. 31 Desember 2026)", or "(sementara, s.d. 1 Desember 2026)"

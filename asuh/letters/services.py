@@ -11,13 +11,14 @@ letter ever changes afterwards except being superseded.
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from blinker import Namespace
 from sqlalchemy import select
 
 from asuh import timeutil
 from asuh.audit import services as audit
+from asuh.audit.chain import ChainHead, chain_head
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
@@ -41,7 +42,7 @@ from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
 from asuh.sponsors.services import sponsor_for_user
 from asuh.timeutil import utcnow
-from asuh.transactions import use_case
+from asuh.transactions import short_write, use_case
 
 # Sent inside the issuing transaction, once per stored letter (bulk runs too).
 letter_issued = Namespace().signal("letter-issued")
@@ -202,7 +203,7 @@ def public_summary(draft: Draft, number: str, issued_on: date) -> dict:
             **draft.summary}
 
 
-def _same_subject(draft: Draft):
+def _same_subject(draft: "Draft | Subject"):
     def same(column, value):
         return column.is_(None) if value is None else column == value
 
@@ -217,7 +218,7 @@ def _same_subject(draft: Draft):
 
 
 def _store(draft: Draft, *, year: int, seq: int, number: str, issued_on: date,
-           issued_at: datetime, body: bytes, actor) -> Letter:
+           issued_at: datetime, body: bytes, actor, anchor: ChainHead) -> Letter:
     earlier = list(db.session.scalars(_same_subject(draft)))
     letter = Letter(
         kind=draft.kind, number=number, year=year, seq=seq, sponsor_id=draft.sponsor_id,
@@ -227,6 +228,7 @@ def _store(draft: Draft, *, year: int, seq: int, number: str, issued_on: date,
         issued_by_id=actor.id if actor is not None else None, issued_at=issued_at,
         pdf=body, sha256=hashlib.sha256(body).hexdigest(),
         verify_token=draft.verify_token, short_code=draft.short_code, status=CURRENT,
+        audit_seq=anchor.seq, audit_hash=anchor.hash,
         public_summary=public_summary(draft, number, issued_on))
     db.session.add(letter)
     db.session.flush()
@@ -289,13 +291,17 @@ def issue_prepared(prepared: list[Prepared], *, actor=None,
     signing.letter_signer()  # the signer render_signed uses, here and in forked workers
     year = prepared[0].issued_on.year
     seqs = numbering.take_numbers(year, len(prepared))
+    # Read under the numbering lock, before these letters' own records: every letter of
+    # the batch prints the trail as it stood when it was numbered.
+    anchor = chain_head()
     numbers = [numbering.format_number(p.pattern, seq, p.issued_on)
                for p, seq in zip(prepared, seqs, strict=True)]
-    htmls = [fill_number(p.html, number) for p, number in zip(prepared, numbers, strict=True)]
+    htmls = [fill_number(p.html, number, str(anchor))
+             for p, number in zip(prepared, numbers, strict=True)]
     rendered = render(htmls) if render is not None else map(signing.render_signed, htmls)
     for p, seq, number, body in zip(prepared, seqs, numbers, rendered, strict=True):
         yield _store(p.draft, year=year, seq=seq, number=number, issued_on=p.issued_on,
-                     issued_at=p.issued_at, body=body, actor=actor)
+                     issued_at=p.issued_at, body=body, actor=actor, anchor=anchor)
 
 
 def issue_drafts(drafts: list[Draft], *, actor=None, on: date | None = None,
@@ -323,11 +329,35 @@ def issue_letter(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=
                             interim=interim)
     if actor is not None and not can_issue(actor, subject):
         raise NotPermitted("Anda tidak dapat menerbitkan surat ini.")
+    recent = recent_own_statement(subject, actor)
+    if recent is not None:
+        return recent
     draft = draft_for(subject, today)
     return next(issue_drafts([draft], actor=actor, on=today))
 
 
-@use_case
+# A sponsor asking again for the same statement gets the one just issued: each new one
+# spends a letter number (issue 12: a sponsor could issue unlimited statements).
+REISSUE_AFTER = timedelta(hours=1)
+
+
+def recent_own_statement(subject: Subject, actor) -> Letter | None:
+    """The sponsor's current statement for this period (and interim day) if issued within
+    the last hour; staff issuing letters always get a new one (a correction)."""
+    if (subject.kind != SPONSOR_STATEMENT or actor is None
+            or has_permission(actor, Permission.ISSUE_LETTERS)):
+        return None
+    through = subject.through.isoformat() if subject.through else None
+    for letter in db.session.scalars(
+            _same_subject(subject).where(Letter.issued_at >= utcnow() - REISSUE_AFTER)
+            .order_by(Letter.issued_at.desc())):
+        if letter.public_summary.get("interim_through") == through:
+            return letter
+    return None
+
+
+@short_write
 def record_download(letter: Letter, *, actor) -> None:
+    """The download's audit record, in its own short write (never fails under load)."""
     audit.record("download", "letter", letter.id, user=actor,
                  summary=f"Surat {letter.number} diunduh")

@@ -93,6 +93,13 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
 
+class CapacityDecisionForm(FlaskForm):
+    """Approve or reject a sponsor's capacity request: the button pressed says which."""
+
+    decision = StringField()
+    reason = TextAreaField("Alasan (wajib bila ditolak)", validators=[Length(max=500)])
+
+
 class InvitationForm(FlaskForm):
     password = PasswordField(
         "Kata sandi baru",

@@ -88,3 +88,35 @@ class Sponsor(db.Model):
     @property
     def kind_label(self) -> str:
         return SPONSOR_KINDS[self.kind]
+
+
+CAPACITY_PENDING = "pending"
+CAPACITY_APPROVED = "approved"
+CAPACITY_REJECTED = "rejected"
+CAPACITY_CANCELLED = "cancelled"  # the sponsor asked for their current capacity again
+CAPACITY_STATUSES = (CAPACITY_PENDING, CAPACITY_APPROVED, CAPACITY_REJECTED,
+                     CAPACITY_CANCELLED)
+
+
+class CapacityRequest(db.Model):
+    """A sponsor's own change of capacity, waiting for an officer (issue 12: a sponsor
+    could raise their own capacity to 20 unreviewed). Until approved, the sponsor's
+    ``capacity`` stays what it was; at most one request per sponsor is pending."""
+
+    __tablename__ = "capacity_requests"
+    __table_args__ = (
+        one_of("status", CAPACITY_STATUSES),
+        between("requested", 1, 20),
+        between("previous", 1, 20),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id"), index=True)
+    previous: Mapped[int]
+    requested: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default=CAPACITY_PENDING, index=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(500))

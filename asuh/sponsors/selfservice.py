@@ -7,7 +7,7 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import limiter
 from asuh.forms import attach_errors
 from asuh.permissions import Permission, public, requires
-from asuh.sponsors import invitations, services, signup
+from asuh.sponsors import capacity, invitations, services, signup
 from asuh.sponsors.forms import InvitationForm, OwnProfileForm, RegistrationForm
 from asuh.sponsors.views import bp, form_fields
 
@@ -63,6 +63,10 @@ def own_profile():
     if sponsor is None:
         return render_template("sponsors/own.html", sponsor=None, form=None)
     form = OwnProfileForm(obj=sponsor)
+    asked = capacity.pending_request(sponsor.id)
+    if asked is not None and not form.is_submitted():
+        # The form shows what was asked for: saving the phone must not cancel the request.
+        form.capacity.data = str(asked.requested)
     if form.validate_on_submit():
         try:
             services.update_own_profile(sponsor, phone=form.phone.data,
@@ -71,7 +75,11 @@ def own_profile():
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
-            flash("Profil disimpan.", "success")
+            pending = capacity.pending_request(sponsor.id)
+            flash("Profil disimpan." + (
+                f" Perubahan kesediaan menjadi {pending.requested} anak menunggu persetujuan "
+                "petugas." if pending else ""), "success")
             return redirect(url_for("sponsors.own_profile"))
     return render_template("sponsors/own.html", sponsor=sponsor, form=form,
-                           full_ids=services.sees_identifiers(current_user))
+                           full_ids=services.sees_identifiers(current_user),
+                           capacity_request=asked)

@@ -19,6 +19,7 @@ from asuh.extensions import db
 from asuh.identifiers import mask_identifier
 from asuh.permissions import Permission, Role, ensure_permitted, has_permission
 from asuh.regions.models import Region
+from asuh.sponsors import capacity as capacity_requests
 from asuh.sponsors import invitations
 from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
 from asuh.sponsors.registrations import awaiting_decision
@@ -203,14 +204,17 @@ def update_sponsor(sponsor: Sponsor, *, actor, **fields) -> None:
 
 @use_case
 def update_own_profile(sponsor: Sponsor, *, phone, address, capacity, actor) -> None:
-    """The sponsor's own contact details and capacity; identifiers are the officer's."""
+    """The sponsor's own contact details, and a request to change their capacity (an
+    officer decides it: ``capacity.decide_capacity``); identifiers are the officer's."""
     if actor is not None and sponsor.user_id != actor.id:
         raise NotPermitted("Hanya Bapak/Bunda Asuh sendiri yang mengubah profil ini.")
     errors = Collector()
     values = clean_contact(errors, phone=phone, address=address, capacity=capacity)
     errors.raise_if_any()
+    requested = values.pop("capacity")
     _apply(sponsor, values, actor=actor, action="update_own",
            summary=f"{sponsor.name} mengubah profil Bapak/Bunda Asuh")
+    capacity_requests.ask_for_capacity(sponsor, requested, actor=actor)
 
 
 def _apply(sponsor: Sponsor, values: dict, *, actor, action: str, summary: str) -> None:

@@ -15,9 +15,10 @@ from asuh.extensions import db
 from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, requires
 from asuh.regions import services as regions
-from asuh.sponsors import registrations, services
+from asuh.sponsors import capacity, registrations, services
 from asuh.sponsors.forms import (
     ActionForm,
+    CapacityDecisionForm,
     RejectForm,
     SponsorEditForm,
     SponsorForm,
@@ -114,6 +115,8 @@ def detail(sponsor_id: int):
                    and resets.may_issue_reset(current_user, account)),
         full_ids=services.sees_identifiers(current_user),
         action_form=ActionForm(), withdraw_form=WithdrawForm(),
+        capacity_request=capacity.pending_request(sponsor.id),
+        capacity_form=CapacityDecisionForm(),
     )
 
 
@@ -196,3 +199,19 @@ def issue_password_reset(sponsor_id: int):
         return "Tautan atur ulang kata sandi dibuat; kirimkan kepada pemilik akun."
 
     return _action(sponsor_id, ActionForm(), action)
+
+
+@bp.route("/sponsors/<int:sponsor_id>/capacity", methods=["POST"])
+@requires(Permission.APPROVE_SPONSORS)
+def decide_capacity(sponsor_id: int):
+    form = CapacityDecisionForm()
+
+    def action(sponsor):
+        approve = form.decision.data == "approve"
+        request_ = capacity.decide_capacity(sponsor, approve=approve,
+                                            reason=form.reason.data, actor=current_user)
+        if approve:
+            return f"Kesediaan {sponsor.name} kini {request_.requested} anak."
+        return f"Permintaan kesediaan {request_.requested} anak ditolak."
+
+    return _action(sponsor_id, form, action)
