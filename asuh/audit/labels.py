@@ -98,6 +98,9 @@ FIELD_LABELS = {
     "uploaded_by_id": "Diunggah oleh", "width": "Lebar", "file": "Berkas", "rows": "Baris",
     "created": "Dibuat", "format": "Format", "filters": "Saringan", "skipped": "Dilewati",
     "left_out": "Tidak dicentang",
+    "audit_seq": "Urutan jejak audit saat terbit", "audit_hash": "Sidik jejak audit saat terbit",
+    "previous": "Sebelumnya", "requested": "Diminta", "requested_at": "Diminta pada",
+    "decided_at": "Diputuskan pada", "decided_by_id": "Diputuskan oleh", "reason": "Alasan",
     # sign-in, tokens, jobs, mail, notifications, public figures
     "account_key": "Akun (sidik)", "client_key": "Klien (sidik)", "failed_at": "Gagal pada",
     "label": "Label", "last_used_at": "Terakhir dipakai",
