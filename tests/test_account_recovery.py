@@ -214,3 +214,23 @@ def test_a_withdrawn_citizen_registers_again_with_the_same_nik(app, client, user
         kind="citizen", nik=nik, nip="", email="ketiga@contoh.id"))
     with app.app_context():
         assert db.session.scalar(select(Sponsor).where(Sponsor.email == "ketiga@contoh.id")) is None
+
+
+def test_a_rejected_citizen_registers_again_with_the_same_nik(app, client, users, regions):
+    """Issue 18: 'a citizen cannot re-register because the NIK is taken' — a refused
+    registration (a typo, a missing document) frees its NIK as a withdrawn one does."""
+    from asuh.sponsors.registrations import reject_registration
+
+    with app.app_context():
+        old = factories.sponsor(kind="citizen", approved=False)
+        reject_registration(old, "Foto KTP tidak terbaca",
+                            actor=db.session.get(User, users["officer"][0]))
+        nik, old_id = old.nik, old.id
+        db.session.commit()
+    response = client.post("/register", data=registration(
+        kind="citizen", nik=nik, nip="", email="ulang@contoh.id"))
+    assert response.status_code == 200
+    with app.app_context():
+        again = db.session.scalar(select(Sponsor).where(Sponsor.email == "ulang@contoh.id"))
+        assert again is not None and again.nik == nik and again.id != old_id
+        assert db.session.get(Sponsor, old_id).rejected_at is not None

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, String, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asuh.accounts.models import User
@@ -16,6 +16,12 @@ CITIZEN = "citizen"
 SPONSOR_KINDS = {ASN: "ASN", CITIZEN: "Masyarakat"}
 
 
+# A NIK/NIP belongs to a sponsor neither withdrawn nor rejected: a citizen whose
+# registration was withdrawn or refused may register again with it, the old record kept
+# for its history. The unique indexes' condition (SQL) and holds_identifiers() (query).
+HOLDS_IDENTIFIERS = "withdrawn_at IS NULL AND rejected_at IS NULL"
+
+
 class Sponsor(db.Model):
     __tablename__ = "sponsors"
     __table_args__ = (
@@ -26,14 +32,11 @@ class Sponsor(db.Model):
         between("capacity", 1, 20),
         # Not "<= capacity": an officer may lower a capacity below the running matches.
         not_negative("active_matches"),
-        # Unique among sponsors not withdrawn: a citizen whose registration was withdrawn
-        # may register again with the same NIK, the old record kept for its history.
+        # Unique among sponsors who hold their identifier (holds_identifiers below).
         Index("uq_sponsors_live_nik", "nik", unique=True,
-              sqlite_where=text("withdrawn_at IS NULL"),
-              postgresql_where=text("withdrawn_at IS NULL")),
+              sqlite_where=text(HOLDS_IDENTIFIERS), postgresql_where=text(HOLDS_IDENTIFIERS)),
         Index("uq_sponsors_live_nip", "nip", unique=True,
-              sqlite_where=text("withdrawn_at IS NULL"),
-              postgresql_where=text("withdrawn_at IS NULL")),
+              sqlite_where=text(HOLDS_IDENTIFIERS), postgresql_where=text(HOLDS_IDENTIFIERS)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,3 +123,8 @@ class CapacityRequest(db.Model):
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(String(500))
+
+
+def holds_identifiers():
+    """WHERE clause: the sponsor's NIK/NIP is taken by it (``HOLDS_IDENTIFIERS``)."""
+    return and_(Sponsor.withdrawn_at.is_(None), Sponsor.rejected_at.is_(None))

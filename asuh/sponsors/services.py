@@ -21,7 +21,7 @@ from asuh.permissions import Permission, Role, ensure_permitted, has_permission
 from asuh.regions.models import Region
 from asuh.sponsors import capacity as capacity_requests
 from asuh.sponsors import invitations
-from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
+from asuh.sponsors.models import SPONSOR_KINDS, Sponsor, holds_identifiers
 from asuh.sponsors.registrations import awaiting_decision
 from asuh.sponsors.validation import Collector, clean_contact, clean_email, clean_identity
 from asuh.timeutil import utcnow
@@ -71,8 +71,8 @@ def _check_unique(values: dict, exclude_id: int | None = None) -> None:
             continue
         stmt = select(Sponsor.id).where(getattr(Sponsor, field) == value)
         if field != "email":
-            # A withdrawn sponsor's NIK/NIP is free for a new registration (models.py).
-            stmt = stmt.where(Sponsor.withdrawn_at.is_(None))
+            # A withdrawn or rejected sponsor's NIK/NIP is free again (models.py).
+            stmt = stmt.where(holds_identifiers())
         if exclude_id is not None:
             stmt = stmt.where(Sponsor.id != exclude_id)
         if db.session.scalar(stmt) is not None:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from asuh.accounts import services as accounts
 from asuh.extensions import db
-from asuh.sponsors.models import Sponsor
+from asuh.sponsors.models import Sponsor, holds_identifiers
 from asuh.sponsors.services import clean_new, register_self
 from asuh.sponsors.validation import Collector
 from asuh.transactions import use_case
@@ -27,7 +27,7 @@ def _owners_of_known(values: dict) -> list[str]:
             continue
         stmt = select(Sponsor.email).where(getattr(Sponsor, field) == values[field])
         if field != "email":
-            stmt = stmt.where(Sponsor.withdrawn_at.is_(None))
+            stmt = stmt.where(holds_identifiers())
         found.update(db.session.scalars(stmt))
     return sorted(found)
 
