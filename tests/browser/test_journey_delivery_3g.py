@@ -114,3 +114,38 @@ def test_a_sponsor_logs_a_delivery_with_a_camera_photo_on_slow_3g(open_page, liv
         stored = db.session.scalars(select(ContributionPhoto).order_by(
             ContributionPhoto.id.desc())).first()
         assert (stored.width, stored.height) == (1600, 1200)  # as resized on the phone
+
+
+def test_without_javascript_the_plain_form_still_logs_a_delivery(browser, live_server,
+                                                                 tmp_path):
+    from tests.browser.support import SMALL_PHONE, delivery_photo
+
+    n = live_server.unique()
+    with live_server.seed():
+        sponsor = live_server.approved_sponsor(f"Rahmawati {n}")
+        match = live_server.match(sponsor, live_server.measured_child(f"Zahra Putri {n}"))
+        sponsor_email, match_id = sponsor.email, match.id
+    photo = tmp_path / "bukti.jpg"
+    photo.write_bytes(delivery_photo())
+    context = browser.new_context(**SMALL_PHONE, base_url=live_server.url, locale="id-ID",
+                                  java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, sponsor_email)
+        page.goto(f"/matches/{match_id}/contributions/new")
+        row = page.get_by_role("group", name="Barang 1")
+        row.get_by_label(re.compile("^Barang dan satuan")).select_option("honey|ml")
+        row.get_by_label(re.compile("^Jumlah")).fill("1")
+        row.get_by_label(re.compile(r"\bnilai\b", re.I)).fill("45000")
+        page.get_by_label(re.compile("^Foto bukti")).set_input_files(photo)
+        page.get_by_role("button", name="Simpan penyaluran").click()
+        expect(page.get_by_text("Nilai tidak biasa").first).to_be_visible()
+        # Without the script the browser cannot keep the file: it is chosen again.
+        page.get_by_role("checkbox", name=re.compile("Nilai sudah benar")).check()
+        page.get_by_label(re.compile("^Foto bukti")).set_input_files(photo)
+        page.get_by_role("button", name="Simpan penyaluran").click()
+        expect(page.get_by_text("Penyaluran dicatat dan menunggu konfirmasi petugas")
+               ).to_be_visible()
+        assert_no_sideways_scroll(page, "the delivery page without JavaScript")
+    finally:
+        context.close()
