@@ -54,3 +54,16 @@ def test_sponsor_page_fits_a_360px_phone(open_page, live_server, role, path, act
         # Scrolled to (down the page only): wholly on screen, not cut off by a scrolling box.
         action.first.scroll_into_view_if_needed()
         expect(action.first).to_be_in_viewport(ratio=1)
+
+
+def test_growth_chart_text_is_legible_on_a_360px_phone(open_page, live_server):
+    page = open_page("small-phone", as_role="sponsor")
+    page.goto("/me/children")
+    chart = page.get_by_role("img", name=re.compile(r"^Grafik panjang.tinggi badan"))
+    expect(chart).to_be_visible()
+    # Its SVG text is 11 units at 720 units wide: drawn at 720 px it is 11 px, not ~5.
+    assert chart.evaluate("img => img.getBoundingClientRect().width") >= 700
+    panned = page.get_by_role("region", name=re.compile("^Grafik pertumbuhan"))
+    # It pans inside its box only, opening at the axis and the child's measurements.
+    assert panned.evaluate("box => box.scrollWidth > box.clientWidth && box.scrollLeft == 0")
+    assert page.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
