@@ -147,16 +147,21 @@
     if (!form || !window.FormData || !window.XMLHttpRequest) return;
     var input = form.querySelector("input[type='file'][name='photos']");
     showPreviews(form);
+    function takeChosen() {
+      var files = Array.prototype.slice.call(input.files);
+      if (!files.length) return;
+      input.value = "";  // sent from `kept`, resized, never the originals
+      pending = pending.then(function () {
+        return files.reduce(function (chain, file) {
+          return chain.then(function () { return take(file); });
+        }, Promise.resolve());
+      }).then(function () { showPreviews(form); });
+    }
     if (input) {
-      input.addEventListener("change", function () {
-        var files = Array.prototype.slice.call(input.files);
-        input.value = "";  // sent from `kept`, resized, never the originals
-        pending = pending.then(function () {
-          return files.reduce(function (chain, file) {
-            return chain.then(function () { return take(file); });
-          }, Promise.resolve());
-        }).then(function () { showPreviews(form); });
-      });
+      input.addEventListener("change", takeChosen);
+      // On a slow network the form can be used before this script has arrived: a photo
+      // chosen by then is taken now.
+      takeChosen();
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
