@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from asuh import static_files
 from asuh.config import PROJECT_ROOT, load_config
 from asuh.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
 from asuh.filemodes import private_sqlite_file
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
+    static_files.register(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_template_helpers(app)

@@ -71,7 +71,7 @@ ROUTE_OBJECTS = {
     "contributions.add_photos": "contribution", "contributions.confirm": "contribution",
     "contributions.reject": "contribution", "contributions.void": "contribution",
     "contributions.undo_confirm": "contribution",
-    "contributions.photo": "photo",
+    "contributions.photo": "photo", "contributions.photo_thumbnail": "photo",
     "letters.detail": "letter", "letters.download": "letter",
     "letters.own_download": "letter", "letters.verify": "letter_token",
     "sponsors.detail": "sponsor", "sponsors.edit": "sponsor", "sponsors.approve": "sponsor",

@@ -8,7 +8,7 @@ bookkeeping holds: each 201 is a stored contribution.
 import pytest
 
 from asuh import create_app
-from tests import bench
+from tests import bench, bench_pages_3g
 from tests.conftest import app_settings
 
 TINY = bench.Sizes(children=300, sponsors=150, items=3_000, requests=2, sponsor_logins=3,
@@ -35,13 +35,17 @@ def test_bench_runs_end_to_end_and_reports_every_row(request, tmp_path):
                      "Signing one statement", "Statement against a plain letter",
                      "Bulk `letters issue`", "Children import", "Load: sponsor home page",
                      "Load: `POST /api/v1/contributions`",
-                     "Load: every logged contribution stored", "Auto-match proposal"):
+                     "Load: every logged contribution stored", "Auto-match proposal",
+                     "Slow 3G at 360 px, `/me/children`", "Slow 3G at 360 px, `/my/letters`"):
         assert any(figure.startswith(expected) for figure in figures), expected
-    assert len(rows) == 16
+    assert len(rows) == 16 + len(bench_pages_3g.PAGES)
     assert all(len(row) == len(bench.HEADER) and all(row) for row in rows)
     assert results["import"]["rows"] == TINY.import_rows
     check = results["load"]["check"]
     assert check["ok"], check
+    # Not a timing: a repeat visit fetches no static asset (fingerprinted, immutable).
+    assert all(page["repeat"]["assets"] == 0 and page["first"]["assets"] > 0
+               for page in results["pages_3g"]["pages"]), results["pages_3g"]
     assert check["created_201"] > 0
 
     table = bench.markdown(rows, bench.machine(), 1.0, quick=True)

@@ -338,12 +338,12 @@ def test_a_thousand_kilos_typed_as_printed_is_a_thousand(app, client, login, sce
 
     login("sponsor")
     url = f"/matches/{scene['match']}/contributions/new"
-    rows = [{"item": "rice|kg", "quantity": "1.000", "value_idr": "Rp 1.500.000,-"}]
+    rows = [{"item": "rice|kg", "quantity": "1.000", "value_idr": "Rp 15.000.000,-"}]
     response = client.post(url, data={**_form(_token(client.get(url).text), rows),
                                       "photos": [_photo()]},
                            content_type="multipart/form-data")
     assert response.status_code == 302, response.text
     with app.app_context():
         item = db.session.scalar(select(ContributionItem))
-        assert (item.quantity, item.value_idr) == (Decimal(1000), 1_500_000)
+        assert (item.quantity, item.value_idr) == (Decimal(1000), 15_000_000)
         assert format_quantity(item.quantity) == "1.000"

@@ -148,3 +148,26 @@ def test_behind_list_prorates_a_match_begun_inside_the_month(app, users, scene):
         lines = {line.code: line for line in progress.match_progress(
             db.session.get(Match, scene["match"]), [last_month])[0].lines}
         assert not any(line.behind for line in lines.values())
+
+
+def test_pending_deliveries_are_shown_apart_from_confirmed_ones(app, client, login, users,
+                                                                scene, api_token):
+    """Issue 18: right after logging 5 kg the sponsor read "Beras 0/10 kg Kurang"."""
+    half_sack = {"commodity": "rice", "quantity": "1", "unit": "karung 5 kg",
+                 "value_idr": 75000}
+    with app.app_context():
+        match = db.session.get(Match, scene["match"])
+        factories.contribution(match, delivered_on=timeutil.today(), items=[half_sack])
+        db.session.commit()
+        lines = {line.code: line for line in progress.match_progress(match, 1)[0].lines}
+        assert (lines["rice"].delivered, lines["rice"].pending) == (Decimal(0), Decimal(5))
+        assert lines["rice"].behind  # pending does not count
+        listed = progress.progress_for_matches([match], timeutil.today())[match.id]
+        assert {line.code: line.pending for line in listed.lines}["rice"] == Decimal(5)
+    login("sponsor")
+    page = " ".join(client.get("/me/contributions").text.split())
+    assert "0/10 kg diterima, <span class=\"pending\">5 kg menunggu konfirmasi" in page
+    answer = client.get(f"/api/v1/matches/{scene['match']}/progress",
+                        headers=api_token("sponsor")).json
+    rice = next(line for line in answer["months"][-1]["lines"] if line["commodity"] == "rice")
+    assert (rice["delivered"], rice["pending"]) == ("0.000", "5.000")

@@ -39,6 +39,8 @@ class LineSchema(Schema):
     unit = Text()
     package = Quantity()
     delivered = Quantity()
+    pending = Quantity(metadata={"description": "Logged but not yet confirmed; not counted "
+                                                "in `delivered`"})
     behind = Flag()
 
 

@@ -65,6 +65,10 @@ class DeliveryChanges(Schema):
     delivered_on = Day()
     items = _items()
     note = Text(allow_none=True, validate=_NOTE)
+    confirm_unusual_values = Flag(load_default=False, metadata={
+        "description": "A value far from the usual price per unit (e.g. 1 ml of honey for "
+                       "Rp 45.000) is refused with 422 on `items[i].value_idr` and a "
+                       "question; send true once the person has confirmed the value"})
 
 
 class NewDelivery(DeliveryChanges):

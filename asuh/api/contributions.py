@@ -70,13 +70,15 @@ def _items_as_stored(contribution: Contribution) -> list[dict]:
 @refusals(401, 403, 409)
 def create_contribution(header, values):
     key = header.get("key")
+    confirmed = values.pop("confirm_unusual_values")
     match = db.session.get(Match, values.pop("match_id"))
     if match is None:
         raise ValidationFailed({"match_id": ["Pengasuhan tidak ditemukan."]})
     try:
         contribution, created = services.log_contribution(
             match, actor=current_user,
-            submission_key=f"api:{current_user.id}:{key}" if key else None, **values)
+            submission_key=f"api:{current_user.id}:{key}" if key else None,
+            ask_about_unusual_values=not confirmed, **values)
     except ValidationFailed as failure:
         if services.SUBMISSION_KEY_FIELD in failure.errors:
             failure.errors[IDEMPOTENCY_HEADER] = failure.errors.pop(
@@ -122,9 +124,11 @@ def get_contribution(contribution_id: int):
 @refusals(401, 403, 404, 409)
 def update_contribution(changes, contribution_id: int):
     contribution = _loaded(contribution_id)
+    confirmed = changes.pop("confirm_unusual_values")
     fields = {"delivered_on": contribution.delivered_on,
               "items": _items_as_stored(contribution), "note": contribution.note, **changes}
-    services.update_contribution(contribution, actor=current_user, **fields)
+    services.update_contribution(contribution, actor=current_user,
+                                 ask_about_unusual_values=not confirmed, **fields)
     return _loaded(contribution_id)
 
 

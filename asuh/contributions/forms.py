@@ -27,6 +27,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from asuh.children.forms import IndonesianDateField
 from asuh.contributions import catalogue
 from asuh.contributions.services import MAX_ITEMS
+from asuh.formatting import format_quantity
 from asuh.forms import FlaskForm, NumberField, RupiahField
 
 ITEM_ROWS = 4
@@ -34,7 +35,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PHOTO_ACCEPT = {"accept": "image/jpeg,image/png,image/webp"}
 
 
-def _option_label(option: catalogue.UnitOption) -> str:
+def _unit_label(option: catalogue.UnitOption) -> str:
     commodity = option.commodity
     if commodity.is_cash:
         return "Rupiah (jumlah = nilai uang)"
@@ -42,12 +43,22 @@ def _option_label(option: catalogue.UnitOption) -> str:
         return "satuan lain (tulis di kolom Satuan lain)"
     if option.unit == commodity.canonical_unit:
         return option.unit
-    return f"{option.unit} (= {Decimal(option.factor).normalize():f} {commodity.canonical_unit})"
+    factor = format_quantity(Decimal(option.factor))
+    if re.search(rf"(?<![\d,]){re.escape(factor)}(?![\d,])", option.unit):
+        # "karung 5 kg" says its content already
+        return option.unit
+    return f"{option.unit} (= {factor} {commodity.canonical_unit})"
+
+
+def option_label(option: catalogue.UnitOption) -> str:
+    """"Beras — karung 5 kg": a closed select shows only the chosen option, so each option
+    names its commodity as well as its unit (the optgroup heading is not shown then)."""
+    return f"{option.commodity.name} — {_unit_label(option)}"
 
 
 def item_choices() -> list[SelectChoice]:
     return [SelectChoice("", "— pilih barang —")] + [
-        SelectChoice(o.value, _option_label(o), optgroup=o.commodity.name)
+        SelectChoice(o.value, option_label(o), optgroup=o.commodity.name)
         for o in catalogue.unit_options()]
 
 
@@ -77,11 +88,16 @@ class ContributionForm(FlaskForm):
                                                              "posyandu"})
     photos = MultipleFileField("Foto bukti (JPEG, PNG atau WebP, maks. 10 MB per foto)",
                                render_kw=PHOTO_ACCEPT)
+    # Shown only after the service questioned a value (prices.py): ticking it resubmits the
+    # same delivery with the values confirmed.
+    confirm_unusual_values = BooleanField("Nilai sudah benar, simpan apa adanya")
     # A one-time token per rendered form: a double tap or a retried post carries the
     # same one, and the service finds the delivery it already made.
     submission_token = HiddenField(validators=[
         DataRequired("Formulir tidak lengkap; muat ulang halaman lalu kirim lagi."),
         Regexp(_TOKEN, message="Formulir tidak lengkap; muat ulang halaman lalu kirim lagi.")])
+
+    asking = False  # the service questioned a value: the tick box is shown
 
     def prepare(self, *, fresh_token: bool) -> "ContributionForm":
         choices = item_choices()

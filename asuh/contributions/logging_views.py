@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from asuh import timeutil
-from asuh.contributions import access, catalogue, progress, services
+from asuh.contributions import access, catalogue, prices, progress, services
 from asuh.contributions.forms import ContributionForm
 from asuh.contributions.models import Contribution
 from asuh.contributions.views import bp
@@ -46,6 +46,16 @@ def attach_item_errors(form: ContributionForm, failure: ValidationFailed,
     attach_errors(form, ValidationFailed(rest))
 
 
+def _saved(contribution: Contribution):
+    """Where the browser goes next. The delivery page's script sends the form by XHR (to
+    show upload progress and keep the resized photos across an error): it gets the address
+    to open instead of a redirect, which XHR would follow itself, eating the flash."""
+    target = url_for("contributions.detail", contribution_id=contribution.id)
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return {"location": target}
+    return redirect(target)
+
+
 def _match_or_404(match_id: int) -> Match:
     match = db.session.scalar(select(Match).where(Match.id == match_id).options(
         joinedload(Match.sponsor), joinedload(Match.child)))
@@ -69,8 +79,10 @@ def create(match_id: int):
             contribution, created = services.log_contribution(
                 match, delivered_on=form.delivered_on.data, items=items,
                 note=form.note.data, photo_files=form.photo_files(), require_photos=True,
-                actor=current_user, submission_key=f"form:{form.submission_token.data}")
+                actor=current_user, submission_key=f"form:{form.submission_token.data}",
+                ask_about_unusual_values=not form.confirm_unusual_values.data)
         except ValidationFailed as failure:
+            form.asking = prices.is_question(failure)
             # The service's idempotency rule names the key; on this form it is the token.
             if services.SUBMISSION_KEY_FIELD in failure.errors:
                 failure.errors["submission_token"] = failure.errors.pop(
@@ -79,7 +91,7 @@ def create(match_id: int):
         else:
             flash("Penyaluran dicatat dan menunggu konfirmasi petugas." if created
                   else ALREADY_SAVED, "success" if created else "info")
-            return redirect(url_for("contributions.detail", contribution_id=contribution.id))
+            return _saved(contribution)
     form.keep_submittable()
     # Loaded again: a rollback above expired the match and its eager-loaded people.
     return render_template("contributions/form.html", form=form,
@@ -118,12 +130,14 @@ def edit(contribution_id: int):
         try:
             changed = services.update_contribution(
                 contribution, delivered_on=form.delivered_on.data, items=items,
-                note=form.note.data, photo_files=form.photo_files(), actor=current_user)
+                note=form.note.data, photo_files=form.photo_files(), actor=current_user,
+                ask_about_unusual_values=not form.confirm_unusual_values.data)
         except ValidationFailed as failure:
+            form.asking = prices.is_question(failure)
             attach_item_errors(form, failure, rows)
         else:
             flash("Perubahan disimpan." if changed else "Tidak ada perubahan.", "success")
-            return redirect(url_for("contributions.detail", contribution_id=contribution.id))
+            return _saved(contribution)
     form.keep_submittable()
     contribution = access.load(contribution_id)  # a rollback above expired it
     return render_template("contributions/form.html", form=form, match=contribution.match,

@@ -21,7 +21,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from asuh.audit import services as audit
-from asuh.contributions import access
+from asuh.contributions import access, thumbnails
 from asuh.contributions.models import PENDING, Contribution, ContributionPhoto
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
@@ -112,6 +112,9 @@ def _write(image: CleanImage) -> str:
     temporary.write_bytes(image.data)
     os.replace(temporary, folder / name)
     db.session.info.setdefault(_WRITTEN, []).append(folder / name)
+    # The tile's small copy, made now (the bytes are at hand); removed with the photo on a
+    # rollback.
+    db.session.info[_WRITTEN].append(thumbnails.write(name, image.data))
     return name
 
 

@@ -1,5 +1,7 @@
 """Deliveries per month against the programme's monthly package, so officers see who is
-behind. Only confirmed deliveries count, in canonical units.
+behind. Only confirmed deliveries count, in canonical units; deliveries still waiting for
+confirmation are shown apart ("Beras 0/10 kg diterima, 5 kg menunggu konfirmasi"), so a
+sponsor who just logged one does not read "Kurang" as "not recorded".
 
 A month a match only partly covers (it started on the 20th, or ended on the 10th) owes
 that share of the package, by days: a match begun on 20 November owes 11/30 of
@@ -17,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from asuh import timeutil
 from asuh.contributions import catalogue
 from asuh.contributions.models import Commodity, Contribution, ContributionItem
-from asuh.contributions.rules import confirmed_between
+from asuh.contributions.rules import awaiting_between, confirmed_between
 from asuh.contributions.totals import month_of
 from asuh.extensions import db
 from asuh.matching.models import Match
@@ -67,6 +69,7 @@ class PackageLine:
     unit: str
     package: Decimal
     delivered: Decimal
+    pending: Decimal = Decimal(0)  # logged, waiting for confirmation; not in `delivered`
 
     @property
     def behind(self) -> bool:
@@ -112,19 +115,22 @@ def _package_commodities(package: dict[str, Decimal]) -> dict[str, Commodity | N
 
 
 def _lines(package, commodities, delivered: dict[str, Decimal],
-           share: Decimal = Decimal(1)) -> list[PackageLine]:
+           share: Decimal = Decimal(1), pending: dict | None = None) -> list[PackageLine]:
     lines = []
     for code, amount in package.items():
         commodity = commodities.get(code)
         lines.append(PackageLine(
             code=code, name=commodity.name if commodity else code,
             unit=commodity.canonical_unit if commodity else "",
-            package=prorate(amount, share), delivered=delivered.get(code, Decimal(0))))
+            package=prorate(amount, share), delivered=delivered.get(code, Decimal(0)),
+            pending=(pending or {}).get(code, Decimal(0))))
     return lines
 
 
-def _delivered(match_ids: list[int], first: date, after: date) -> dict:
-    """``{(match_id, month, code): canonical quantity}`` of confirmed deliveries."""
+def _delivered(match_ids: list[int], first: date, after: date,
+               which=confirmed_between) -> dict:
+    """``{(match_id, month, code): canonical quantity}`` of confirmed deliveries (or, with
+    ``which=awaiting_between``, of those waiting for confirmation)."""
     result: dict[tuple, Decimal] = defaultdict(Decimal)
     if not match_ids:
         return result
@@ -134,10 +140,14 @@ def _delivered(match_ids: list[int], first: date, after: date) -> dict:
         .join(ContributionItem, ContributionItem.contribution_id == Contribution.id)
         .join(Commodity, Commodity.id == ContributionItem.commodity_id)
         .where(Contribution.match_id.in_(match_ids),
-               confirmed_between(first, after - timedelta(days=1))))
+               which(first, after - timedelta(days=1))))
     for match_id, delivered_on, code, quantity in rows:
         result[(match_id, month_of(delivered_on), code)] += Decimal(quantity)
     return result
+
+
+def _per_code(found: dict, match_id: int, month: date, package) -> dict[str, Decimal]:
+    return {code: found.get((match_id, month, code), Decimal(0)) for code in package}
 
 
 def match_progress(match: Match, months: list[date] | int | None = None, *,
@@ -156,9 +166,10 @@ def match_progress(match: Match, months: list[date] | int | None = None, *,
     package = catalogue.monthly_package()
     commodities = _package_commodities(package)
     delivered = _delivered([match.id], months[0], next_month(months[-1]))
-    return [MonthProgress(month, _lines(package, commodities, {
-        code: delivered.get((match.id, month, code), Decimal(0)) for code in package},
-        covered_share(match, month)))
+    pending = _delivered([match.id], months[0], next_month(months[-1]), awaiting_between)
+    return [MonthProgress(month, _lines(
+        package, commodities, _per_code(delivered, match.id, month, package),
+        covered_share(match, month), _per_code(pending, match.id, month, package)))
         for month in months]
 
 
@@ -169,10 +180,12 @@ def progress_for_matches(matches: list[Match], month: date, *, first: date | Non
     month = month_of(month)
     package = catalogue.monthly_package()
     commodities = _package_commodities(package)
-    delivered = _delivered([m.id for m in matches], month, next_month(month))
-    return {m.id: MonthProgress(month, _lines(package, commodities, {
-        code: delivered.get((m.id, month, code), Decimal(0)) for code in package},
-        covered_share(m, month, first, last)))
+    ids = [m.id for m in matches]
+    delivered = _delivered(ids, month, next_month(month))
+    pending = _delivered(ids, month, next_month(month), awaiting_between)
+    return {m.id: MonthProgress(month, _lines(
+        package, commodities, _per_code(delivered, m.id, month, package),
+        covered_share(m, month, first, last), _per_code(pending, m.id, month, package)))
         for m in matches}
 
 

@@ -6,7 +6,7 @@ progress) only once an officer or kader confirmed the family received it.
 
 from datetime import date
 
-from asuh.contributions.models import CONFIRMED, Contribution
+from asuh.contributions.models import CONFIRMED, PENDING, Contribution
 
 
 def confirmed_delivery():
@@ -23,3 +23,9 @@ def confirmed_between(start: date, end: date):
     """WHERE clause: deliveries that count, handed over from ``start`` to ``end``
     (both days included)."""
     return confirmed_delivery() & Contribution.delivered_on.between(start, end)
+
+
+def awaiting_between(start: date, end: date):
+    """WHERE clause: deliveries logged but not yet confirmed (they do not count yet, but a
+    sponsor's progress shows them apart: "5 kg menunggu konfirmasi")."""
+    return (Contribution.status == PENDING) & Contribution.delivered_on.between(start, end)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children.models import Child
-from asuh.contributions import access, catalogue, photos
+from asuh.contributions import access, catalogue, photos, prices
 from asuh.contributions.models import PENDING, Commodity, Contribution, ContributionItem
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
@@ -277,7 +277,8 @@ def replayed(existing: Contribution, *, match: Match, delivered_on, items, note,
 @use_case(prepare=photos.prepare_kwarg("photo_files"))
 def log_contribution(match: Match, *, delivered_on, items, note=None, photo_files=(),
                      require_photos: bool = False, actor, submission_key: str | None = None,
-                     today: date | None = None) -> tuple[Contribution, bool]:
+                     today: date | None = None,
+                     ask_about_unusual_values: bool = False) -> tuple[Contribution, bool]:
     """Record a delivery for a match: ``(contribution, created)``.
 
     With a ``submission_key`` already used, the earlier contribution comes back with
@@ -287,6 +288,9 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
     along
     (``require_photos``); an API client uploads them one by one after creating. They are
     counted, checked and decoded before the transaction begins (``photos.prepare_kwarg``).
+    Callers that can ask a person (the form, the API) pass ``ask_about_unusual_values``
+    until the person confirms: values far from the usual price are then refused with the
+    question (``prices.unusual_values``), after every other error is fixed.
     """
     if actor is not None and not access.can_log_for(actor, match):
         raise NotPermitted("Anda tidak dapat mencatat penyaluran untuk pengasuhan ini.")
@@ -306,6 +310,7 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
     if errors:
         raise ValidationFailed(errors)
     cleaned, note = clean_items(items), clean_note(note)
+    prices.ask_about(cleaned, item_field, ask=ask_about_unusual_values)
     child = db.session.get(Child, match.child_id)
     contribution = Contribution(
         match_id=match.id, sponsor_id=match.sponsor_id, child_id=match.child_id,
@@ -342,22 +347,23 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
 
 @use_case(prepare=photos.prepare_kwarg("photo_files"))
 def update_contribution(contribution: Contribution, *, delivered_on, items, note, actor,
-                        today: date | None = None, photo_files=()) -> bool:
+                        today: date | None = None, photo_files=(),
+                        ask_about_unusual_values: bool = False) -> bool:
     """Correct a delivery still waiting for verification; True if anything changed.
 
-    ``photo_files`` (the edit form's) are added in the same act.
-    """
+    ``photo_files`` (the edit form's) are added in the same act; values asked about as
+    when logging."""
     if actor is not None and not access.can_edit(actor, contribution):
         raise NotPermitted("Anda tidak dapat mengubah penyaluran ini.")
     changed = _update_fields(contribution, delivered_on=delivered_on, items=items, note=note,
-                             actor=actor, today=today)
+                             actor=actor, today=today, ask=ask_about_unusual_values)
     if photo_files:
         photos.add_photos(contribution, photos.prepare_photos(photo_files), actor=actor)
     return changed or bool(photo_files)
 
 
 def _update_fields(contribution: Contribution, *, delivered_on, items, note, actor,
-                   today: date | None) -> bool:
+                   today: date | None, ask: bool) -> bool:
     if contribution.status != PENDING:
         raise ValidationFailed({"status": [
             f"Penyaluran ini sudah {contribution.status_label.lower()} dan tidak dapat "
@@ -367,6 +373,7 @@ def _update_fields(contribution: Contribution, *, delivered_on, items, note, act
     if errors:
         raise ValidationFailed(errors)
     cleaned, note = clean_items(items), clean_note(note)
+    prices.ask_about(cleaned, item_field, ask=ask)
     old_items = contribution_items(contribution)
     before = {"delivered_on": contribution.delivered_on, "note": contribution.note,
               "items": item_lines(old_items), "total_value_idr": contribution.total_value_idr}

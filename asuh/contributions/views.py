@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from asuh import timeutil
 from asuh.accounts.models import User
-from asuh.contributions import access, photos, progress, verification
+from asuh.contributions import access, photos, progress, thumbnails, verification
 from asuh.contributions.forms import ConfirmForm, PhotoForm, RejectForm, VoidForm
 from asuh.contributions.models import (
     CONFIRMED,
@@ -124,6 +124,22 @@ def photo(contribution_id: int, photo_id: int):
     if stored.contribution_id != contribution.id:
         abort(404)
     return photo_response(stored)
+
+
+@bp.route("/contributions/<int:contribution_id>/photos/<int:photo_id>/thumbnail")
+@requires(Permission.VIEW_CONTRIBUTIONS, Permission.OWN_SPONSORSHIP)
+def photo_thumbnail(contribution_id: int, photo_id: int):
+    """The tile's small copy: the same checks as the photo itself."""
+    contribution = _visible(contribution_id)
+    stored = db.get_or_404(ContributionPhoto, photo_id)
+    if stored.contribution_id != contribution.id:
+        abort(404)
+    path = thumbnails.ensure(stored.stored_name, photos.photo_path(stored))
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"  # as the photo's, below
+    return response
 
 
 def photo_response(stored: ContributionPhoto):

@@ -105,12 +105,15 @@ def test_delivery_form_can_be_completed_by_keyboard(open_page, live_server, tmp_
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the skip link: past the menu, into the page
     tab_until(page, "delivered_on", limit=3)
-    # A select is chosen by typing the start of an option, as on any keyboard.
-    for row, (typed, value, quantity, price) in enumerate([
-            ("karung 5", "rice|karung 5 kg", "2", "150000"),
-            ("tray", "eggs|tray", "1", "60000")]):
+    # A select is chosen by typing the start of an option, as on any keyboard: the
+    # commodity ("Beras — kg" comes first), then down to its pack ("Beras — karung 5 kg").
+    for row, (typed, downs, value, quantity, price) in enumerate([
+            ("Beras", 1, "rice|karung 5 kg", "2", "150000"),
+            ("Telur", 1, "eggs|tray", "1", "60000")]):
         tab_until(page, f"items-{row}-item", limit=5)
         page.keyboard.type(typed)
+        for _ in range(downs):
+            page.keyboard.press("ArrowDown")
         expect(page.locator(f"#items-{row}-item")).to_have_value(value)
         page.keyboard.press("Tab")
         page.keyboard.type(quantity)
@@ -118,7 +121,11 @@ def test_delivery_form_can_be_completed_by_keyboard(open_page, live_server, tmp_
         page.keyboard.type(price)
     tab_until(page, "photos", limit=20)
     page.keyboard.press("Space")  # opens the file chooser, as a tap would
-    page.wait_for_function("() => document.getElementById('photos').files.length === 1")
+    # photos.js takes the file (resized) out of the input and shows it with a remove
+    # button, the next stop before the submit button.
+    expect(page.get_by_role("img", name=re.compile("^Foto 1 yang akan dikirim"))).to_be_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED)["text"] == "Hapus foto 1"
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUSED)["text"] == "Simpan penyaluran"
     page.keyboard.press("Enter")
