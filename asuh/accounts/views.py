@@ -75,25 +75,34 @@ def forgot_password():
     return render_template("accounts/forgot.html", form=form, sent=False)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
-@public
-def reset_password(token: str):
+def one_time_link_page(token: str, *, user_for, set_password, form, template: str,
+                       done: str):
+    """A page that sets a password from a one-time link (``asuh.accounts.links``): a
+    password reset here, a sponsor's invitation in the sponsors area. A dead link is a
+    plain error page; a refused password keeps the page with its message."""
     try:
-        user = resets.user_for_reset_token(token)
+        user = user_for(token)
     except ValidationFailed as failure:
         return render_template("errors/error.html", code=failure.status,
                                title="Tautan tidak berlaku", message=str(failure)), failure.status
-    form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            resets.reset_password(token, form.password.data)
+            set_password(token, form.password.data)
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
-            flash("Kata sandi baru disimpan, dan semua sesi lama diakhiri. Silakan masuk.",
-                  "success")
+            flash(done, "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset.html", form=form, user=user)
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    return one_time_link_page(
+        token, user_for=resets.user_for_reset_token, set_password=resets.reset_password,
+        form=NewPasswordForm(), template="accounts/reset.html",
+        done="Kata sandi baru disimpan, dan semua sesi lama diakhiri. Silakan masuk.")
 
 
 def remember_reset_link(user: User, token: str) -> None:

@@ -3,6 +3,7 @@
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from asuh.accounts.views import one_time_link_page
 from asuh.errors import ValidationFailed
 from asuh.extensions import limiter
 from asuh.forms import attach_errors
@@ -38,22 +39,10 @@ def register():
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 def invitation(token: str):
-    try:
-        user = invitations.user_for_token(token)
-    except ValidationFailed as failure:
-        return render_template("errors/error.html", code=failure.status,
-                               title="Tautan tidak berlaku", message=str(failure)), failure.status
-    form = InvitationForm()
-    if form.validate_on_submit():
-        try:
-            invitations.accept(token, form.password.data)
-        except ValidationFailed as failure:
-            attach_errors(form, failure)
-        else:
-            flash("Kata sandi disimpan. Silakan masuk dengan email dan kata sandi baru Anda.",
-                  "success")
-            return redirect(url_for("accounts.login"))
-    return render_template("sponsors/invitation.html", form=form, user=user)
+    return one_time_link_page(
+        token, user_for=invitations.user_for_token, set_password=invitations.accept,
+        form=InvitationForm(), template="sponsors/invitation.html",
+        done="Kata sandi disimpan. Silakan masuk dengan email dan kata sandi baru Anda.")
 
 
 @bp.route("/me/sponsor", methods=["GET", "POST"])
