@@ -119,21 +119,23 @@ def detail(contribution_id: int):
 @bp.route("/contributions/<int:contribution_id>/photos/<int:photo_id>")
 @requires(Permission.VIEW_CONTRIBUTIONS, Permission.OWN_SPONSORSHIP)
 def photo(contribution_id: int, photo_id: int):
+    return photo_response(_photo_of(contribution_id, photo_id))
+
+
+def _photo_of(contribution_id: int, photo_id: int) -> ContributionPhoto:
+    """A photo of a delivery the user may see (404 for another delivery's photo)."""
     contribution = _visible(contribution_id)
     stored = db.get_or_404(ContributionPhoto, photo_id)
     if stored.contribution_id != contribution.id:
         abort(404)
-    return photo_response(stored)
+    return stored
 
 
 @bp.route("/contributions/<int:contribution_id>/photos/<int:photo_id>/thumbnail")
 @requires(Permission.VIEW_CONTRIBUTIONS, Permission.OWN_SPONSORSHIP)
 def photo_thumbnail(contribution_id: int, photo_id: int):
     """The tile's small copy: the same checks as the photo itself."""
-    contribution = _visible(contribution_id)
-    stored = db.get_or_404(ContributionPhoto, photo_id)
-    if stored.contribution_id != contribution.id:
-        abort(404)
+    stored = _photo_of(contribution_id, photo_id)
     path = thumbnails.ensure(stored.stored_name, photos.photo_path(stored))
     if path is None:
         abort(404)
