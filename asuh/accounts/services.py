@@ -22,7 +22,7 @@ from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Permission, Role, ensure_permitted
 from asuh.timeutil import utcnow
-from asuh.transactions import use_case
+from asuh.transactions import in_unit_of_work, use_case
 
 # Higher areas react to new accounts without this ground-floor module importing them
 # (a new sponsor login is linked to the sponsor record with the same email).
@@ -183,17 +183,19 @@ def user_for_token(token: str | None, kind: str) -> User | None:
 def _note_use(session: LoginSession) -> None:
     """Keep an API token's "last used" (shown on its owner's profile) to within minutes.
 
-    Reads must not become writes: on a safe request the update runs on a connection of
-    its own, as its single statement (a SQLite transaction that has read cannot take the
-    write lock later); a write request's session already holds that lock and commits it
-    with its use case. A busy database only delays the note.
+    The request's session must not write it: before a use case that session only reads
+    (``asuh.transactions``: a SQLite transaction that has read cannot take the write lock
+    later, so an autoflushed update fails with "database is locked" under load). So the
+    update runs on a connection of its own, as its single statement, waiting at most a
+    second; inside a unit of work it is committed with the act. A busy database only
+    delays the note.
     """
     moment = utcnow()
     if session.last_used_at is not None and moment - session.last_used_at < LAST_USED_EVERY:
         return
     stmt = (update(LoginSession).where(LoginSession.id == session.id)
             .values(last_used_at=moment))
-    if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+    if in_unit_of_work():
         session.last_used_at = moment
         return
     try:
