@@ -14,7 +14,7 @@ same run, on the same machine, so the noise of a busy machine hits both:
 - a 10,000-row import (``bench_import``): the CLI against parsing the file alone;
 - under load (``bench_load``, gunicorn -w 2 on loopback): each phase against ``/login``
   driven by the same generator;
-- each sponsor page in Chromium on slow 3G (``bench_pages_3g``), first and repeat visit,
+- each sponsor and field page in Chromium on slow 3G (``bench_pages_3g``), first and repeat visit,
   against ``/login`` on the same network and the budget in the README.
 
 The table goes to stdout and, as markdown, to ``test-output/bench.md``; ``--readme``
@@ -139,10 +139,10 @@ def run(sizes: Sizes, work_dir: Path, *, log=print) -> dict:
     results["automatch_s"] = bench_automatch(sizes.automatch_children,
                                              sizes.automatch_sponsors)
 
-    step("sponsor pages on slow 3G (Chromium, 360 px)")
+    step("sponsor and field pages on slow 3G (Chromium, 360 px)")
     from tests import bench_pages_3g
 
-    results["pages_3g"] = bench_pages_3g.measure_sponsor_pages_3g(log=log)
+    results["pages_3g"] = bench_pages_3g.measure_phone_pages_3g(log=log)
     return results
 
 
@@ -374,8 +374,8 @@ README_NOTES = """\
   in costs no CPU worth measuring (real accounts use scrypt). Every contribution gets its
   own `Idempotency-Key`; the rows are counted before and after.
 - **Slow 3G** (`tests/bench_pages_3g.py`): headless Chromium at 360 px throttled to
-  Chrome's "Slow 3G" (400 kbit/s each way, 400 ms round trip), signed in as a sponsor of
-  a small city of its own; each page with an empty cache, then again. Bytes crossed the
+  Chrome's "Slow 3G" (400 kbit/s each way, 400 ms round trip), signed in as a sponsor or
+  a kader of a small city of its own; each page with an empty cache, then again. Bytes crossed the
   network (0 for what the browser cache served), time is navigation start to load.
   **Budget**: a first visit within 3 s and 60 KB; a repeat visit within 1.5 s with no
   request for a static asset (fingerprinted, cached as immutable). Pages and private

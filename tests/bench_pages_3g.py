@@ -1,4 +1,5 @@
-"""Benchmark piece: each sponsor page on slow 3G in Chromium, first and repeat visit.
+"""Benchmark piece: each sponsor and field page on slow 3G in Chromium, first and repeat
+visit (issue 18: both walk with cheap phones on poor signal).
 
 Not collected by pytest. A live server on its own small database (the browser journeys'
 baseline world: a sponsor with a pending delivery and its photo, another with an issued
@@ -18,11 +19,16 @@ from werkzeug.serving import make_server
 
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8,
            "uploadThroughput": 400_000 / 8, "connectionType": "cellular3g"}
-# (role, path): every page a sponsor uses; ids filled from the baseline world.
+# (role, path): every page a sponsor, and a kader/TPK (the "field" role) in the field,
+# uses; ids filled from the baseline world (the kader's kelurahan holds both children).
 PAGES = [("sponsor", "/home"), ("sponsor", "/me/children"), ("sponsor", "/me/contributions"),
          ("sponsor", "/contributions/{contribution_id}"),
          ("sponsor", "/matches/{sponsor_match_id}/contributions/new"),
-         ("other_sponsor", "/my/letters")]
+         ("other_sponsor", "/my/letters"),
+         ("field", "/home"), ("field", "/children"),
+         ("field", "/children/{sponsor_child_id}"), ("field", "/contributions/queue"),
+         ("field", "/contributions/{contribution_id}/confirm"), ("field", "/visits")]
+ROLE_LABELS = {"sponsor": "sponsor", "other_sponsor": "sponsor", "field": "kader"}
 # The budget (README, "Benchmarks"): a first visit within 3 s and 60 KB, a repeat visit
 # within 1.5 s with no request but the page itself (and its private photo tiles).
 BUDGET = {"first_s": 3.0, "first_kb": 60, "repeat_s": 1.5}
@@ -69,7 +75,7 @@ def within_budget(result: dict) -> bool:
             and repeat["seconds"] <= BUDGET["repeat_s"] and repeat["assets"] == 0)
 
 
-def measure_sponsor_pages_3g(log=print) -> dict:
+def measure_phone_pages_3g(log=print) -> dict:
     """``{"baseline": {...}, "pages": [{path, first, repeat}, ...]}``."""
     from flask_migrate import upgrade
     from playwright.sync_api import sync_playwright
@@ -97,8 +103,9 @@ def measure_sponsor_pages_3g(log=print) -> dict:
                                                  headless=True, args=support.CHROMIUM_ARGS)
             results = {"baseline": _measure(browser, live, None, "/login"), "pages": []}
             for role, path in PAGES:
-                log(f"  slow 3G: {path}")
-                results["pages"].append(_measure(browser, live, role, path))
+                log(f"  slow 3G: {path} ({ROLE_LABELS[role]})")
+                results["pages"].append({**_measure(browser, live, role, path),
+                                         "role": ROLE_LABELS[role]})
             browser.close()
         finally:
             playwright.stop()
@@ -117,7 +124,7 @@ def table_rows(results: dict) -> list[tuple[str, str, str, str, str, str]]:
     base_text = f"`/login`: first {visit(base['first'])}; repeat {visit(base['repeat'])}"
     target = (f"first ≤ {BUDGET['first_s']:.0f} s and ≤ {BUDGET['first_kb']} KB; repeat "
               f"≤ {BUDGET['repeat_s']} s, no asset request")
-    return [(f"Slow 3G at 360 px, `{page['path']}` (sponsor): first / repeat visit",
+    return [(f"Slow 3G at 360 px, `{page['path']}` ({page['role']}): first / repeat visit",
              f"first {visit(page['first'])}; repeat {visit(page['repeat'])}", base_text,
              f"{page['first']['seconds'] / base['first']['seconds']:.2f}×", target,
              "ok" if within_budget(page) else "MISS")
@@ -125,6 +132,6 @@ def table_rows(results: dict) -> list[tuple[str, str, str, str, str, str]]:
 
 
 if __name__ == "__main__":
-    found = measure_sponsor_pages_3g()
+    found = measure_phone_pages_3g()
     for row in table_rows(found):
         print(" | ".join(row))
