@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         contributions,
         dashboard,
         exports,
+        health,
         home,
         jobs,
         letters,
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     app.register_blueprint(home.bp)
+    health.register(app)  # /healthz, for the load balancer
     # jobs before letters: letters adds its job kind to the runner jobs wired up.
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
                  dashboard, audit, exports, jobs, letters, notifications, backup, visits,
