@@ -23,13 +23,15 @@ import os
 import re
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from contextlib import closing
-from http.client import HTTPConnection
+from contextlib import closing, nullcontext
+from dataclasses import dataclass
+from http.client import HTTPConnection, HTTPSConnection
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -104,10 +106,24 @@ class Server:
         self._log.close()
 
 
-def request(port: int, method: str, path: str, *, body: bytes | None = None,
+@dataclass(frozen=True)
+class Target:
+    """An address other than gunicorn's own loopback port: nginx in front of several app
+    servers (``tests/bench_nginx.py``), over TLS with the given context."""
+    host: str
+    port: int
+    tls: ssl.SSLContext | None = None
+
+
+def request(port: "int | Target", method: str, path: str, *, body: bytes | None = None,
             headers: dict | None = None, timeout: float = 60):
-    """``(status, headers, body bytes)`` over a fresh loopback connection."""
-    connection = HTTPConnection("127.0.0.1", port, timeout=timeout)
+    """``(status, headers, body bytes)`` over a fresh connection to gunicorn's loopback
+    ``port``, or to a :class:`Target`."""
+    if isinstance(port, Target):
+        connection = (HTTPSConnection(port.host, port.port, timeout=timeout, context=port.tls)
+                      if port.tls else HTTPConnection(port.host, port.port, timeout=timeout))
+    else:
+        connection = HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -138,7 +154,10 @@ def sign_in(port: int, email: str) -> str:
     form = urlencode({"csrf_token": match.group(1), "email": email,
                       "password": BENCH_PASSWORD}).encode()
     status, headers, _ = request(port, "POST", "/login", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": _cookie_header(jar)})
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": _cookie_header(jar),
+        # A browser's Referer: over HTTPS Flask-WTF refuses a form post without one.
+        **({"Referer": f"https://{port.host}:{port.port}/login"}
+           if isinstance(port, Target) and port.tls else {})})
     if status != 302:
         raise LoadError(f"signing in {email} answered {status}")
     jar.update(_cookies(headers))
@@ -201,16 +220,22 @@ def _contribution_ids(db_path: Path) -> set[int]:
 
 
 def run_load(db_path: Path, logins: list[dict], work_dir: Path, *, seconds: float = 30,
-             baseline_seconds: float = 10, clients: int = 4, log=print) -> dict:
+             baseline_seconds: float = 10, clients: int = 4, log=print,
+             target: Target | None = None, contribution_ids=None) -> dict:
     """The phases against gunicorn on ``db_path`` (SQLite); ``logins`` from
     ``bench_pages.add_sponsor_logins``. Returns one dict per phase plus the check.
+
+    With ``target`` (and ``contribution_ids()``, the ids in the table now) the phases go
+    there instead, to servers someone else started: nginx in front of two app servers
+    on PostgreSQL (``tests/bench_nginx.py``).
 
     The baseline phase drives ``GET /login`` (no session, no query) the same way: what
     this generator and gunicorn manage on this machine for the cheapest page.
     """
     today = timeutil.today().isoformat()
-    with Server(db_path, work_dir) as server:
-        port = server.port
+    count = contribution_ids or (lambda: _contribution_ids(db_path))
+    with nullcontext(target) if target else Server(db_path, work_dir) as server:
+        port = target or server.port
         began = time.perf_counter()
         cookies = [sign_in(port, login["email"]) for login in logins]
         tokens = [(api_token(port, login["email"]), login["match_ids"]) for login in logins]
@@ -233,9 +258,9 @@ def run_load(db_path: Path, logins: list[dict], work_dir: Path, *, seconds: floa
         log(f"  baseline /login: {baseline['ok']} answers, {baseline['errors']} errors")
         sponsor_home = _phase(port, clients, seconds, home, 200)
         log(f"  sponsor home: {sponsor_home['ok']} answers, {sponsor_home['errors']} errors")
-        before = _contribution_ids(db_path)
+        before = count()
         logging = _phase(port, clients, seconds, contribution, 201)
-    after = _contribution_ids(db_path)
+    after = count()
     created = {json.loads(body)["id"] for body in logging["bodies"]}
     check = {"before": len(before), "after": len(after), "created_201": logging["ok"],
              "distinct_ids": len(created), "missing": len(created - after)}

@@ -105,8 +105,9 @@ def _flask(unit: dict, env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 @contextmanager
-def installation(tmp_path: Path):
-    """Start everything (on the PostgreSQL pass's server) and stop it again."""
+def installation(tmp_path: Path, extra_env: dict | None = None):
+    """Start everything (on the PostgreSQL pass's server) and stop it again; ``extra_env``
+    is added to the example's environment (the load bench lifts the sign-in limits)."""
     example = read_env_file(DEPLOY / "asuh.env.example")
     assert not unknown_names(example), f"names asuh/ never reads: {unknown_names(example)}"
     web, worker = read_unit("asuh-web@.service"), read_unit("asuh-worker.service")
@@ -130,6 +131,7 @@ def installation(tmp_path: Path):
             "ASUH_SIGNING_PASSWORD": "", "ASUH_PUBLIC_URL": f"https://127.0.0.1:{https}",
             "ASUH_SMTP_URL": mail.url, "ASUH_MAIL_FROM": "asuh@127.0.0.1",
             "WEB_CONCURRENCY": "1", **_machine(tmp_path, "shared")})
+        shared.update(extra_env or {})
         # Once, from one host, before any app server starts (README, "Several servers").
         migrated = _flask(worker, shared, "db", "upgrade")
         assert migrated.returncode == 0, migrated.stderr
