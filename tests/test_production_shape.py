@@ -188,6 +188,12 @@ def _bulk_statements_through_the_worker(site) -> None:
     assert state["status"] == "done", (state, (site.work / "worker.log").read_text()[-3000:])
     ran = FinishedJobRegistry("asuh", connection=Redis.from_url(site.redis_url))
     assert any(i.startswith(f"asuh-job-{job}-") for i in ran.get_job_ids()), "not run by RQ"
+    # The worker mails the signed-in sponsor, linking to the installation's public URL.
+    while not (mail := [m for m in site.mail.mailbox.to(site.seeded["users"]["sponsor"][1])
+                        if m["Subject"] == "Surat pertanggungjawaban Anda sudah terbit"]):
+        assert time.monotonic() < deadline, "the worker sent no statement mail"
+        time.sleep(0.2)
+    assert f"{site.url}/my/letters" in site.mail.mailbox.text(mail[0])
 
     zips = _from_both(site, officer, f"{site.url}/jobs/{job}/download")
     assert zips["a"] == zips["b"]
