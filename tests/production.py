@@ -1,11 +1,12 @@
 """A production-shaped installation on this machine, started from the files in deploy/.
 
 PostgreSQL (the suite's throwaway server, a database of its own), Redis (Debian's
-``redis-server``), one job worker and two app servers run from the commands in the systemd
-units, with the environment of ``deploy/asuh.env.example`` (machine-specific values put in),
-and Debian's ``nginx`` runs a copy of ``deploy/nginx/asuh.conf`` with the ports and paths
-rendered in. Each app server has its own upload, letter and static folders, as if it ran
-on a machine of its own. Whatever cannot start fails the test with its log: never a skip.
+``redis-server``, tests/redisserver.py), one job worker and two app servers run from the
+commands in the systemd units, with the environment of ``deploy/asuh.env.example``
+(machine-specific values put in), and Debian's ``nginx`` runs a copy of
+``deploy/nginx/asuh.conf`` with the ports and paths rendered in. Each app server has its
+own upload, letter and static folders, as if it ran on a machine of its own. Whatever
+cannot start fails the test with its log: never a skip.
 """
 
 import configparser
@@ -30,12 +31,6 @@ UNIT_PREFIX = "/srv/asuh/.venv/bin/"
 # Variables the deployment files set that are not the app's own.
 NOT_THE_APPS = {"WEB_CONCURRENCY", "ASUH_BIND"}
 START_SECONDS = 90  # two cores shared with the rest of the suite
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -258,16 +253,6 @@ class Installation:
             time.sleep(0.05)
         raise AssertionError(f"request {request_id} not in nginx's access log:\n"
                              f"{_tail(self.access_log)}")
-
-
-def start_redis(work: Path) -> tuple[Process, str]:
-    port = free_port()
-    process = Process("redis-server", [find_program("redis-server", "redis-server"),
-                                       "--port", str(port), "--bind", "127.0.0.1",
-                                       "--save", "", "--appendonly", "no",
-                                       "--dir", str(work)], work / "redis.log").start()
-    process.wait_until(lambda: port_open(port), f"Redis on port {port}")
-    return process, f"redis://127.0.0.1:{port}/0"
 
 
 def start_nginx(work: Path, site_text: str, https: int) -> Process:

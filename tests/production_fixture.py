@@ -4,30 +4,29 @@ starts the pieces), its database seeded through the services."""
 import os
 import secrets
 import subprocess
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
 from tests import factories
 from tests.conftest import PG_URL_ENV, app_settings
-from tests.mailserver import MailServer
+from tests.mailserver import MailServer, free_port
 from tests.production import (
     DEPLOY,
     ROOT,
     Installation,
     Process,
     command_line,
-    free_port,
     port_open,
     read_env_file,
     read_unit,
     render_nginx,
     self_signed_certificate,
     start_nginx,
-    start_redis,
     unknown_names,
 )
+from tests.redisserver import redis_server
 
 # Values in the example that name another machine or stand for a secret: each must be
 # replaced here, or the test would talk to hosts that are not this machine's.
@@ -118,9 +117,10 @@ def installation(tmp_path: Path, extra_env: dict | None = None):
 
     processes: dict[str, Process] = {}
     mail = MailServer().start()
+    stack = ExitStack()
     try:
         env_url, database = _database(tmp_path)
-        processes["redis"], redis_url = start_redis(tmp_path)
+        redis_url = stack.enter_context(redis_server(tmp_path))
         ports = {"a": free_port(), "b": free_port()}
         https, http = free_port(), free_port()
         audit_key = secrets.token_hex(32)
@@ -169,4 +169,5 @@ def installation(tmp_path: Path, extra_env: dict | None = None):
     finally:
         for process in reversed(list(processes.values())):
             process.stop()
+        stack.close()
         mail.stop()
