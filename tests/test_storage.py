@@ -153,7 +153,6 @@ def test_a_photo_uploaded_to_one_server_is_served_by_the_other(app, tmp_dir, dat
     assert _folder_files(first) == [] and _folder_files(second) == []
     # The local store of the same second server has no such file: that is the difference.
     local = _app(tmp_dir, database_url, "local", "uploads-second")
-    sign_in(local.test_client(), users["sponsor"][1])
     viewer = local.test_client()
     sign_in(viewer, users["sponsor"][1])
     assert viewer.get(base).status_code == 404
