@@ -153,7 +153,6 @@ def test_a_photo_uploaded_to_one_server_is_served_by_the_other(app, tmp_dir, dat
     assert _folder_files(first) == [] and _folder_files(second) == []
     # The local store of the same second server has no such file: that is the difference.
     local = _app(tmp_dir, database_url, "local", "uploads-second")
-    sign_in(local.test_client(), users["sponsor"][1])
     viewer = local.test_client()
     sign_in(viewer, users["sponsor"][1])
     assert viewer.get(base).status_code == 404
@@ -225,3 +224,21 @@ def test_the_restore_check_finds_a_database_stored_photo_that_was_altered(
             storage.save(photos.photo_key(photo), b"swapped", "image/jpeg")
         assert checks.photo_files() == [
             f"photo {photo.id}: file {photo.stored_name} does not match its SHA-256"]
+
+
+def test_thumbnails_are_made_before_the_write_lock(app, client, login, scene, monkeypatch):
+    """The write-lock rule (issue 12) for the stored bytes: a photo's thumbnail is made
+    while its batch is prepared, not inside the act that holds the lock."""
+    from asuh.transactions import in_unit_of_work
+
+    made_under_lock = []
+    real_make = thumbnails.make
+    monkeypatch.setattr(thumbnails, "make", lambda data: (
+        made_under_lock.append(in_unit_of_work()), real_make(data))[1])
+    login("sponsor")
+    response = client.post(f"/contributions/{scene['mine']}/photos",
+                           data={"photos": [(io.BytesIO(factories.image_bytes()), "a.jpg"),
+                                            (io.BytesIO(factories.image_bytes()), "b.jpg")]},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "2 foto bukti ditambahkan" in response.text
+    assert made_under_lock == [False, False]
