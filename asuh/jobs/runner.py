@@ -43,6 +43,11 @@ class JobContext:
         """After a whole unit of work is committed: count it, and stop here if cancelled."""
         self._report(add=count)
 
+    def advance_aside(self, done: int, *, total: int | None = None) -> None:
+        """``done`` so far, from inside a long read (see ``record_progress_aside``)."""
+        if services.record_progress_aside(self.job_id, done, total=total):
+            raise JobCancelled
+
     def _report(self, **progress) -> None:
         if services.record_progress(self.job_id, **progress):
             raise JobCancelled

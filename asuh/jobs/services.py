@@ -172,6 +172,19 @@ def record_progress(job_id: int, *, done: int | None = None, add: int = 0,
     return job.cancel_requested_at is not None
 
 
+def record_progress_aside(job_id: int, done: int, *, total: int | None = None) -> bool:
+    """Progress from inside a long read (an export streaming its rows): on a connection of
+    its own, since a unit of work on the session would end the read it streams from.
+    True if someone asked to cancel meanwhile."""
+    with db.engine.begin() as connection:
+        values = {"progress_done": done, "heartbeat_at": utcnow()}
+        if total is not None:
+            values["progress_total"] = total
+        connection.execute(update(Job).where(Job.id == job_id).values(**values))
+        return connection.scalar(select(Job.cancel_requested_at)
+                                 .where(Job.id == job_id)) is not None
+
+
 @use_case
 def finish(job_id: int, status: str, *, result: JobResult | None = None,
            error: str | None = None) -> None:
