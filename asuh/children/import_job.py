@@ -27,6 +27,7 @@ from asuh.children.import_rejects import rejected_rows_file
 from asuh.children.importfile import read_child_rows
 from asuh.children.importing import write_plan
 from asuh.errors import NotFoundError, ValidationFailed
+from asuh.formatting import format_number as num
 from asuh.jobs import services as jobs
 from asuh.jobs.services import JobCancelled, JobResult
 from asuh.permissions import Permission, ensure_permitted
@@ -110,8 +111,8 @@ def _store(ctx, batch: Batch, count: int, filename: str, actor, progress: dict) 
     progress["batches"] = batch.number
     ctx.checkpoint({"progress": dict(progress), "lines": [
         f"Sejauh ini tersimpan (bagian {batch.number} dari {count}): "
-        f"{progress['created']} anak baru, {progress['updated']} diperbarui, "
-        f"{progress['measurements']} pengukuran baru.",
+        f"{num(progress['created'])} anak baru, {num(progress['updated'])} diperbarui, "
+        f"{num(progress['measurements'])} pengukuran baru.",
         f"Baris yang sudah tersimpan: {_ranges(progress['stored'])}."]})
 
 
@@ -148,8 +149,8 @@ def _rejects(filename: str, data: bytes, preview) -> dict:
 
 
 def _refused(filename: str, data: bytes, preview) -> JobResult:
-    lines = [f"Impor {filename} tidak disimpan: {len(preview.rejected)} dari "
-             f"{len(preview.rows)} baris ditolak, dan tanpa \"simpan yang diterima saja\" "
+    lines = [f"Impor {filename} tidak disimpan: {num(len(preview.rejected))} dari "
+             f"{num(len(preview.rows))} baris ditolak, dan tanpa \"simpan yang diterima saja\" "
              "berkas disimpan utuh atau tidak sama sekali." if preview.rows else
              f"Impor {filename} tidak disimpan: berkas tidak berisi baris data.",
              "Unduh baris yang ditolak beserta alasannya, perbaiki, lalu impor lagi."]
@@ -167,16 +168,16 @@ def _result(filename: str, data: bytes, preview, progress: dict, earlier: dict,
         lines.append(f"Dibatalkan setelah bagian {progress['batches']} dari {stopped}. "
                      "Baris yang belum tersimpan dapat disimpan dengan mengimpor berkas yang "
                      "sama lagi: yang sudah tersimpan dikenali dan tidak digandakan.")
-    lines += [f"{filename}: {len(preview.rows)} baris. Disimpan oleh pekerjaan ini: "
-              f"{progress['created']} anak baru, {progress['updated']} diperbarui, "
-              f"{progress['measurements']} pengukuran baru.",
+    lines += [f"{filename}: {num(len(preview.rows))} baris. Disimpan oleh pekerjaan ini: "
+              f"{num(progress['created'])} anak baru, {num(progress['updated'])} diperbarui, "
+              f"{num(progress['measurements'])} pengukuran baru.",
               f"Baris yang tersimpan: {_ranges(progress['stored'])}.",
-              f"Sudah ada sebelumnya dan tidak berubah: {unchanged} anak."]
+              f"Sudah ada sebelumnya dan tidak berubah: {num(unchanged)} anak."]
     if preview.rejected:
-        lines.append(f"{len(preview.rejected)} baris ditolak dan tidak disimpan: unduh "
+        lines.append(f"{num(len(preview.rejected))} baris ditolak dan tidak disimpan: unduh "
                      "berkasnya (kolom yang sama ditambah alasan), perbaiki, lalu impor lagi.")
     if preview.with_warnings:
-        lines.append(f"{len(preview.with_warnings)} baris disimpan dengan peringatan.")
+        lines.append(f"{num(len(preview.with_warnings))} baris disimpan dengan peringatan.")
     return JobResult(report={"lines": lines, "progress": progress,
                              "stored_rows": _stored_count(progress["stored"]),
                              "rejected": len(preview.rejected)},
