@@ -59,7 +59,7 @@ def test_a_long_export_is_a_job_with_the_same_rows_and_masking(
     assert read_csv(download) == direct  # the auditor's masked NIKs, as downloaded directly
     with app.app_context():
         assert db.session.scalar(select(AuditRecord.id).where(
-            AuditRecord.action == "download", AuditRecord.entity_id == job_id)) is not None
+            AuditRecord.action == "download", AuditRecord.entity_id == str(job_id))) is not None
 
 
 def test_an_xlsx_export_job_keeps_the_filters(app, client, login, scene, monkeypatch):
