@@ -218,3 +218,34 @@ def test_a_large_import_through_rq_and_redis(app, users, regions, client, login,
     assert (state["status"], state["done"]) == ("done", SIZE)
     with app.app_context():
         assert counts() == (SIZE, SIZE)
+
+
+def test_the_officers_answers_to_nik_conflicts_go_with_the_job(app, users, regions, client,
+                                                               login, monkeypatch):
+    from datetime import timedelta
+
+    from asuh.children import importing
+    from asuh.children.importfile import read_child_rows
+    from asuh.jobs.backend import work
+    from tests.test_children_import import BIRTH
+
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 2)
+    monkeypatch.setitem(app.config, "IMPORT_BATCH_ROWS", 1)
+    with app.app_context():
+        importing.import_children(read_child_rows("a.csv", csv_file([row(1)])))
+        db.session.commit()
+    # Line 2 carries child 1's NIK but is another child (a boy born three months earlier).
+    other = row(1, Nama="Muhammad Fajar", **{"JK (L/P)": "L", "Tgl Lahir": (
+        BIRTH - timedelta(days=90)).strftime("%d/%m/%Y")})
+    login("officer")
+    preview_url = upload(client, csv_file([other, row(2), row(3)]), "b.csv").headers["Location"]
+    assert "NIK dipakai anak lain" in client.get(preview_url).text
+    response = client.post(f"{preview_url}/confirm", data={"mode": "all", "decision-2": "other"})
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        assert db.session.get(Job, job_id).params["decisions"] == {"2": ["other", ""]}
+        work(burst=True, poll=0)
+        assert db.session.get(Job, job_id).status == "done"
+        assert db.session.scalar(select(Child.nik_status).where(
+            Child.name == "Muhammad Fajar")) == "not_own"
+        assert counts() == (4, 4)
