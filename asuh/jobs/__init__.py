@@ -2,7 +2,8 @@
 
 ``register(app)`` wires the job pages, the ``jobs`` command group and the after-commit
 hand-over to Redis. Areas add their job kinds in their own ``register(app)`` through
-``asuh.jobs.registry.add_handler`` (letters: ``letters.monthly_statements``).
+``asuh.jobs.registry.add_handler``: ``letters.monthly_statements``, ``children.import``,
+``exports.file``, ``dashboard.rebuild``.
 """
 
 from flask import Flask
