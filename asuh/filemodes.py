@@ -4,6 +4,7 @@ read them, whatever the umask of the service that created them."""
 
 import logging
 import os
+from contextlib import suppress
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -35,7 +36,14 @@ def private_sqlite_file(url: str) -> None:
     path = Path(parsed.database)
     if not path.parent.is_dir():
         return  # SQLite reports the wrong path on first use, as it always did
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if not path.exists():
+        # Only a file that is not there yet is opened here: closing any descriptor of an
+        # open database drops every POSIX lock this process holds on it, and another
+        # process then takes itself for the last connection and deletes the -wal and
+        # -shm in use ("disk I/O error"; sqlite.org/howtocorrupt.html, 2.2). A second app
+        # built in a process that already uses the database (a test, a command) did.
+        with suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if candidate.exists():
             _chmod(candidate, 0o600)

@@ -83,8 +83,9 @@ def test_the_local_store_is_owner_only_and_keeps_the_old_paths(app, tmp_dir, dat
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
-def test_the_database_store_keeps_rows_never_deletes_them(app, tmp_dir, database_url):
-    server = _app(tmp_dir, database_url, "database")
+def test_the_database_store_keeps_rows_never_deletes_them(app, tmp_dir, database_url,
+                                                           tmp_path):
+    server = _app(tmp_dir, database_url, "database", tmp_path / "uploads")
     with server.app_context():
         storage.save("imports/tok2/upload.bin", b"NIK 3171...", "text/csv")
         storage.save("imports/tok2/upload.bin", b"again", "text/csv")

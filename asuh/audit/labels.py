@@ -95,6 +95,7 @@ FIELD_LABELS = {
     "superseded_by_id": "Diganti dengan", "verify_token": "Token verifikasi",
     "public_summary": "Ringkasan publik", "content_type": "Jenis berkas",
     "size_bytes": "Ukuran (bita)", "stored_name": "Nama berkas tersimpan",
+    "data": "Isi berkas",
     "uploaded_by_id": "Diunggah oleh", "width": "Lebar", "file": "Berkas", "rows": "Baris",
     "created": "Dibuat", "format": "Format", "filters": "Saringan", "skipped": "Dilewati",
     "left_out": "Tidak dicentang",
