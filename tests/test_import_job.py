@@ -249,3 +249,22 @@ def test_the_officers_answers_to_nik_conflicts_go_with_the_job(app, users, regio
         assert db.session.scalar(select(Child.nik_status).where(
             Child.name == "Muhammad Fajar")) == "not_own"
         assert counts() == (4, 4)
+
+
+def test_a_resumed_import_refused_now_still_names_what_was_stored(app, users, regions,
+                                                                  client, login):
+    from asuh.jobs.backend import work
+
+    login("officer")
+    data, _ = big_file(bad=(3,))
+    preview_url = upload(client, data, "besar.csv").headers["Location"]
+    job_id = int(client.post(f"{preview_url}/confirm", data={"mode": "all"})
+                 .headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        # As an earlier attempt's last batch left it (the registry has changed since).
+        jobs.checkpoint(job_id, {"progress": {"created": 2, "updated": 0, "measurements": 2,
+                                              "stored": [[10, 11]], "batches": 1}})
+        work(burst=True, poll=0)
+        report = db.session.get(Job, job_id).result_report
+    assert report["stored_rows"] == 2
+    assert "Sebelum pekerjaan terhenti sudah tersimpan: baris 10–11." in report["lines"]

@@ -77,9 +77,9 @@ def run(ctx, *, token: str, filename: str, partial: bool = False,
     preview = plan.preview
     del rows  # the plan keeps what the batches write; the rows are read again if refused
     ctx.set_total(len(preview.rows))
-    if not (preview.partly_accepted if partial else preview.accepted):
-        return _refused(filename, data, preview)
     earlier = ctx.report.get("progress") or {}
+    if not (preview.partly_accepted if partial else preview.accepted):
+        return _refused(filename, data, preview, earlier)
     progress = {"created": 0, "updated": 0, "measurements": 0, "stored": [],
                 **earlier, "batches": 0}
     batches = split_plan(plan, int(current_app.config.get("IMPORT_BATCH_ROWS", BATCH_ROWS)))
@@ -148,13 +148,19 @@ def _rejects(filename: str, data: bytes, preview) -> dict:
     return {"file": content, "name": name, "mimetype": mimetype}
 
 
-def _refused(filename: str, data: bytes, preview) -> JobResult:
+def _refused(filename: str, data: bytes, preview, earlier: dict) -> JobResult:
     lines = [f"Impor {filename} tidak disimpan: {num(len(preview.rejected))} dari "
              f"{num(len(preview.rows))} baris ditolak, dan tanpa \"simpan yang diterima saja\" "
              "berkas disimpan utuh atau tidak sama sekali." if preview.rows else
              f"Impor {filename} tidak disimpan: berkas tidak berisi baris data.",
              "Unduh baris yang ditolak beserta alasannya, perbaiki, lalu impor lagi."]
-    return JobResult(report={"lines": lines, "stored_rows": 0,
+    if earlier.get("stored"):
+        # Taken up again after its worker died, and refused now (the registry changed):
+        # what the earlier attempt stored stays stored, and is named.
+        lines.insert(1, f"Sebelum pekerjaan terhenti sudah tersimpan: baris "
+                        f"{_ranges(earlier['stored'])}.")
+    return JobResult(report={"lines": lines, "progress": earlier,
+                             "stored_rows": _stored_count(earlier.get("stored", [])),
                              "rejected": len(preview.rejected)},
                      **_rejects(filename, data, preview))
 
