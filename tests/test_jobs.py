@@ -246,3 +246,32 @@ def test_a_job_that_keeps_losing_its_worker_fails_with_a_reason(app, users, monk
             if attempt < app.config["JOB_MAX_ATTEMPTS"]:
                 assert requeued == [job_id] and job.status == "queued"
         assert job.status == "failed" and "terhenti 3 kali" in job.error
+
+
+def test_zipping_the_statements_lets_other_writers_in(app, users, regions, client, login,
+                                                      monkeypatch):
+    """The job's zip streams a month of PDFs; a request writing meanwhile gets the lock
+    (outside a request a transaction would begin by taking SQLite's write lock)."""
+    from sqlalchemy import update
+
+    from asuh.jobs.backend import work
+    from asuh.letters import bulk_job
+
+    period = _scene(app, users)
+    job_id = _submit(client, login, period)
+    written = zipfile.ZipFile.writestr
+    writes = []
+
+    def officer_writes_meanwhile(archive, name, data, *args, **kwargs):
+        if not writes:
+            with db.engine.begin() as connection:
+                connection.execute(update(Job).where(Job.id == job_id)
+                                   .values(cancel_requested_at=None))
+            writes.append(name)
+        return written(archive, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(bulk_job.zipfile.ZipFile, "writestr", officer_writes_meanwhile)
+    with app.app_context():
+        work(burst=True, poll=0)
+    assert writes, "the zip wrote no letter"
+    _check_done(app, client, job_id, period, expected=2)

@@ -21,7 +21,7 @@ from asuh.letters.bulk import issue_statements
 from asuh.letters.models import CURRENT, SPONSOR_STATEMENT, Letter
 from asuh.letters.periods import Period, covered_through, parse_period
 from asuh.permissions import Permission, ensure_permitted
-from asuh.transactions import end_read, use_case
+from asuh.transactions import read_only, use_case
 
 KIND = "letters.monthly_statements"
 LABEL = "Surat pertanggungjawaban bulanan semua Bapak/Bunda Asuh"
@@ -71,10 +71,11 @@ def _zip(period: Period) -> tuple[bytes, int]:
             .order_by(Letter.year, Letter.seq).execution_options(yield_per=50))
     count = 0
     with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as spool:
-        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
+        # Zipping a city's month of statements reads for a while: outside a request a
+        # transaction would take SQLite's write lock, and every writer would wait for it.
+        with read_only(), zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
             for letter in db.session.scalars(stmt):
                 archive.writestr(letter.file_name, letter.pdf)
                 count += 1
-        end_read()
         spool.seek(0)
         return spool.read(), count
