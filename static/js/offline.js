@@ -1,0 +1,156 @@
+// The app on the phone (issue 13): registers the service worker for the signed-in account,
+// shows the outbox in the header ("2 menunggu dikirim", and what the server refused and
+// why) and sends it when the connection returns: on `online`, on every page open, and
+// through Background Sync where the browser has it. Forms opt in with `data-outbox`; the
+// delivery form's own script (photos.js) hands its form and resized photos to `keep`.
+(function () {
+  "use strict";
+  var user = document.body.dataset.offlineUser || "";
+
+  function register() {
+    if (!("serviceWorker" in navigator)) return Promise.resolve(null);
+    // The account's key is in the worker's URL: another account signing in installs a
+    // new worker, which deletes the previous account's cached pages.
+    return navigator.serviceWorker.register("/sw.js?u=" + encodeURIComponent(user),
+                                            {scope: "/"}).catch(function () { return null; });
+  }
+
+  function randomToken() {
+    var bytes = new Uint8Array(24);
+    crypto.getRandomValues(bytes);
+    return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-")
+      .replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function badge() { return document.querySelector("[data-outbox]"); }
+
+  function say(text) {
+    var status = document.querySelector("[data-outbox-status]");
+    if (status) status.textContent = text;
+  }
+
+  function entryItem(entry) {
+    var item = document.createElement("li");
+    item.dataset.outboxEntry = entry.key;
+    var label = document.createElement("span");
+    label.textContent = (entry.title || "Kiriman") + (entry.state === "refused"
+      ? " — ditolak: " + entry.reason : " — menunggu sinyal");
+    item.append(label);
+    if (entry.state === "refused") {
+      var fix = document.createElement("button");
+      fix.type = "button";
+      fix.className = "secondary outline";
+      fix.textContent = "Perbaiki";
+      fix.addEventListener("click", function () { correct(entry); });
+      var drop = document.createElement("button");
+      drop.type = "button";
+      drop.className = "secondary outline";
+      drop.textContent = "Buang";
+      drop.addEventListener("click", function () {
+        if (window.confirm("Buang kiriman ini? Isiannya akan hilang dari ponsel.")) {
+          AsuhOutbox.remove(entry.key).then(refresh);
+        }
+      });
+      item.append(" ", fix, " ", drop);
+    }
+    return item;
+  }
+
+  function refresh() {
+    var box = badge();
+    if (!box || !user) return Promise.resolve();
+    return AsuhOutbox.all(user).then(function (entries) {
+      var waiting = entries.filter(function (e) { return e.state === "waiting"; }).length;
+      var refused = entries.length - waiting;
+      var parts = [];
+      if (waiting) parts.push(waiting + " menunggu dikirim");
+      if (refused) parts.push(refused + " ditolak");
+      box.querySelector("[data-outbox-count]").textContent = parts.join(", ");
+      var list = box.querySelector("[data-outbox-list]");
+      list.replaceChildren.apply(list, entries.map(entryItem));
+      box.hidden = entries.length === 0;
+    });
+  }
+
+  function sendNow() {
+    if (!user || !navigator.onLine) return Promise.resolve();
+    return AsuhOutbox.sendAll(user).then(function (outcome) {
+      if (outcome.sent) say(outcome.sent + " kiriman terkirim.");
+      return refresh();
+    });
+  }
+
+  // Saves a form (and the photos chosen for it) in the outbox. The form's one-time token
+  // is the entry's key; the form then gets a new token, for the next delivery.
+  function keep(form, photos) {
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string") fields.push([name, value]);
+    });
+    var tokenField = form.querySelector("[name='submission_token']");
+    var key = (tokenField && tokenField.value) || randomToken();
+    var entry = {key: key, user: user, kind: form.dataset.outbox || "form",
+                 title: form.dataset.outboxTitle || document.title,
+                 url: new URL(form.getAttribute("action") || window.location.href,
+                              window.location.href).href,
+                 fields: fields, state: "waiting", reason: "", created: Date.now(),
+                 files: (photos || []).map(function (photo) {
+                   return {field: "photos", blob: photo.blob, name: photo.name};
+                 })};
+    return AsuhOutbox.put(entry).then(function () {
+      if (tokenField) tokenField.value = randomToken();
+      form.reset();
+      if (window.AsuhPhotos) window.AsuhPhotos.clear();
+      say("Belum ada sinyal: tersimpan di ponsel dan akan dikirim otomatis saat ada sinyal.");
+      return navigator.serviceWorker && navigator.serviceWorker.ready.then(function (reg) {
+        return reg.sync && reg.sync.register("asuh-outbox");
+      }).catch(function () {});
+    }).then(refresh);
+  }
+
+  // A refused entry goes back into its form, to be corrected and sent again.
+  function correct(entry) {
+    var here = window.location.href.split("#")[0];
+    if (here !== entry.url) {
+      window.location.assign(entry.url + "#outbox=" + encodeURIComponent(entry.key));
+      return;
+    }
+    var form = document.querySelector("form[data-outbox]");
+    if (!form) return;
+    entry.fields.forEach(function (pair) {
+      if (pair[0] === "csrf_token") return;
+      var field = form.elements.namedItem(pair[0]);
+      if (field && field.type === "checkbox") field.checked = true;
+      else if (field) field.value = pair[1];
+    });
+    if (window.AsuhPhotos) {
+      window.AsuhPhotos.clear();
+      (entry.files || []).forEach(function (file) { window.AsuhPhotos.add(file.blob, file.name); });
+    }
+    var errors = document.createElement("div");
+    errors.className = "form-errors";
+    errors.setAttribute("role", "alert");
+    errors.textContent = "Ditolak server: " + entry.reason;
+    form.prepend(errors);
+    AsuhOutbox.remove(entry.key).then(refresh);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    register();
+    if (!window.indexedDB) return;
+    AsuhOutbox.forgetOthers(user).then(refresh).then(sendNow).then(function () {
+      var wanted = /#outbox=([^&]+)/.exec(window.location.hash);
+      if (!wanted) return;
+      AsuhOutbox.all(user).then(function (entries) {
+        entries.filter(function (e) { return e.key === decodeURIComponent(wanted[1]); })
+          .forEach(correct);
+      });
+    });
+    window.addEventListener("online", sendNow);
+    if (window.BroadcastChannel) {
+      new BroadcastChannel(AsuhOutbox.CHANNEL).addEventListener("message", refresh);
+    }
+  });
+
+  window.AsuhOffline = {keep: keep, refresh: refresh, sendNow: sendNow};
+})();

@@ -1,0 +1,72 @@
+"""The installable app's server side (issue 13): manifest, service worker, start page, the
+pages a phone may keep (for whom), and the wipe on sign-out."""
+
+import json
+
+
+def test_the_manifest_names_the_app_in_indonesian_with_icons_that_exist(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.text)
+    assert manifest["short_name"] == "Asuh" and manifest["lang"] == "id"
+    assert manifest["start_url"] == "/app" and manifest["display"] == "standalone"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_the_start_page_sends_each_role_to_its_landing(client, login):
+    assert client.get("/app").headers["Location"].endswith("/")
+    login("sponsor")
+    landing = client.get("/", follow_redirects=False).headers["Location"]
+    response = client.get("/app", follow_redirects=True)
+    assert response.status_code == 200
+    assert response.request.path == landing
+
+
+def test_the_service_worker_is_served_from_the_root_uncached_with_the_shell(client):
+    response = client.get("/sw.js?u=abc")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    settings = json.loads(response.text.split("\n", 1)[0].removeprefix("self.ASUH = ")
+                          .removesuffix(";"))
+    shell = settings["shell"]
+    assert any(url.startswith("/static/css/asuh.") for url in shell)
+    assert any(url.startswith("/static/js/outbox.") for url in shell)
+    assert any(url.startswith("/static/img/icon-192.") for url in shell)
+    assert not any("/sw." in url or url.endswith(".ttf") for url in shell)
+    for url in shell:  # the install fails if one of them does not load
+        assert client.get(url).status_code == 200, url
+    assert settings["maxAgeDays"] == 7
+
+
+def test_field_pages_are_marked_for_the_signed_in_user_only(client, login, users):
+    login("field")
+    children = client.get("/children")
+    key = children.headers["X-Asuh-Offline"]
+    assert len(key) == 20 and key != str(users["field"][0])
+    assert f'data-offline-user="{key}"' in children.text
+    # Pages not needed in the field are not kept on the phone.
+    assert "X-Asuh-Offline" not in client.get("/account/password").headers
+    other = login("sponsor", client.application.test_client())
+    assert other.get("/me/children").headers["X-Asuh-Offline"] != key
+
+
+def test_signing_out_clears_the_sites_caches_and_storage(client, login):
+    login("sponsor")
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert "X-Asuh-Offline" not in client.get("/login").headers
+
+
+def test_the_outbox_gets_a_fresh_form_token_for_the_signed_in_user(client, login):
+    assert client.get("/app/csrf").status_code in (302, 401)
+    login("sponsor")
+    body = client.get("/app/csrf").get_json()
+    assert body["csrf_token"] and body["user"] == client.get("/me/children").headers[
+        "X-Asuh-Offline"]
