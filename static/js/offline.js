@@ -22,11 +22,28 @@
       .replace(/\//g, "_").replace(/=+$/, "");
   }
 
-  function badge() { return document.querySelector("[data-outbox]"); }
+  function badge() { return document.querySelector("[data-outbox-box]"); }
 
+  // Said in the page's flash messages (one live region per page, as the server's own).
   function say(text) {
-    var status = document.querySelector("[data-outbox-status]");
-    if (status) status.textContent = text;
+    var main = document.querySelector("main");
+    if (!main) return;
+    var flashes = main.querySelector(".flashes");
+    if (!flashes) {
+      flashes = document.createElement("div");
+      flashes.className = "flashes";
+      flashes.setAttribute("role", "status");
+      flashes.setAttribute("aria-live", "polite");
+      main.prepend(flashes);
+    }
+    var status = flashes.querySelector("[data-outbox-status]");
+    if (!status) {
+      status = document.createElement("p");
+      status.className = "flash flash-info";
+      status.dataset.outboxStatus = "";
+      flashes.append(status);
+    }
+    status.textContent = text;
   }
 
   function entryItem(entry) {
@@ -137,7 +154,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     register();
-    if (!window.indexedDB) return;
+    // Signed out: the outbox is left alone (a lapsed session's entries wait for their
+    // owner to sign in again; signing out itself wipes them with Clear-Site-Data).
+    if (!window.indexedDB || !user) return;
     AsuhOutbox.forgetOthers(user).then(refresh).then(sendNow).then(function () {
       var wanted = /#outbox=([^&]+)/.exec(window.location.hash);
       if (!wanted) return;
@@ -148,7 +167,10 @@
     });
     window.addEventListener("online", sendNow);
     if (window.BroadcastChannel) {
-      new BroadcastChannel(AsuhOutbox.CHANNEL).addEventListener("message", refresh);
+      new BroadcastChannel(AsuhOutbox.CHANNEL).addEventListener("message", function (event) {
+        if (event.data && event.data.sent) say(event.data.sent + " kiriman terkirim.");
+        refresh();
+      });
     }
   });
 

@@ -52,10 +52,11 @@
   function put(entry) { return run("readwrite", function (store) { store.put(entry); }); }
   function remove(key) { return run("readwrite", function (store) { store.delete(key); }); }
 
-  function announce() {
+  // Tells every open Asuh page (and the worker's sends reach them too) what changed.
+  function announce(outcome) {
     if (scope.BroadcastChannel) {
       var channel = new BroadcastChannel(CHANNEL);
-      channel.postMessage("changed");
+      channel.postMessage(outcome || {});
       channel.close();
     }
   }
@@ -129,7 +130,7 @@
         if (entries[i].state !== "waiting") continue;
         outcome[await send(entries[i])] += 1;
       }
-      if (outcome.sent || outcome.refused) announce();
+      if (outcome.sent || outcome.refused) announce(outcome);
       return outcome;
     })().finally(function () { sending = null; });
     return sending;
@@ -143,8 +144,8 @@
   }
 
   scope.AsuhOutbox = {
-    all: all, put: function (entry) { return put(entry).then(announce); },
-    remove: function (key) { return remove(key).then(announce); },
+    all: all, put: function (entry) { return put(entry).then(function () { announce(); }); },
+    remove: function (key) { return remove(key).then(function () { announce(); }); },
     sendAll: sendAll, forgetOthers: forgetOthers, reasons: reasons, CHANNEL: CHANNEL,
   };
 })(self);

@@ -31,7 +31,7 @@ self.addEventListener("activate", function (event) {
     }).map(function (name) { return caches.delete(name); }));
   }).then(function () {
     // Another account's waiting entries never go out under this one's session.
-    return USER ? AsuhOutbox.forgetOthers(USER) : AsuhOutbox.forgetOthers("");
+    return USER ? AsuhOutbox.forgetOthers(USER) : null;
   }).then(function () { return self.clients.claim(); }));
 });
 

@@ -1,0 +1,147 @@
+"""Issue 13 on a phone without signal: a sponsor logs a delivery offline, closes the page,
+opens the app again offline (the page and the waiting delivery are there) and, once the
+signal returns, the delivery is stored once with its photo; a delivery refused on sync
+keeps what was typed, with the server's reason; signing out leaves nothing personal in
+the caches or IndexedDB."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from asuh import timeutil
+from asuh.extensions import db
+from tests.browser.support import delivery_photo, field, sign_in, watch
+
+pytestmark = pytest.mark.browser
+
+
+def _sponsor_with_match(live_server):
+    n = live_server.unique()
+    with live_server.seed():
+        sponsor = live_server.approved_sponsor(f"Dewi Lestari {n}")
+        match = live_server.match(sponsor, live_server.measured_child(f"Putri Ayu {n}"))
+        return n, sponsor.email, match.id
+
+
+def _open_app(open_page, email, match_id):
+    """Signed in, the delivery form opened twice: the second time through the installed
+    service worker, which keeps the page for this account."""
+    page = open_page("small-phone")
+    sign_in(page, email)
+    form_url = f"/matches/{match_id}/contributions/new"
+    page.goto(form_url)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    page.reload()
+    expect(page.get_by_role("heading", name="Catat penyaluran")).to_be_visible()
+    return page, form_url
+
+
+def _fill(page, photo, note):
+    for number, (item, quantity, value) in enumerate(
+            [("rice|karung 5 kg", "2", "150000"), ("eggs|tray", "1", "60000")], start=1):
+        row = page.get_by_role("group", name=f"Barang {number}")
+        row.get_by_label(re.compile("^Barang dan satuan")).select_option(item)
+        row.get_by_label(re.compile("^Jumlah")).fill(quantity)
+        row.get_by_label(re.compile(r"\bnilai\b", re.I)).fill(value)
+    field(page, "Catatan").fill(note)
+    page.get_by_label(re.compile("^Foto bukti")).set_input_files(photo)
+    expect(page.locator("[data-photo-previews] img")).to_have_count(1)  # resized
+
+
+def _stored(live_server, note):
+    from asuh.contributions.models import Contribution, ContributionPhoto
+
+    with live_server.app.app_context():
+        ids = db.session.scalars(select(Contribution.id).where(Contribution.note == note)).all()
+        photos = db.session.scalar(select(func.count(ContributionPhoto.id)).where(
+            ContributionPhoto.contribution_id.in_(ids))) if ids else 0
+        return len(ids), photos
+
+
+def test_a_delivery_logged_offline_is_stored_once_with_its_photo(open_page, live_server,
+                                                                 tmp_path):
+    n, email, match_id = _sponsor_with_match(live_server)
+    photo = tmp_path / "penyaluran.jpg"
+    photo.write_bytes(delivery_photo())
+    note = f"Diserahkan tanpa sinyal {n}"
+    page, form_url = _open_app(open_page, email, match_id)
+    context = page.context
+
+    context.set_offline(True)
+    _fill(page, photo, note)
+    page.get_by_role("button", name="Simpan penyaluran").click()
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    expect(page.locator("[data-outbox-status]")).to_contain_text("tersimpan di ponsel")
+    assert _stored(live_server, note) == (0, 0)
+    page.close()
+
+    again = context.new_page()
+    watch(again, [])
+    again.goto(form_url)  # no signal: the kept page, from the service worker
+    assert again.evaluate("fetch('/app/csrf').then(() => 'sent', () => 'no signal')") == (
+        "no signal")
+    expect(again.get_by_role("heading", name="Catat penyaluran")).to_be_visible()
+    expect(again.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+
+    context.set_offline(False)
+    expect(again.locator("[data-outbox-status]")).to_contain_text("1 kiriman terkirim")
+    expect(again.locator("[data-outbox-box]")).to_be_hidden()
+    assert _stored(live_server, note) == (1, 1)
+    # Sent again (a lost answer, the worker's sync): still one delivery.
+    again.reload()
+    again.evaluate("AsuhOffline.sendNow()")
+    assert _stored(live_server, note) == (1, 1)
+
+
+def test_a_delivery_refused_on_sync_keeps_what_was_typed_and_the_reason(open_page,
+                                                                        live_server, tmp_path):
+    from asuh.matching import services as matching
+    from asuh.matching.models import Match
+
+    n, email, match_id = _sponsor_with_match(live_server)
+    photo = tmp_path / "penyaluran.jpg"
+    photo.write_bytes(delivery_photo())
+    note = f"Match berakhir saat offline {n}"
+    page, form_url = _open_app(open_page, email, match_id)
+    page.context.set_offline(True)
+    _fill(page, photo, note)
+    page.get_by_role("button", name="Simpan penyaluran").click()
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    with live_server.seed():
+        match = db.session.get(Match, match_id)
+        matching.end_match(match, reason="moved", ended_on=timeutil.today(),
+                           actor=live_server.officer())
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 ditolak")
+    page.locator("[data-outbox-box] summary").click()
+    entry = page.locator("[data-outbox-list] li")
+    expect(entry).to_contain_text("ditolak:")
+    assert _stored(live_server, note) == (0, 0)
+    entry.get_by_role("button", name="Perbaiki").click()
+    expect(field(page, "Catatan")).to_have_value(note)
+    expect(page.locator("[data-photo-previews] img")).to_have_count(1)
+    expect(page.locator("main .form-errors")).to_contain_text("Ditolak server")
+
+
+def test_signing_out_leaves_nothing_personal_on_the_phone(open_page, live_server, tmp_path):
+    n, email, match_id = _sponsor_with_match(live_server)
+    photo = tmp_path / "penyaluran.jpg"
+    photo.write_bytes(delivery_photo())
+    page, _ = _open_app(open_page, email, match_id)
+    page.context.set_offline(True)
+    _fill(page, photo, f"Belum terkirim {n}")
+    page.get_by_role("button", name="Simpan penyaluran").click()
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    names = page.evaluate("caches.keys()")
+    assert any(name.startswith("asuh-pages-") for name in names), names
+    page.context.set_offline(False)
+    page.goto("/me/children")
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("button", name="Masuk")).to_be_visible()
+    names = page.evaluate("caches.keys()")
+    assert not [name for name in names if name.startswith("asuh-pages-")], names
+    databases = page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))")
+    assert "asuh-outbox" not in databases
