@@ -152,6 +152,42 @@
     AsuhOutbox.remove(entry.key).then(refresh);
   }
 
+  function replaceMain(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    var main = fresh.querySelector("main");
+    if (!main) return false;
+    document.querySelector("main").replaceWith(document.adoptNode(main));
+    document.title = fresh.title;
+    return true;
+  }
+
+  // Other outbox forms (a measurement): sent by fetch, so a dropped connection keeps the
+  // figures in the outbox instead of ending on the browser's error page.
+  function submitted(event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-outbox]:not([data-photo-form])") || !user) {
+      return;
+    }
+    event.preventDefault();
+    if (!navigator.onLine) { keep(form); return; }
+    var button = form.querySelector("button[type='submit']");
+    if (button) button.setAttribute("aria-busy", "true");
+    fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
+                        headers: {"X-Requested-With": "XMLHttpRequest"}})
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (response.ok && type.indexOf("application/json") === 0) {
+          return response.json().then(function (body) { window.location.assign(body.location); });
+        }
+        return response.text().then(function (html) {
+          if (!replaceMain(html)) window.location.reload();
+        });
+      }, function () { return keep(form); })
+      .finally(function () { if (button) button.removeAttribute("aria-busy"); });
+  }
+
+  document.addEventListener("submit", submitted);
+
   document.addEventListener("DOMContentLoaded", function () {
     register();
     // Signed out: the outbox is left alone (a lapsed session's entries wait for their

@@ -1,0 +1,56 @@
+"""Issue 13: a field user weighs and measures a child at the posyandu without signal; the
+measurement waits on the phone, survives closing the page, and is stored once when the
+signal returns."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from asuh import timeutil
+from asuh.extensions import db
+from tests import factories
+from tests.browser.support import field, sign_in, watch
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_measurement_made_offline_is_stored_once(open_page, live_server):
+    from asuh.children.models import Measurement
+
+    n = live_server.unique()
+    with live_server.seed():
+        child = factories.child(actor=live_server.officer(), name=f"Rahma Putri {n}", sex="P",
+                                birth_date=timeutil.today() - timedelta(days=400 + n))
+        child_id = child.id
+    page = open_page("small-phone")
+    sign_in(page, live_server.emails["field"])
+    child_url = f"/children/{child_id}"
+    page.goto(child_url)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    page.reload()
+    context = page.context
+
+    context.set_offline(True)
+    field(page, "Panjang/tinggi badan (cm)").fill("70,5")
+    field(page, "Berat badan (kg)").fill("8,1")
+    field(page, "Cara ukur").select_option("lying")
+    page.get_by_role("button", name="Simpan pengukuran").click()
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    page.close()
+
+    again = context.new_page()
+    watch(again, [])
+    again.goto(child_url)  # the kept page, from the service worker
+    expect(again.get_by_role("heading", name="Catat pengukuran")).to_be_visible()
+    expect(again.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    context.set_offline(False)
+    expect(again.locator("[data-outbox-box]")).to_be_hidden()
+    again.evaluate("AsuhOffline.sendNow()")  # resent: still one
+    with live_server.app.app_context():
+        rows = db.session.scalars(select(Measurement).where(
+            Measurement.child_id == child_id)).all()
+        assert [(str(m.height_cm), str(m.weight_kg), m.measured_on) for m in rows] == [
+            ("70.5", "8.10", timeutil.today())]
+        assert rows[0].submission_key.startswith("form:")
