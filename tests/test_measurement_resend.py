@@ -69,3 +69,28 @@ def test_a_key_reused_for_another_child_or_day_is_refused(app_ctx, users, region
                                          weight_kg="8.5", position="lying", actor=officer,
                                          submission_key="form:k1")
         assert "submission_key" in refused.value.errors
+
+
+def test_a_confirmation_resent_counts_once_even_after_an_undo(app, client, login, users,
+                                                               regions):
+    from asuh.contributions.models import Contribution
+
+    with app.app_context():
+        contribution = factories.contribution()
+        db.session.commit()
+        contribution_id = contribution.id
+    login("officer")
+    form = {"submission_token": "c" * 32}
+    url = f"/contributions/{contribution_id}/confirm"
+    xhr = {"X-Requested-With": "XMLHttpRequest"}
+    first = client.post(url, data=form, headers=xhr)
+    assert first.get_json() == {"location": f"/contributions/{contribution_id}"}
+    assert client.post(url, data=form, headers=xhr).status_code == 200  # the same one
+    client.post(f"/contributions/{contribution_id}/undo-confirm")
+    client.post(url, data=form, headers=xhr)  # arrives late: the undone one, not a new one
+    with app.app_context():
+        assert db.session.get(Contribution, contribution_id).status == "pending"
+    # A new confirmation (another form) is refused with the reason once confirmed.
+    assert client.post(url, data={"submission_token": "d" * 32}, headers=xhr).status_code == 200
+    refused = client.post(url, data={"submission_token": "e" * 32}, headers=xhr)
+    assert refused.status_code == 409 and "sudah" in refused.get_json()["message"]

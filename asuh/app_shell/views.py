@@ -25,7 +25,7 @@ bp = Blueprint("app_shell", __name__)
 # app's start page, so it is kept too.
 OFFLINE_PAGES = frozenset({
     "home.overview", "matching.own_children", "contributions.create", "contributions.own",
-    "children.index", "children.detail", "contributions.queue",
+    "children.index", "children.detail", "contributions.queue", "contributions.confirm",
 })
 # Files the app needs on every page; fonts are left out (only the PDF renderer reads
 # them) and so is the worker's own source.

@@ -112,7 +112,9 @@
     }
     if (response.redirected || response.status >= 500 || response.status === 429) return "waiting";
     entry.state = "refused";
-    entry.reason = reasons(await response.text());
+    entry.reason = type.indexOf("application/json") === 0
+      ? ((await response.json()).message || "Ditolak oleh server.")
+      : reasons(await response.text());
     await put(entry);
     return "refused";
   }

@@ -54,3 +54,40 @@ def test_a_measurement_made_offline_is_stored_once(open_page, live_server):
         assert [(str(m.height_cm), str(m.weight_kg), m.measured_on) for m in rows] == [
             ("70.5", "8.10", timeutil.today())]
         assert rows[0].submission_key.startswith("form:")
+
+
+def test_a_confirmation_made_offline_counts_once(open_page, live_server):
+    from asuh.audit.models import AuditRecord
+    from asuh.contributions.models import Contribution
+
+    n = live_server.unique()
+    with live_server.seed():
+        sponsor = live_server.approved_sponsor(f"Hendra Gunawan {n}")
+        match = live_server.match(sponsor, live_server.measured_child(f"Zahra Aulia {n}"))
+        contribution_id = live_server.delivery(match.id).id
+    page = open_page("small-phone")
+    sign_in(page, live_server.emails["field"])
+    confirm_url = f"/contributions/{contribution_id}/confirm"
+    page.goto(confirm_url)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    page.reload()
+    context = page.context
+
+    context.set_offline(True)
+    page.get_by_role("button", name="Ya, sudah diterima").click()
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    page.close()
+    again = context.new_page()
+    watch(again, [])
+    again.goto(confirm_url)
+    expect(again.get_by_role("heading", name="Sudah diterima keluarga?")).to_be_visible()
+    expect(again.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    context.set_offline(False)
+    expect(again.locator("[data-outbox-box]")).to_be_hidden()
+    again.evaluate("AsuhOffline.sendNow()")
+    with live_server.app.app_context():
+        assert db.session.get(Contribution, contribution_id).status == "confirmed"
+        confirmations = db.session.scalars(select(AuditRecord).where(
+            AuditRecord.action == "confirm", AuditRecord.entity_id == str(contribution_id),
+            AuditRecord.entity_type == "contribution")).all()
+        assert len(confirmations) == 1
