@@ -70,3 +70,28 @@ def test_the_outbox_gets_a_fresh_form_token_for_the_signed_in_user(client, login
     body = client.get("/app/csrf").get_json()
     assert body["csrf_token"] and body["user"] == client.get("/me/children").headers[
         "X-Asuh-Offline"]
+
+
+def test_the_delivery_form_carries_the_services_limits_for_the_phone(app, client, login,
+                                                                     users, regions):
+    from datetime import timedelta
+
+    from asuh import timeutil
+    from asuh.contributions.services import MAX_QUANTITY
+    from asuh.extensions import db
+    from tests import factories
+
+    with app.app_context():
+        scene = factories.contribution_scene(users, start_days_ago=30)
+        start = scene["start"]
+        db.session.commit()
+    login("sponsor")
+    html = client.get(f"/matches/{scene['match']}/contributions/new").text
+    today = timeutil.today()
+    assert f'data-rule-min-date="{start.isoformat()}"' in html
+    assert f'data-rule-max-date="{today.isoformat()}"' in html
+    assert 'data-rule-max-date-message="Tanggal penyaluran tidak boleh di masa depan."' in html
+    assert "sebelum masa asuh dimulai" in html
+    assert f'data-rule-max-quantity="{MAX_QUANTITY}"' in html
+    assert 'data-rule-photos-required="1"' in html
+    assert start < today - timedelta(days=1)

@@ -189,6 +189,7 @@
       var form = document.querySelector("form[data-photo-form]");
       if (form) showPreviews(form);
     },
+    count: function () { return kept.length; },
     clear: function () {
       kept.forEach(function (photo) { URL.revokeObjectURL(photo.url); });
       kept = [];

@@ -145,3 +145,32 @@ def test_signing_out_leaves_nothing_personal_on_the_phone(open_page, live_server
     assert not [name for name in names if name.startswith("asuh-pages-")], names
     databases = page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))")
     assert "asuh-outbox" not in databases
+
+
+def test_the_delivery_form_checks_the_servers_rules_on_the_phone(open_page, live_server,
+                                                                 tmp_path):
+    from datetime import timedelta
+
+    n, email, match_id = _sponsor_with_match(live_server)
+    page, _ = _open_app(open_page, email, match_id)
+    page.context.set_offline(True)
+    tomorrow = (timeutil.today() + timedelta(days=1)).isoformat()
+    page.get_by_label(re.compile("^Tanggal penyaluran")).fill(tomorrow)
+    row = page.get_by_role("group", name="Barang 1")
+    row.get_by_label(re.compile("^Barang dan satuan")).select_option("rice|karung 5 kg")
+    row.get_by_label(re.compile("^Jumlah")).fill("0")
+    page.get_by_role("button", name="Simpan penyaluran").click()
+    form = page.locator("form[data-outbox]")
+    expect(form.get_by_text("Tanggal penyaluran tidak boleh di masa depan.")).to_be_visible()
+    expect(form.get_by_text("Jumlah harus lebih dari 0.")).to_be_visible()
+    expect(form.get_by_text("Lampirkan minimal satu foto bukti penyaluran.")).to_be_visible()
+    expect(page.locator("[data-outbox-box]")).to_be_hidden()  # nothing queued
+    assert page.evaluate("AsuhOutbox.all().then(e => e.length)") == 0
+    # Corrected, it goes to the outbox.
+    page.get_by_label(re.compile("^Tanggal penyaluran")).fill(timeutil.today().isoformat())
+    photo = tmp_path / "foto.jpg"
+    photo.write_bytes(delivery_photo())
+    _fill(page, photo, f"Diperbaiki di ponsel {n}")
+    page.get_by_role("button", name="Simpan penyaluran").click()
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    expect(form.locator("[data-device-error]")).to_have_count(0)
