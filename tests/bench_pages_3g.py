@@ -9,6 +9,10 @@ with an empty browser cache, then again (a repeat visit: the cache as the first 
 Bytes are what crossed the network (the navigation's and each resource's transferSize;
 0 for one served from the browser cache); time is from navigation start to the load
 event. Baseline: `/login`, the smallest page, on the same network.
+
+Service workers are blocked here (issue 13 added one): these figures are the network and
+the browser cache alone, comparable with issue 18's, and DevTools' throttling of a page
+does not apply to its worker's own requests.
 """
 
 import tempfile
@@ -53,7 +57,8 @@ def _visit(page, url: str) -> dict:
 def _measure(browser, live, role: str | None, path: str) -> dict:
     from tests.browser import support
 
-    context = browser.new_context(**support.SMALL_PHONE, base_url=live.url, locale="id-ID")
+    context = browser.new_context(**support.SMALL_PHONE, base_url=live.url, locale="id-ID",
+                                  service_workers="block")
     try:
         page = context.new_page()
         session = context.new_cdp_session(page)

@@ -188,11 +188,8 @@
 
   document.addEventListener("submit", submitted);
 
-  // After the page has loaded: the worker's install fetches the shell, which must not
-  // compete with the page's own first load on slow 3G.
-  window.addEventListener("load", register);
-
   document.addEventListener("DOMContentLoaded", function () {
+    register();
     // Signed out: the outbox is left alone (a lapsed session's entries wait for their
     // owner to sign in again; signing out itself wipes them with Clear-Site-Data).
     if (!window.indexedDB || !user) return;

@@ -17,9 +17,6 @@ var SHELL = "asuh-shell-" + self.ASUH.version;
 var PAGES = USER ? "asuh-pages-" + USER : null;
 var MAX_AGE_MS = self.ASUH.maxAgeDays * 24 * 3600 * 1000;
 var STORED_AT = "X-Asuh-Stored-At";
-// One bar of signal: a page that has not answered within this long is shown from the
-// phone's copy (if there is a fresh one) while the network answer still refreshes it.
-var PATIENCE_MS = 4000;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) {
@@ -56,29 +53,22 @@ async function keep(request, response) {
     statusText: response.statusText, headers: headers}));
 }
 
-async function keptCopy(url) {
-  if (!PAGES) return null;
-  var cache = await caches.open(PAGES);
-  var kept = await cache.match(url);
-  if (kept && Date.now() - Number(kept.headers.get(STORED_AT)) < MAX_AGE_MS) return kept;
-  if (kept) await cache.delete(url);  // expired: personal data goes
-  return null;
-}
-
-function page(event) {
-  var network = fetch(event.request).then(function (response) {
+async function page(event) {
+  try {
+    var response = await fetch(event.request);
     if (PAGES && response.ok && response.headers.get("X-Asuh-Offline") === USER) {
       event.waitUntil(keep(event.request, response.clone()));
     }
     return response;
-  });
-  event.waitUntil(network.catch(function () {}));
-  var slow = new Promise(function (resolve) { setTimeout(resolve, PATIENCE_MS); })
-    .then(function () { return keptCopy(event.request.url); })
-    .then(function (kept) { return kept || network; });
-  return Promise.race([network, slow]).catch(function () {
-    return keptCopy(event.request.url).then(function (kept) { return kept || offlinePage(); });
-  });
+  } catch (error) {
+    if (PAGES) {
+      var cache = await caches.open(PAGES);
+      var kept = await cache.match(event.request.url);
+      if (kept && Date.now() - Number(kept.headers.get(STORED_AT)) < MAX_AGE_MS) return kept;
+      if (kept) await cache.delete(event.request.url);  // expired: personal data goes
+    }
+    return offlinePage();
+  }
 }
 
 async function asset(request) {

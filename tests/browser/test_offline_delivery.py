@@ -15,6 +15,13 @@ from asuh.extensions import db
 from tests.browser.support import delivery_photo, field, sign_in, watch
 
 pytestmark = pytest.mark.browser
+# The page is in this account's cache (the worker stores it after answering).
+KEPT = """async (url) => {
+  for (const name of await caches.keys()) {
+    if (name.startsWith("asuh-pages-") && await (await caches.open(name)).match(url)) return true;
+  }
+  return false;
+}"""
 
 
 def _sponsor_with_match(live_server):
@@ -35,6 +42,7 @@ def _open_app(open_page, email, match_id):
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
     page.reload()
     expect(page.get_by_role("heading", name="Catat penyaluran")).to_be_visible()
+    page.wait_for_function(KEPT, arg=page.url)
     return page, form_url
 
 

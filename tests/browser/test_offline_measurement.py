@@ -12,6 +12,7 @@ from asuh import timeutil
 from asuh.extensions import db
 from tests import factories
 from tests.browser.support import field, sign_in, watch
+from tests.browser.test_offline_delivery import KEPT
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +31,7 @@ def test_a_measurement_made_offline_is_stored_once(open_page, live_server):
     page.goto(child_url)
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
     page.reload()
+    page.wait_for_function(KEPT, arg=page.url)
     context = page.context
 
     context.set_offline(True)
@@ -71,6 +73,7 @@ def test_a_confirmation_made_offline_counts_once(open_page, live_server):
     page.goto(confirm_url)
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
     page.reload()
+    page.wait_for_function(KEPT, arg=page.url)
     context = page.context
 
     context.set_offline(True)
