@@ -42,6 +42,15 @@
     });
   }
 
+  // Whether the outbox exists: reading it must not create it again (a Background Sync
+  // firing just after sign-out wiped the site's storage would leave an empty one behind).
+  function exists() {
+    if (!indexedDB.databases) return Promise.resolve(true);
+    return indexedDB.databases().then(function (found) {
+      return found.some(function (db) { return db.name === DB_NAME; });
+    });
+  }
+
   function all(user) {
     return run("readonly", function (store) { return store.getAll(); }).then(function (rows) {
       return (rows || []).filter(function (row) { return user === undefined || row.user === user; })
@@ -127,6 +136,7 @@
     if (sending) return sending;
     sending = (async function () {
       var outcome = {sent: 0, refused: 0, waiting: 0};
+      if (!(await exists())) return outcome;
       var entries = await all(user);
       for (var i = 0; i < entries.length; i++) {
         if (entries[i].state !== "waiting") continue;
@@ -139,7 +149,7 @@
   }
 
   function forgetOthers(user) {
-    return all().then(function (entries) {
+    return exists().then(function (found) { return found ? all() : []; }).then(function (entries) {
       return Promise.all(entries.filter(function (entry) { return entry.user !== user; })
         .map(function (entry) { return remove(entry.key); }));
     });
