@@ -136,8 +136,8 @@ def _clean_state():
     yield
 
 
-@pytest.fixture(scope="module")
-def world(app):
+def built_world(app):
+    """The object world for a module's tests (a generator for a module fixture)."""
     # Built an hour before the suite's 04:30 WIB (tests/conftest.py), on a ticking clock:
     # the sign-in cookies it makes are signed in the past of every test that uses them
     # (itsdangerous refuses a signature from the future).
@@ -148,6 +148,11 @@ def world(app):
         built = next(world)
     yield built
     next(world, None)
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    yield from built_world(app)
 
 
 def _build_world(app):

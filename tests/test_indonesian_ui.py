@@ -8,19 +8,16 @@ field name (``height_cm``) or, to anyone but an admin, a shell command (``flask 
 """
 
 import re
-from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import pytest
-import time_machine
 from flask import url_for
 
 from tests.access_objects import VARIANTS
-from tests.clock import last_0430_wib
 from tests.conftest import sign_in
 from tests.factories import ROLES
-from tests.test_access_matrix import ROUTE_OBJECTS, _build_world
+from tests.test_access_matrix import ROUTE_OBJECTS, built_world
 
 # Words of English UI text an Indonesian page must not show (whole words, any case).
 ENGLISH = re.compile(
@@ -85,18 +82,16 @@ def _clean_state():
     yield
 
 
-@pytest.fixture(scope="module")
-def world(app):
-    world = _build_world(app)
-    with time_machine.travel(last_0430_wib() - timedelta(hours=1), tick=True):
-        built = next(world)
-    yield built
-    next(world, None)
 
 
 # Pages the URL map names once but that show other forms by query argument.
 EXTRA_PAGES = ["/letters/new?kind=sponsor_statement", "/letters/new?kind=handover_receipt",
                "/letters/new?kind=recap"]
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    yield from built_world(app)  # the access matrix's world, built as that module builds it
 
 
 def _page_urls(app, world, role: str) -> list[str]:

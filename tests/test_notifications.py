@@ -131,6 +131,31 @@ def test_rejected_and_confirmed_deliveries(app, users, regions, smtp):
     assert "Alasannya: Foto tidak menunjukkan beras." in smtp.mailbox.text(rejected)
 
 
+def test_a_confirmation_undone_is_not_mailed_and_the_later_rejection_is(app, users, regions,
+                                                                         smtp):
+    """Undo within minutes (issue 18) withdraws the waiting 'confirmed' mail; the decision
+    that follows is told, though the same delivery already had a mail queued."""
+    from asuh.contributions import verification
+    from asuh.contributions.models import Contribution
+    from asuh.matching.models import Match
+
+    with app.app_context():
+        scene = factories.contribution_scene(users)
+        made = factories.contribution(db.session.get(Match, scene["match"]),
+                                      actor=_admin(users))
+        db.session.commit()
+        contribution_id = made.id
+    with app.app_context():
+        contribution = db.session.get(Contribution, contribution_id)
+        field = db.session.get(User, users["field"][0])
+        verification.confirm_contribution(contribution, actor=field)
+        verification.undo_confirmation(contribution, actor=field)
+        verification.reject_contribution(contribution, "Foto tidak jelas", actor=field)
+    _send_all(app)
+    subjects = [m["Subject"] for m in smtp.mailbox.to(users["sponsor"][1])]
+    assert subjects == ["Penyaluran Anda ditolak"]
+
+
 def test_statement_ready_when_an_officer_issues_it(app, users, regions, smtp):
     from asuh.letters import services as letters
 

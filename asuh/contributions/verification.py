@@ -27,7 +27,8 @@ from asuh.timeutil import utcnow
 from asuh.transactions import use_case
 
 DECISIONS = (CONFIRMED, REJECTED)
-# Sent inside the deciding transaction, with the contribution confirmed or rejected.
+# Sent inside the deciding transaction, with the contribution confirmed or rejected (or
+# pending again: a confirmation undone).
 contribution_verified = Namespace().signal("contribution-verified")
 # A kader who pressed "Konfirmasi diterima" by mistake may take it back this long; after
 # it (and for anyone else's confirmation) only a void with a reason, as before.
@@ -121,6 +122,8 @@ def undo_confirmation(contribution: Contribution, *, actor) -> None:
                          "verifikasi lagi",
                  changes={"status": [CONFIRMED, PENDING]})
     totals.apply(contribution, contribution_items(contribution), -1)
+    # Pending again: a "confirmed" mail not yet sent must not go out.
+    contribution_verified.send(contribution, actor=actor)
 
 
 @use_case

@@ -59,6 +59,16 @@ def queue_mail(user: User | None, kind: str, message: Message, *,
     return mail
 
 
+def withdraw_mail(dedupe_key: str) -> bool:
+    """A message still waiting that no longer holds (a confirmation undone) is not sent:
+    marked skipped, and its key freed so a later decision of the same kind is told."""
+    withdrawn = db.session.execute(
+        update(OutgoingMail).where(OutgoingMail.dedupe_key == dedupe_key,
+                                   OutgoingMail.status == QUEUED)
+        .values(status=SKIPPED, dedupe_key=None))
+    return withdrawn.rowcount > 0
+
+
 def _due_ids() -> list[int]:
     now = utcnow()
     ids = list(db.session.scalars(

@@ -8,7 +8,7 @@ from flask import current_app
 
 from asuh.accounts.models import User
 from asuh.children.models import Child
-from asuh.contributions.models import REJECTED
+from asuh.contributions.models import CONFIRMED, PENDING, REJECTED
 from asuh.contributions.rules import is_confirmed
 from asuh.extensions import db
 from asuh.letters.models import SPONSOR_STATEMENT
@@ -16,7 +16,7 @@ from asuh.matching.models import Match
 from asuh.notifications import preferences as prefs
 from asuh.notifications import texts
 from asuh.notifications.account_mail import known_owner_mail, password_reset_mail
-from asuh.notifications.outbox import queue_mail
+from asuh.notifications.outbox import queue_mail, withdraw_mail
 from asuh.sponsors.models import Sponsor
 
 
@@ -35,6 +35,12 @@ def on_contribution_verified(contribution, **_) -> None:
     match = db.session.get(Match, contribution.match_id)
     child = db.session.get(Child, match.child_id)
     url = prefs.link("contributions.detail", contribution_id=contribution.id)
+    # One mail per decision: a confirmation undone and then a rejection must still be told.
+    key = f"{prefs.DELIVERY_VERIFIED}:{contribution.id}:{contribution.status}"
+    if contribution.status == PENDING:
+        # The confirmer took it back within minutes: its mail, if still waiting, is withdrawn.
+        withdraw_mail(f"{prefs.DELIVERY_VERIFIED}:{contribution.id}:{CONFIRMED}")
+        return
     if is_confirmed(contribution):
         message = texts.delivery_confirmed(contribution.delivered_on, child.name, url)
     elif contribution.status == REJECTED:
@@ -43,7 +49,7 @@ def on_contribution_verified(contribution, **_) -> None:
     else:
         return
     queue_mail(_sponsor_user(match.sponsor_id), prefs.DELIVERY_VERIFIED, message,
-               dedupe_key=f"{prefs.DELIVERY_VERIFIED}:{contribution.id}")
+               dedupe_key=key)
 
 
 def on_letter_issued(letter, actor=None, **_) -> None:

@@ -46,6 +46,10 @@ def throttle(page) -> None:
 
 
 def assert_no_sideways_scroll(page, what: str) -> None:
+    # On slow 3G the click's navigation has committed but the new document may not be
+    # parsed yet (no scrollingElement): measure the page once it has loaded.
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => document.scrollingElement !== null")
     widths = page.evaluate("() => [document.scrollingElement.scrollWidth, innerWidth]")
     assert widths[0] <= widths[1], f"{what} scrolls sideways at 360 px: {widths}"
 
