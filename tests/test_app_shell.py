@@ -95,3 +95,77 @@ def test_the_delivery_form_carries_the_services_limits_for_the_phone(app, client
     assert f'data-rule-max-quantity="{MAX_QUANTITY}"' in html
     assert 'data-rule-photos-required="1"' in html
     assert start < today - timedelta(days=1)
+
+
+def _form_attributes(html: str, marker: str) -> dict:
+    import lxml.html
+
+    form = lxml.html.fromstring(html).xpath(f"//form[@{marker}]")[0]
+    return {name: value for name, value in form.attrib.items() if name.startswith("data-rule-")}
+
+
+def test_the_measurement_form_carries_the_growth_limits_for_the_phone(app, client, login,
+                                                                      users, regions):
+    """Every data-rule-* on the measurement form is the service's own constant, and every
+    message is exactly what the measurement service answers to the first value beyond
+    that limit (the phone's check, static/js/measurement_rules.js, says the same)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    import pytest
+
+    from asuh import timeutil
+    from asuh.accounts.models import User
+    from asuh.children import measuring
+    from asuh.children.growth import HEIGHT_RANGE_CM, WEIGHT_RANGE_KG
+    from asuh.children.models import Child, Measurement
+    from asuh.children.who_reference import MAX_AGE_DAYS
+    from asuh.errors import ValidationFailed
+    from asuh.extensions import db
+    from tests import factories
+
+    today = timeutil.today()
+    with app.app_context():
+        officer = db.session.get(User, users["officer"][0])
+        born = today - timedelta(days=700)
+        child_id = factories.child(actor=officer, birth_date=born).id
+        officer_id = officer.id
+        db.session.commit()
+    login("officer")
+    rules = _form_attributes(client.get(f"/children/{child_id}").text,
+                             "data-measurement-rules")
+
+    assert rules["data-rule-min-date"] == born.isoformat()
+    assert rules["data-rule-max-date"] == today.isoformat()
+    assert rules["data-rule-max-age-date"] == (born + timedelta(days=MAX_AGE_DAYS)).isoformat()
+    assert (Decimal(rules["data-rule-min-weight"]), Decimal(rules["data-rule-max-weight"])) == (
+        WEIGHT_RANGE_KG)
+    assert (Decimal(rules["data-rule-min-height"]), Decimal(rules["data-rule-max-height"])) == (
+        HEIGHT_RANGE_CM)
+    assert rules["data-rule-max-measured-by"] == str(measuring.MAX_MEASURED_BY)
+
+    def refused(**overrides):
+        values = {"measured_on": today, "height_cm": "80,0", "weight_kg": "10,5",
+                  "position": "lying", "measured_by": None}
+        values.update(overrides)
+        with app.app_context():
+            child = db.session.get(Child, child_id)
+            with pytest.raises(ValidationFailed) as info:
+                measuring.record_measurement(child, actor=db.session.get(User, officer_id),
+                                             **values)
+            assert db.session.query(Measurement).count() == 0
+        [(field, [message])] = info.value.errors.items()
+        return field, message
+
+    assert refused(measured_on=today + timedelta(days=1)) == (
+        "measured_on", rules["data-rule-max-date-message"])
+    assert refused(measured_on=born - timedelta(days=1)) == (
+        "measured_on", rules["data-rule-min-date-message"])
+    assert refused(weight_kg=None) == ("weight_kg", rules["data-rule-weight-required-message"])
+    for weight in ("0,89", "58,01"):
+        assert refused(weight_kg=weight) == ("weight_kg", rules["data-rule-weight-message"])
+    for height in ("37,9", "150,1"):
+        assert refused(height_cm=height) == ("height_cm", rules["data-rule-height-message"])
+    assert refused(measured_by="x" * (measuring.MAX_MEASURED_BY + 1)) == (
+        "measured_by", rules["data-rule-measured-by-message"])
+    assert "60 bulan" in rules["data-rule-max-age-date-message"]

@@ -10,13 +10,21 @@ cache name never reveals who the user is (the key is an HMAC of the id).
 import hashlib
 import hmac
 import json
-from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from asuh import timeutil
+from asuh.app_shell import rules
 from asuh.permissions import Permission, public, requires
 
 bp = Blueprint("app_shell", __name__)
@@ -48,39 +56,21 @@ def shell_urls() -> list[str]:
                   if plain.startswith(SHELL_PREFIXES) and plain not in SHELL_EXCLUDED)
 
 
-def delivery_rules(match) -> dict:
-    """The delivery form's limits as ``data-rule-*`` attributes for the device-side checks
-    (static/js/delivery_rules.js). Values and messages come from the service itself: the
-    dates' messages are what ``check_delivery_date`` says about the first day outside."""
-    from asuh.contributions.services import MAX_NOTE, MAX_QUANTITY, check_delivery_date
-    from asuh.errors import ValidationFailed
-
-    def refusal(day):
-        try:
-            check_delivery_date(match, day)
-        except ValidationFailed as failure:
-            return failure.errors["delivered_on"][0]
-        return ""
-
-    today = timeutil.today()
-    last = min(today, match.ended_on) if match.ended_on else today
-    return {"data-rule-min-date": match.start_on.isoformat(),
-            "data-rule-min-date-message": refusal(match.start_on - timedelta(days=1)),
-            "data-rule-max-date": last.isoformat(),
-            "data-rule-max-date-message": refusal(last + timedelta(days=1)),
-            "data-rule-max-quantity": str(MAX_QUANTITY), "data-rule-max-note": MAX_NOTE}
+def kept_on_phone() -> bool:
+    """This page, answered now, is one a signed-in user's phone keeps."""
+    return (has_request_context() and request.method == "GET" and request.endpoint in OFFLINE_PAGES
+            and current_user.is_authenticated)
 
 
 def shell_context() -> dict:
     signed_in = current_user.is_authenticated
     return {"offline_user_key": cache_key(current_user) if signed_in else "",
-            "delivery_rules": delivery_rules}
+            "offline_page": kept_on_phone(),
+            "delivery_rules": rules.delivery_rules, "measurement_rules": rules.measurement_rules}
 
 
 def mark_offline_pages(response: Response) -> Response:
-    if (request.method == "GET" and response.status_code == 200
-            and request.endpoint in OFFLINE_PAGES and current_user.is_authenticated
-            and response.mimetype == "text/html"):
+    if response.status_code == 200 and kept_on_phone() and response.mimetype == "text/html":
         response.headers["X-Asuh-Offline"] = cache_key(current_user)
     if request.endpoint == "accounts.logout" and request.method == "POST":
         # The browser itself empties this site's caches, IndexedDB (the outbox) and the

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from asuh import timeutil
 from asuh.children.growth import SEX_LABELS
-from asuh.children.measuring import POSITIONS
+from asuh.children.measuring import MAX_MEASURED_BY, MEASURED_BY_TOO_LONG, POSITIONS
 from asuh.children.models import CHILD_STATUSES
 from asuh.forms import FlaskForm, NumberField
 from asuh.regions.choices import kelurahan_select_choices
@@ -103,7 +103,8 @@ class MeasurementForm(FlaskForm):
                             render_kw={"inputmode": "decimal", "placeholder": "10,25"},
                             not_a_number="Berat badan harus berupa angka.")
     position = SelectField("Cara ukur", choices=POSITION_CHOICES)
-    measured_by = StringField("Diukur oleh", validators=[Optional(), Length(max=120)])
+    measured_by = StringField("Diukur oleh", validators=[
+        Optional(), Length(max=MAX_MEASURED_BY, message=MEASURED_BY_TOO_LONG)])
     # Shown only after the figures were questioned against the child's history.
     confirm_history = BooleanField("Angka sudah diperiksa (atau anak sudah diukur ulang): "
                                    "simpan dan tandai perlu diukur ulang")

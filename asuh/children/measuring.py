@@ -41,6 +41,10 @@ _HUNDREDTH = Decimal("0.01")
 measurements_changed = Namespace().signal("measurements-changed")
 
 
+MAX_MEASURED_BY = 120
+MEASURED_BY_TOO_LONG = f"Nama pengukur paling panjang {MAX_MEASURED_BY} karakter."
+
+
 class HistoryQuestions(ValidationFailed):
     """The new figures do not fit the child's previous measurements ("ukur ulang?"):
     saved, and flagged, only when the person recording confirms them."""
@@ -194,8 +198,8 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
     elif position not in POSITIONS:
         errors["position"] = ["Cara ukur harus terlentang (lying) atau berdiri (standing)."]
     measured_by = " ".join((measured_by or "").split()) or None
-    if measured_by and len(measured_by) > 120:
-        errors["measured_by"] = ["Nama pengukur paling panjang 120 karakter."]
+    if measured_by and len(measured_by) > MAX_MEASURED_BY:
+        errors["measured_by"] = [MEASURED_BY_TOO_LONG]
     if errors:
         raise ValidationFailed(errors)
     result = checked_assessment(child.sex, child.birth_date, measured_on, values["height_cm"],

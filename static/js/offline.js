@@ -7,13 +7,55 @@
   "use strict";
   var user = document.body.dataset.offlineUser || "";
 
+  // Only for a signed-in account: a signed-out page has nothing to keep, and a worker
+  // installed on the sign-in page would be replaced by the account's one moments later
+  // (two installs racing at sign-in, the first page answered by the wrong one).
   function register() {
-    if (!("serviceWorker" in navigator)) return Promise.resolve(null);
+    if (!("serviceWorker" in navigator) || !user) return Promise.resolve(null);
     // The account's key is in the worker's URL: another account signing in installs a
     // new worker, which deletes the previous account's cached pages.
     return navigator.serviceWorker.register("/sw.js?u=" + encodeURIComponent(user),
                                             {scope: "/"}).catch(function () { return null; });
   }
+
+  function ours(worker) {
+    return !!worker && new URL(worker.scriptURL).searchParams.get("u") === user;
+  }
+
+  // The account's worker once it is active (at sign-in it is still installing the shell).
+  function accountWorker(registration) {
+    return new Promise(function (resolve) {
+      function check() {
+        if (ours(registration.active)) resolve(registration.active);
+      }
+      function watchWorker(worker) {
+        if (worker) worker.addEventListener("statechange", check);
+      }
+      watchWorker(registration.installing);
+      watchWorker(registration.waiting);
+      registration.addEventListener("updatefound", function () {
+        watchWorker(registration.installing);
+      });
+      check();
+    });
+  }
+
+  // Resolves true once this page (one the server marked as kept on the phone) is in the
+  // account's cache, false for pages that are not kept or with no worker at all. The page
+  // open while the worker installed was not answered by it; the worker fetches it then.
+  function keepThisPage(registration) {
+    if (!registration || document.body.dataset.offlinePage !== "1") return false;
+    return accountWorker(registration).then(function (worker) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (event) { resolve(event.data === true); };
+        worker.postMessage({keep: window.location.href.split("#")[0]}, [channel.port2]);
+      });
+    });
+  }
+
+  var kept = null;
+  var keptState = "waiting";  // then true or false, as `kept` resolves
 
   function randomToken() {
     var bytes = new Uint8Array(24);
@@ -189,7 +231,10 @@
   document.addEventListener("submit", submitted);
 
   document.addEventListener("DOMContentLoaded", function () {
-    register();
+    kept = register().then(keepThisPage).then(function (done) {
+      keptState = done;
+      return done;
+    });
     // Signed out: the outbox is left alone (a lapsed session's entries wait for their
     // owner to sign in again; signing out itself wipes them with Clear-Site-Data).
     if (!window.indexedDB || !user) return;
@@ -210,5 +255,8 @@
     }
   });
 
-  window.AsuhOffline = {keep: keep, refresh: refresh, sendNow: sendNow};
+  window.AsuhOffline = {keep: keep, refresh: refresh, sendNow: sendNow,
+                       // Whether this page is on the phone for use without signal.
+                       kept: function () { return kept || Promise.resolve(false); },
+                       keptState: function () { return keptState; }};
 })();

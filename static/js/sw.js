@@ -44,31 +44,64 @@ function offlinePage() {
   return new Response(html, {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
 }
 
-async function keep(request, response) {
-  var headers = new Headers(response.headers);
-  headers.set(STORED_AT, String(Date.now()));
-  var body = await response.clone().blob();
+// Pages being stored, by URL: a page asking to be kept while its own navigation's copy is
+// still being written waits for that copy instead of fetching the page again.
+var storing = {};
+
+function keep(url, response) {
+  var stored = (async function () {
+    var headers = new Headers(response.headers);
+    headers.set(STORED_AT, String(Date.now()));
+    var body = await response.blob();
+    var cache = await caches.open(PAGES);
+    await cache.put(url, new Response(body, {status: response.status,
+      statusText: response.statusText, headers: headers}));
+  })();
+  storing[url] = stored;
+  return stored.finally(function () {
+    if (storing[url] === stored) delete storing[url];
+  });
+}
+
+// This account's fresh copy of a page, or null. Looking never creates the cache: after a
+// sign-out wiped the phone's storage, nothing named after the account comes back.
+async function keptCopy(url) {
+  if (!PAGES || !(await caches.has(PAGES))) return null;
   var cache = await caches.open(PAGES);
-  await cache.put(request.url, new Response(body, {status: response.status,
-    statusText: response.statusText, headers: headers}));
+  var kept = await cache.match(url);
+  if (kept && Date.now() - Number(kept.headers.get(STORED_AT)) < MAX_AGE_MS) return kept;
+  if (kept) await cache.delete(url);  // expired: personal data goes
+  return null;
 }
 
 async function page(event) {
   try {
     var response = await fetch(event.request);
     if (PAGES && response.ok && response.headers.get("X-Asuh-Offline") === USER) {
-      event.waitUntil(keep(event.request, response.clone()));
+      event.waitUntil(keep(event.request.url, response.clone()));
     }
     return response;
   } catch (error) {
-    if (PAGES) {
-      var cache = await caches.open(PAGES);
-      var kept = await cache.match(event.request.url);
-      if (kept && Date.now() - Number(kept.headers.get(STORED_AT)) < MAX_AGE_MS) return kept;
-      if (kept) await cache.delete(event.request.url);  // expired: personal data goes
-    }
-    return offlinePage();
+    return (await keptCopy(event.request.url)) || offlinePage();
   }
+}
+
+// A page asks to be kept (static/js/offline.js): the one open when this worker took over
+// at sign-in was answered by the network, not by this worker, so nothing stored it.
+// Answers whether the page is now on the phone.
+async function keepPage(url) {
+  if (!PAGES || new URL(url).origin !== self.location.origin) return false;
+  if (storing[url]) await storing[url].catch(function () {});
+  if (await keptCopy(url)) return true;
+  var response;
+  try {
+    response = await fetch(url, {credentials: "same-origin"});
+  } catch (error) {
+    return false;
+  }
+  if (!response.ok || response.headers.get("X-Asuh-Offline") !== USER) return false;
+  await keep(url, response);
+  return true;
 }
 
 async function asset(request) {
@@ -94,4 +127,9 @@ self.addEventListener("sync", function (event) {
 
 self.addEventListener("message", function (event) {
   if (event.data === "asuh-outbox" && USER) event.waitUntil(AsuhOutbox.sendAll(USER));
+  if (event.data && event.data.keep && event.ports[0]) {
+    event.waitUntil(keepPage(event.data.keep).then(function (kept) {
+      event.ports[0].postMessage(kept);
+    }));
+  }
 });

@@ -15,13 +15,13 @@ from asuh.extensions import db
 from tests.browser.support import delivery_photo, field, sign_in, watch
 
 pytestmark = pytest.mark.browser
-# The page is in this account's cache (the worker stores it after answering).
-KEPT = """async (url) => {
-  for (const name of await caches.keys()) {
-    if (name.startsWith("asuh-pages-") && await (await caches.open(name)).match(url)) return true;
-  }
-  return false;
-}"""
+
+
+def wait_until_kept(page) -> None:
+    """Until the open page is in the account's cache on the phone: the account's worker
+    (installing at sign-in) has taken over and stored it (AsuhOffline.kept)."""
+    page.wait_for_function("() => window.AsuhOffline && AsuhOffline.keptState() !== 'waiting'")
+    assert page.evaluate("AsuhOffline.keptState()") is True
 
 
 def _sponsor_with_match(live_server):
@@ -39,10 +39,11 @@ def _open_app(open_page, email, match_id):
     sign_in(page, email)
     form_url = f"/matches/{match_id}/contributions/new"
     page.goto(form_url)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    wait_until_kept(page)
+    # Opened again: answered by the account's worker now, which keeps it afresh.
     page.reload()
     expect(page.get_by_role("heading", name="Catat penyaluran")).to_be_visible()
-    page.wait_for_function(KEPT, arg=page.url)
+    wait_until_kept(page)
     return page, form_url
 
 
