@@ -41,7 +41,7 @@ def test_the_service_worker_is_served_from_the_root_uncached_with_the_shell(clie
     assert not any("/sw." in url or url.endswith(".ttf") for url in shell)
     for url in shell:  # the install fails if one of them does not load
         assert client.get(url).status_code == 200, url
-    assert settings["maxAgeDays"] == 7
+    assert settings["maxAgeDays"] == 7 and settings["start"] == "/app"
 
 
 def test_field_pages_are_marked_for_the_signed_in_user_only(client, login, users):
@@ -50,8 +50,14 @@ def test_field_pages_are_marked_for_the_signed_in_user_only(client, login, users
     key = children.headers["X-Asuh-Offline"]
     assert len(key) == 20 and key != str(users["field"][0])
     assert f'data-offline-user="{key}"' in children.text
+    assert 'data-offline-page="1"' in children.text  # the page asks to be kept
+    # The kader's landing is also the installed app's start page on the phone.
+    assert "X-Asuh-Start" not in children.headers
+    assert client.get("/home").headers["X-Asuh-Start"] == "1"
     # Pages not needed in the field are not kept on the phone.
-    assert "X-Asuh-Offline" not in client.get("/account/password").headers
+    password = client.get("/account/password")
+    assert "X-Asuh-Offline" not in password.headers
+    assert "data-offline-page" not in password.text
     other = login("sponsor", client.application.test_client())
     assert other.get("/me/children").headers["X-Asuh-Offline"] != key
 

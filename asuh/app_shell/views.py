@@ -25,7 +25,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from asuh.app_shell import rules
-from asuh.permissions import Permission, public, requires
+from asuh.permissions import Permission, Role, public, requires
 
 bp = Blueprint("app_shell", __name__)
 
@@ -56,6 +56,12 @@ def shell_urls() -> list[str]:
                   if plain.startswith(SHELL_PREFIXES) and plain not in SHELL_EXCLUDED)
 
 
+def landing_endpoint(user) -> str:
+    from asuh.home import LANDING
+
+    return LANDING.get(Role(user.role), "home.overview")
+
+
 def kept_on_phone() -> bool:
     """This page, answered now, is one a signed-in user's phone keeps."""
     return (has_request_context() and request.method == "GET" and request.endpoint in OFFLINE_PAGES
@@ -72,6 +78,9 @@ def shell_context() -> dict:
 def mark_offline_pages(response: Response) -> Response:
     if response.status_code == 200 and kept_on_phone() and response.mimetype == "text/html":
         response.headers["X-Asuh-Offline"] = cache_key(current_user)
+        if request.endpoint == landing_endpoint(current_user):
+            # The worker keeps it as the installed app's start page too (no signal).
+            response.headers["X-Asuh-Start"] = "1"
     if request.endpoint == "accounts.logout" and request.method == "POST":
         # The browser itself empties this site's caches, IndexedDB (the outbox) and the
         # service worker: nothing personal stays on a shared phone after signing out.
@@ -119,6 +128,7 @@ def service_worker():
         script = handle.read()
     outbox = url_for("static", filename="js/outbox.js")
     settings = {"shell": shell_urls(), "outbox": outbox, "maxAgeDays": CACHE_DAYS,
+                "start": url_for("app_shell.start"),
                 "version": hashlib.sha256(json.dumps(shell_urls()).encode()).hexdigest()[:12]}
     response = Response(f"self.ASUH = {json.dumps(settings)};\n{script}",
                         mimetype="text/javascript")

@@ -156,7 +156,9 @@
                  files: (photos || []).map(function (photo) {
                    return {field: "photos", blob: photo.blob, name: photo.name};
                  })};
+    var saved = false;
     return AsuhOutbox.put(entry).then(function () {
+      saved = true;
       if (tokenField) tokenField.value = randomToken();
       form.reset();
       if (window.AsuhPhotos) window.AsuhPhotos.clear();
@@ -164,7 +166,14 @@
       return navigator.serviceWorker && navigator.serviceWorker.ready.then(function (reg) {
         return reg.sync && reg.sync.register("asuh-outbox");
       }).catch(function () {});
-    }).then(refresh);
+    }).then(refresh).catch(function (error) {
+      // Not saved on the phone (storage full or blocked): the form keeps what was typed.
+      if (!saved) {
+        say("Belum ada sinyal dan isian tidak dapat disimpan di ponsel; isian tetap di " +
+            "formulir, kirim lagi saat ada sinyal.");
+      }
+      interrupted(error);
+    });
   }
 
   // A refused entry goes back into its form, to be corrected and sent again.
@@ -230,6 +239,13 @@
 
   document.addEventListener("submit", submitted);
 
+  // The outbox's background work (showing, sending) cut off: signing out wipes IndexedDB
+  // under a page still reading it ("Force close delete origin"). What waits stays in the
+  // outbox, or was wiped on purpose; the next page open tries again.
+  function interrupted(error) {
+    if (window.console) console.warn("Asuh outbox:", error);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     kept = register().then(keepThisPage).then(function (done) {
       keptState = done;
@@ -241,16 +257,16 @@
     AsuhOutbox.forgetOthers(user).then(refresh).then(sendNow).then(function () {
       var wanted = /#outbox=([^&]+)/.exec(window.location.hash);
       if (!wanted) return;
-      AsuhOutbox.all(user).then(function (entries) {
+      return AsuhOutbox.all(user).then(function (entries) {
         entries.filter(function (e) { return e.key === decodeURIComponent(wanted[1]); })
           .forEach(correct);
       });
-    });
-    window.addEventListener("online", sendNow);
+    }).catch(interrupted);
+    window.addEventListener("online", function () { sendNow().catch(interrupted); });
     if (window.BroadcastChannel) {
       new BroadcastChannel(AsuhOutbox.CHANNEL).addEventListener("message", function (event) {
         if (event.data && event.data.sent) say(event.data.sent + " kiriman terkirim.");
-        refresh();
+        refresh().catch(interrupted);
       });
     }
   });

@@ -6,6 +6,10 @@
 //   signal, in a cache named by the user's key (the `u` parameter of this script's URL,
 //   an HMAC of the account id), kept 7 days. A page is stored only when the server marked
 //   it for this same key (`X-Asuh-Offline`), so another account's worker stores nothing.
+//   The account's landing page is kept as the installed app's start page (`/app`) too,
+//   so the app opened without signal shows it; a page open while this worker was still
+//   installing asks to be kept (static/js/offline.js), the worker fetches it then.
+// Pages register the worker only when signed in (one install at sign-in).
 // When someone else signs in on the phone, their page registers /sw.js?u=<their key>: the
 // new worker activates and deletes every other user's cache. Signing out clears
 // everything (the logout answer carries Clear-Site-Data).
@@ -17,6 +21,7 @@ var SHELL = "asuh-shell-" + self.ASUH.version;
 var PAGES = USER ? "asuh-pages-" + USER : null;
 var MAX_AGE_MS = self.ASUH.maxAgeDays * 24 * 3600 * 1000;
 var STORED_AT = "X-Asuh-Stored-At";
+var START = new URL(self.ASUH.start, self.location.origin).href;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) {
@@ -54,8 +59,13 @@ function keep(url, response) {
     headers.set(STORED_AT, String(Date.now()));
     var body = await response.blob();
     var cache = await caches.open(PAGES);
-    await cache.put(url, new Response(body, {status: response.status,
-      statusText: response.statusText, headers: headers}));
+    var urls = [url];
+    // The account's landing page is also what the installed app opens with no signal.
+    if (response.headers.get("X-Asuh-Start") === "1") urls.push(START);
+    await Promise.all(urls.map(function (key) {
+      return cache.put(key, new Response(body, {status: response.status,
+        statusText: response.statusText, headers: headers}));
+    }));
   })();
   storing[url] = stored;
   return stored.finally(function () {
@@ -82,7 +92,10 @@ async function page(event) {
     }
     return response;
   } catch (error) {
-    return (await keptCopy(event.request.url)) || offlinePage();
+    var path = new URL(event.request.url).pathname;
+    var start = path === "/" || path === self.ASUH.start;
+    return (await keptCopy(event.request.url)) || (start && await keptCopy(START)) ||
+      offlinePage();
   }
 }
 

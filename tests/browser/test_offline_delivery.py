@@ -33,10 +33,14 @@ def _sponsor_with_match(live_server):
 
 
 def _open_app(open_page, email, match_id):
-    """Signed in, the delivery form opened twice: the second time through the installed
-    service worker, which keeps the page for this account."""
+    """Signed in, the app opened at its start page (the sponsor's children, kept as the
+    app's start), then the delivery form opened twice: the second time through the
+    installed service worker, which keeps the page for this account."""
     page = open_page("small-phone")
     sign_in(page, email)
+    page.goto("/app")
+    expect(page.get_by_role("heading", name="Anak asuh saya")).to_be_visible()
+    wait_until_kept(page)
     form_url = f"/matches/{match_id}/contributions/new"
     page.goto(form_url)
     wait_until_kept(page)
@@ -88,9 +92,12 @@ def test_a_delivery_logged_offline_is_stored_once_with_its_photo(open_page, live
 
     again = context.new_page()
     watch(again, [])
-    again.goto(form_url)  # no signal: the kept page, from the service worker
+    again.goto("/app")  # the installed app opened with no signal: its start page, kept
     assert again.evaluate("fetch('/app/csrf').then(() => 'sent', () => 'no signal')") == (
         "no signal")
+    expect(again.get_by_role("heading", name="Anak asuh saya")).to_be_visible()
+    expect(again.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    again.goto(form_url)  # and the delivery form, kept too
     expect(again.get_by_role("heading", name="Catat penyaluran")).to_be_visible()
     expect(again.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
 
@@ -104,11 +111,18 @@ def test_a_delivery_logged_offline_is_stored_once_with_its_photo(open_page, live
     assert _stored(live_server, note) == (1, 1)
 
 
-def test_a_delivery_refused_on_sync_keeps_what_was_typed_and_the_reason(open_page,
-                                                                        live_server, tmp_path):
+def _end_match(live_server, match_id):
+    """The match ends today while the sponsor has no signal (the family moved)."""
     from asuh.matching import services as matching
     from asuh.matching.models import Match
 
+    with live_server.seed():
+        matching.end_match(db.session.get(Match, match_id), reason="moved",
+                           ended_on=timeutil.today(), actor=live_server.officer())
+
+
+def test_a_delivery_refused_on_sync_keeps_what_was_typed_and_the_reason(open_page,
+                                                                        live_server, tmp_path):
     n, email, match_id = _sponsor_with_match(live_server)
     photo = tmp_path / "penyaluran.jpg"
     photo.write_bytes(delivery_photo())
@@ -118,10 +132,7 @@ def test_a_delivery_refused_on_sync_keeps_what_was_typed_and_the_reason(open_pag
     _fill(page, photo, note)
     page.get_by_role("button", name="Simpan penyaluran").click()
     expect(page.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
-    with live_server.seed():
-        match = db.session.get(Match, match_id)
-        matching.end_match(match, reason="moved", ended_on=timeutil.today(),
-                           actor=live_server.officer())
+    _end_match(live_server, match_id)
 
     page.context.set_offline(False)
     expect(page.locator("[data-outbox-count]")).to_have_text("1 ditolak")
@@ -136,6 +147,8 @@ def test_a_delivery_refused_on_sync_keeps_what_was_typed_and_the_reason(open_pag
 
 
 def test_signing_out_leaves_nothing_personal_on_the_phone(open_page, live_server, tmp_path):
+    """Kept pages, a refused delivery still waiting in the outbox with what was typed, and
+    the account's worker: all gone from the phone when the sponsor signs out."""
     n, email, match_id = _sponsor_with_match(live_server)
     photo = tmp_path / "penyaluran.jpg"
     photo.write_bytes(delivery_photo())
@@ -144,16 +157,22 @@ def test_signing_out_leaves_nothing_personal_on_the_phone(open_page, live_server
     _fill(page, photo, f"Belum terkirim {n}")
     page.get_by_role("button", name="Simpan penyaluran").click()
     expect(page.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    _end_match(live_server, match_id)
+    page.context.set_offline(False)
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 ditolak")
+    page.goto("/me/children")
+    wait_until_kept(page)  # the sponsor's children, on the phone as they would be
     names = page.evaluate("caches.keys()")
     assert any(name.startswith("asuh-pages-") for name in names), names
-    page.context.set_offline(False)
-    page.goto("/me/children")
+    assert page.evaluate("AsuhOutbox.all().then(e => e.map(x => x.state))") == ["refused"]
+
     page.get_by_role("button", name="Keluar").click()
     expect(page.get_by_role("button", name="Masuk")).to_be_visible()
     names = page.evaluate("caches.keys()")
     assert not [name for name in names if name.startswith("asuh-pages-")], names
     databases = page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))")
     assert "asuh-outbox" not in databases
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
 
 
 def test_the_delivery_form_checks_the_servers_rules_on_the_phone(open_page, live_server,

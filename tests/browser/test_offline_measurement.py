@@ -27,6 +27,9 @@ def test_a_measurement_made_offline_is_stored_once(open_page, live_server):
         child_id = child.id
     page = open_page("small-phone")
     sign_in(page, live_server.emails["field"])
+    page.goto("/app")  # the kader's start page ("perlu dikunjungi"), kept as the app's start
+    expect(page.get_by_role("heading", name="Selamat datang, Kader Melati")).to_be_visible()
+    wait_until_kept(page)
     child_url = f"/children/{child_id}"
     page.goto(child_url)
     wait_until_kept(page)
@@ -42,6 +45,9 @@ def test_a_measurement_made_offline_is_stored_once(open_page, live_server):
 
     again = context.new_page()
     watch(again, [])
+    again.goto("/app")  # the installed app opened with no signal
+    expect(again.get_by_role("heading", name="Selamat datang, Kader Melati")).to_be_visible()
+    expect(again.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
     again.goto(child_url)  # the kept page, from the service worker
     expect(again.get_by_role("heading", name="Catat pengukuran")).to_be_visible()
     expect(again.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
