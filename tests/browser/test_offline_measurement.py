@@ -12,7 +12,7 @@ from asuh import timeutil
 from asuh.extensions import db
 from tests import factories
 from tests.browser.support import field, sign_in, watch
-from tests.browser.test_offline_delivery import wait_until_kept
+from tests.browser.test_offline_delivery import COPY_ENTRY, RESEND_ENTRY, wait_until_kept
 
 pytestmark = pytest.mark.browser
 
@@ -51,9 +51,11 @@ def test_a_measurement_made_offline_is_stored_once(open_page, live_server):
     again.goto(child_url)  # the kept page, from the service worker
     expect(again.get_by_role("heading", name="Catat pengukuran")).to_be_visible()
     expect(again.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    assert again.evaluate(COPY_ENTRY) == 1
     context.set_offline(False)
     expect(again.locator("[data-outbox-box]")).to_be_hidden()
-    again.evaluate("AsuhOffline.sendNow()")  # resent: still one
+    # Sent again: the server answers with the measurement it made; still one.
+    assert again.evaluate(RESEND_ENTRY) == {"sent": 1, "refused": 0, "waiting": 0}
     with live_server.app.app_context():
         rows = db.session.scalars(select(Measurement).where(
             Measurement.child_id == child_id)).all()
@@ -87,9 +89,11 @@ def test_a_confirmation_made_offline_counts_once(open_page, live_server):
     again.goto(confirm_url)
     expect(again.get_by_role("heading", name="Sudah diterima keluarga?")).to_be_visible()
     expect(again.locator("[data-outbox-count]")).to_have_text("1 menunggu dikirim")
+    assert again.evaluate(COPY_ENTRY) == 1
     context.set_offline(False)
     expect(again.locator("[data-outbox-box]")).to_be_hidden()
-    again.evaluate("AsuhOffline.sendNow()")
+    # Sent again: the confirmation counts once.
+    assert again.evaluate(RESEND_ENTRY) == {"sent": 1, "refused": 0, "waiting": 0}
     with live_server.app.app_context():
         assert db.session.get(Contribution, contribution_id).status == "confirmed"
         confirmations = db.session.scalars(select(AuditRecord).where(
