@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from asuh import (
         accounts,
         api,
+        app_shell,
         audit,
         backup,
         children,
@@ -124,7 +125,7 @@ def register_blueprints(app: Flask) -> None:
     # jobs before letters: letters adds its job kind to the runner jobs wired up.
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
                  dashboard, audit, exports, jobs, letters, notifications, backup, visits,
-                 opendata):
+                 opendata, app_shell):
         area.register(app)
     api.register(app)
 

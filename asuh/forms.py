@@ -10,7 +10,7 @@ import flask_wtf
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from flask import flash, redirect
+from flask import flash, jsonify, redirect, request
 from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import StringField
 from wtforms.validators import ValidationError
@@ -75,14 +75,19 @@ def button_action(form, action, target, back_url: str):
     The action calls a use case (which commits or rolls back its own unit of work) and
     returns the success message; a refusal shows why.
     """
+    sent_by_script = request.headers.get("X-Requested-With") == "XMLHttpRequest"
     if form.validate_on_submit():
         try:
             message = action(target)
         except ValidationFailed as failure:
+            if sent_by_script:  # the phone's outbox (issue 13) keeps it with the reason
+                return jsonify(location=back_url, message=str(failure)), failure.status
             flash(str(failure), "error")
         else:
             if message:
                 flash(message, "success")
+            if sent_by_script:
+                return jsonify(location=back_url)
     else:
         for messages in form.errors.values():
             for message in messages:

@@ -47,6 +47,14 @@ def test_bench_runs_end_to_end_and_reports_every_row(request, tmp_path):
     assert all(page["repeat"]["assets"] == 0 and page["first"]["assets"] > 0
                for page in results["pages_3g"]["pages"]), results["pages_3g"]
     assert check["created_201"] > 0
+    # The field pages the phone keeps open from the service worker with no signal at all.
+    kept = {page["path"] for page in results["pages_3g"]["pages"] if page["worker"]["kept"]}
+    assert kept == {"/home", "/me/children", "/me/contributions", "/children",
+                    "/matches/{sponsor_match_id}/contributions/new",
+                    "/children/{sponsor_child_id}", "/contributions/queue",
+                    "/contributions/{contribution_id}/confirm"}, results["pages_3g"]
+    assert all(page["worker"]["bytes"] == 0 for page in results["pages_3g"]["pages"]
+               if page["worker"]["kept"])
 
     table = bench.markdown(rows, bench.machine(), 1.0, quick=True)
     assert table.count("\n| ") == len(rows) + 1  # header + one line per row

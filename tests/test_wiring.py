@@ -55,8 +55,8 @@ def test_the_factory_wires_blueprints_commands_and_receivers(tmp_path):
     assert result.returncode == 0, result.stderr
     blueprints, commands, endpoints = result.stdout.splitlines()[-3:]
     assert blueprints.split() == sorted([
-        "accounts", "api", "audit", "children", "contributions", "dashboard", "exports",
-        "home", "jobs", "letters", "matching", "notifications", "opendata", "regions",
+        "accounts", "api", "app_shell", "audit", "children", "contributions", "dashboard",
+        "exports", "home", "jobs", "letters", "matching", "notifications", "opendata", "regions",
         "settings", "sponsors", "visits"])
     assert {"users", "regions", "children", "contributions", "dashboard", "audit",
             "letters", "demo", "install", "jobs", "notifications"} <= set(commands.split())

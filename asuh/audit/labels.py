@@ -87,6 +87,7 @@ FIELD_LABELS = {
     "Alasan pembatalan", "voided_at": "Dibatalkan pada", "voided_by_id": "Dibatalkan oleh",
     "verified_at": "Diverifikasi pada", "verified_by_id": "Diverifikasi oleh",
     "submitted_by_id": "Dicatat oleh", "submission_key": "Kunci kiriman",
+    "confirmation_key": "Kunci konfirmasi",
     "recorded_by_id": "Dicatat oleh", "contributions": "Penyaluran",
     # letters, files, exports
     "number": "Nomor surat", "sha256": "Sidik berkas (SHA-256)", "pdf": "Berkas PDF",

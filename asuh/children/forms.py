@@ -4,16 +4,24 @@ The forms check presence and shape only; the rules (NIK, ages, growth) are the
 services', so the API and the pages refuse the same things with the same messages.
 """
 
+import secrets
 from datetime import datetime
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from asuh import timeutil
 from asuh.children.growth import SEX_LABELS
-from asuh.children.measuring import POSITIONS
+from asuh.children.measuring import MAX_MEASURED_BY, MEASURED_BY_TOO_LONG, POSITIONS
 from asuh.children.models import CHILD_STATUSES
 from asuh.forms import FlaskForm, NumberField
 from asuh.regions.choices import kelurahan_select_choices
@@ -95,10 +103,16 @@ class MeasurementForm(FlaskForm):
                             render_kw={"inputmode": "decimal", "placeholder": "10,25"},
                             not_a_number="Berat badan harus berupa angka.")
     position = SelectField("Cara ukur", choices=POSITION_CHOICES)
-    measured_by = StringField("Diukur oleh", validators=[Optional(), Length(max=120)])
+    measured_by = StringField("Diukur oleh", validators=[
+        Optional(), Length(max=MAX_MEASURED_BY, message=MEASURED_BY_TOO_LONG)])
     # Shown only after the figures were questioned against the child's history.
     confirm_history = BooleanField("Angka sudah diperiksa (atau anak sudah diukur ulang): "
                                    "simpan dan tandai perlu diukur ulang")
+    # A one-time token per rendered form (issue 13): a measurement resent from the phone's
+    # outbox carries the same one and is stored once. Optional: older pages lack it.
+    submission_token = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[
+        Optional(), Regexp(r"^[A-Za-z0-9_-]{20,64}$",
+                           message="Formulir tidak lengkap; muat ulang halaman lalu kirim lagi.")])
 
 
 class VoidForm(FlaskForm):

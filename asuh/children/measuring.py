@@ -41,6 +41,10 @@ _HUNDREDTH = Decimal("0.01")
 measurements_changed = Namespace().signal("measurements-changed")
 
 
+MAX_MEASURED_BY = 120
+MEASURED_BY_TOO_LONG = f"Nama pengukur paling panjang {MAX_MEASURED_BY} karakter."
+
+
 class HistoryQuestions(ValidationFailed):
     """The new figures do not fit the child's previous measurements ("ukur ulang?"):
     saved, and flagged, only when the person recording confirms them."""
@@ -151,15 +155,26 @@ def refresh_latest_many(child_ids) -> None:
 def record_measurement(child: Child, *, measured_on: date | None, height_cm, weight_kg,
                        position: str | None, measured_by: str | None = None, actor=None,
                        today: date | None = None, confirm_history: bool = False,
-                       check_history: bool = True) -> Measurement:
+                       check_history: bool = True,
+                       submission_key: str | None = None) -> Measurement:
     """Assess and store one measurement; impossible values are refused, implausible flagged.
 
     Figures that do not fit the child's own history (``history.py``) are refused with the
     question (``HistoryQuestions``) unless ``confirm_history``; kept, they are flagged.
     ``check_history=False`` is for synthetic histories only (test scenes that jump between
     categories faster than children grow); pages and the API always check.
+
+    With a ``submission_key`` already used, the measurement it made comes back and nothing
+    else happens (a resent form from a phone's outbox), if ``replayed_measurement``
+    accepts the repeat.
     """
     ensure_may_act(actor, child, Permission.RECORD_MEASUREMENTS)
+    if submission_key is not None:
+        existing = db.session.scalar(select(Measurement).where(
+            Measurement.submission_key == submission_key))
+        if existing is not None:
+            return replayed_measurement(existing, child=child, measured_on=measured_on,
+                                        actor=actor)
     if child.status == "deceased":
         raise ValidationFailed({"measured_on": ["Anak tercatat meninggal; pengukuran tidak "
                                                 "dapat dicatat."]})
@@ -183,8 +198,8 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
     elif position not in POSITIONS:
         errors["position"] = ["Cara ukur harus terlentang (lying) atau berdiri (standing)."]
     measured_by = " ".join((measured_by or "").split()) or None
-    if measured_by and len(measured_by) > 120:
-        errors["measured_by"] = ["Nama pengukur paling panjang 120 karakter."]
+    if measured_by and len(measured_by) > MAX_MEASURED_BY:
+        errors["measured_by"] = [MEASURED_BY_TOO_LONG]
     if errors:
         raise ValidationFailed(errors)
     result = checked_assessment(child.sex, child.birth_date, measured_on, values["height_cm"],
@@ -203,7 +218,8 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
 
     measurement = Measurement(
         child_id=child.id, measured_on=measured_on, position=position, measured_by=measured_by,
-        recorded_by_id=actor.id if actor else None, **values, **columns)
+        recorded_by_id=actor.id if actor else None, submission_key=submission_key,
+        **values, **columns)
     try:
         # The unique index is the last word when two people save the same day at once.
         with db.session.begin_nested():
@@ -226,6 +242,19 @@ def record_measurement(child: Child, *, measured_on: date | None, height_cm, wei
                                 "waz": measurement.waz, "category": result.category}))
     measurements_changed.send([child.id])
     return measurement
+
+
+def replayed_measurement(existing: Measurement, *, child: Child, measured_on, actor
+                         ) -> Measurement:
+    """A submission key used again: the same person's same child and day is the same
+    measurement sent twice; anything else reusing the key is refused, never merged."""
+    same = (existing.child_id == child.id and existing.measured_on == measured_on
+            and existing.recorded_by_id == (actor.id if actor else None))
+    if not same:
+        raise ValidationFailed({"submission_key": [
+            "Kunci kiriman ini sudah dipakai untuk pengukuran lain; muat ulang halaman lalu "
+            "kirim lagi."]})
+    return existing
 
 
 def history_questions(child: Child, measured_on: date, age_days: int, values: dict,

@@ -155,6 +155,8 @@ class Measurement(db.Model):
     weight_kg: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     position: Mapped[str | None] = mapped_column(String(8))  # "lying" | "standing"
     measured_by: Mapped[str | None] = mapped_column(String(120))
+    # The form's one-time token (issue 13): a resend from a phone's outbox finds this row.
+    submission_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     age_days: Mapped[int]
     height_adjusted_cm: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     haz: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))

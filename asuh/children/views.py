@@ -160,7 +160,9 @@ def record_measurement(child_id: int):
                 child, measured_on=form.measured_on.data, height_cm=form.height_cm.data,
                 weight_kg=form.weight_kg.data, position=form.position.data,
                 measured_by=form.measured_by.data, actor=current_user,
-                confirm_history=form.confirm_history.data)
+                confirm_history=form.confirm_history.data,
+                submission_key=(f"form:{form.submission_token.data}"
+                                if form.submission_token.data else None))
         except measuring.HistoryQuestions as failure:
             # "Ukur ulang?": the figures stay in the form; ticking the box keeps them.
             attach_errors(form, failure)
@@ -178,7 +180,12 @@ def record_measurement(child_id: int):
             if measurement.flags:
                 flash(f"Perlu diukur ulang ({measuring.flag_text(measurement.flags)}): periksa "
                       "angka dan ukur ulang anak.", "warning")
-            return redirect(url_for("children.detail", child_id=child.id))
+            target = url_for("children.detail", child_id=child.id)
+            # The phone's outbox (issue 13) sends by fetch: it gets where to go, not a
+            # redirect it would follow itself.
+            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                return {"location": target}
+            return redirect(target)
     return _render_detail(child, measurement_form=form, history_questions=questioned)
 
 

@@ -148,7 +148,12 @@ class PhotoForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """Only the CSRF token: confirming needs no more than the press of a button."""
+    """Confirming needs no more than the press of a button; the one-time token lets a
+    confirmation resent from a phone's outbox (issue 13) count once."""
+
+    submission_token = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[
+        Optional(), Regexp(_TOKEN, message="Formulir tidak lengkap; muat ulang halaman lalu "
+                                           "kirim lagi.")])
 
 
 class RejectForm(FlaskForm):

@@ -77,6 +77,9 @@ class Contribution(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None]
+    # The confirming form's one-time token (issue 13): a confirmation resent from a phone's
+    # outbox is recognised as the one already made (or undone) and changes nothing.
+    confirmation_key: Mapped[str | None] = mapped_column(String(120))
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     voided_at: Mapped[datetime | None]

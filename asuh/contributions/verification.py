@@ -63,11 +63,19 @@ def _must_be_pending(contribution: Contribution) -> None:
 
 
 @use_case
-def confirm_contribution(contribution: Contribution, *, actor) -> None:
-    """The family received it: the delivery now counts in totals and letters."""
+def confirm_contribution(contribution: Contribution, *, actor,
+                         submission_key: str | None = None) -> None:
+    """The family received it: the delivery now counts in totals and letters.
+
+    With the ``submission_key`` of the confirmation already made (a form resent from a
+    phone's outbox), nothing happens: not a second confirmation, and not a re-confirmation
+    of one its maker has undone since."""
     _ensure_may_verify(actor, contribution)
     contribution = _locked(contribution)
+    if submission_key is not None and contribution.confirmation_key == submission_key:
+        return
     _must_be_pending(contribution)
+    contribution.confirmation_key = submission_key
     contribution.status = CONFIRMED
     contribution.verified_by_id = actor.id if actor is not None else None
     contribution.verified_at = utcnow()

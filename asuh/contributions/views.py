@@ -185,12 +185,15 @@ def confirm(contribution_id: int):
                                confirm_form=ConfirmForm(formdata=None))
 
     def action(contribution):
-        verification.confirm_contribution(contribution, actor=current_user)
+        token = form.submission_token.data
+        verification.confirm_contribution(
+            contribution, actor=current_user,
+            submission_key=f"form:{token}" if token else None)
         return (f"Penyaluran #{contribution.id} dikonfirmasi diterima keluarga. Salah tekan? "
                 "Urungkan dalam 5 menit di halaman ini.")
 
-    return _act(contribution_id, ConfirmForm(),
-                lambda c: access.can_verify(current_user, c), action)
+    form = ConfirmForm()
+    return _act(contribution_id, form, lambda c: access.can_verify(current_user, c), action)
 
 
 @bp.route("/contributions/<int:contribution_id>/undo-confirm", methods=["POST"])

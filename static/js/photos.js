@@ -109,8 +109,19 @@
     return true;
   }
 
+  function keepOffline(form, button) {
+    // No signal (issue 13): the form and its resized photos wait in the outbox on the
+    // phone (static/js/offline.js) and are sent when the connection returns.
+    progress(form, null);
+    if (button) { button.disabled = false; button.removeAttribute("aria-busy"); }
+    var photos = kept.slice();
+    return window.AsuhOffline.keep(form, photos);
+  }
+
   function send(form) {
     var button = form.querySelector("button[type='submit']");
+    var offline = window.AsuhOffline && form.hasAttribute("data-outbox");
+    if (offline && !navigator.onLine) { keepOffline(form, button); return; }
     var data = new FormData(form);
     data.delete("photos");
     kept.forEach(function (photo) { data.append("photos", photo.blob, photo.name); });
@@ -128,7 +139,9 @@
         failed(form, button);
       }
     });
-    request.addEventListener("error", function () { failed(form, button); });
+    request.addEventListener("error", function () {
+      if (offline) keepOffline(form, button); else failed(form, button);
+    });
     if (button) button.setAttribute("aria-busy", "true");
     if (button) button.disabled = true;
     progress(form, 0);
@@ -168,6 +181,22 @@
       pending.then(function () { send(form); });
     });
   }
+
+  // For the outbox: a refused delivery's photos come back into the form to be corrected.
+  window.AsuhPhotos = {
+    add: function (blob, name) {
+      kept.push({blob: blob, name: name, url: URL.createObjectURL(blob)});
+      var form = document.querySelector("form[data-photo-form]");
+      if (form) showPreviews(form);
+    },
+    count: function () { return kept.length; },
+    clear: function () {
+      kept.forEach(function (photo) { URL.revokeObjectURL(photo.url); });
+      kept = [];
+      var form = document.querySelector("form[data-photo-form]");
+      if (form) showPreviews(form);
+    },
+  };
 
   document.addEventListener("DOMContentLoaded", setUp);
 })();
