@@ -1,6 +1,6 @@
 """Measurements and confirmations carry a submission key: resent from a phone's outbox, stored once
 
-Revision ID: 0013_pwa
+Revision ID: 0014_pwa
 Revises: 0012
 Create Date: 2026-12-06 10:30:00.000000
 
@@ -16,8 +16,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0013_pwa"
-down_revision = "0012"
+revision = "0014_pwa"
+down_revision = "0013_storage"
 branch_labels = None
 depends_on = None
 
