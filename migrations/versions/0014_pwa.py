@@ -1,7 +1,7 @@
 """Measurements and confirmations carry a submission key: resent from a phone's outbox, stored once
 
 Revision ID: 0014_pwa
-Revises: 0012
+Revises: 0013_storage
 Create Date: 2026-12-06 10:30:00.000000
 
 A field user's measurement made without signal waits on the phone (issue 13) and may be
