@@ -87,6 +87,7 @@ ROUTE_OBJECTS = {
     "api.void_contribution": "contribution", "api.get_contribution_photo": "photo",
     "api.get_letter_pdf": "letter",
     "api.get_sponsor": "sponsor", "api.approve_sponsor": "sponsor",
+    "settings.region": "region", "settings.update_region": "region",
     "jobs.detail": "job", "jobs.status": "job", "jobs.cancel": "job", "jobs.download": "job",
 }
 
