@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms.validators import Optional
 
 from asuh import timeutil
-from asuh.children import measuring, services
+from asuh.children import measuring, services, visibility
 from asuh.children.forms import (
     ChildForm,
     MeasurementForm,
@@ -23,6 +23,7 @@ from asuh.extensions import db
 from asuh.formatting import format_fixed
 from asuh.forms import attach_errors
 from asuh.permissions import Permission, has_permission, requires
+from asuh.regions.scopes import scope_of
 from asuh.regions.services import kecamatan_list, kelurahan_list
 
 bp = Blueprint("children", __name__)
@@ -39,6 +40,8 @@ def _helpers():
 
 def _child_or_403(child_id: int) -> Child:
     child = db.get_or_404(Child, child_id)
+    if not visibility.in_scope(current_user, child):
+        abort(404)  # another kabupaten/kota's child does not exist for this user
     if not services.can_see(current_user, child):
         abort(403)
     return child
@@ -66,7 +69,8 @@ def index():
 
 def _child_form(child: Child | None = None) -> ChildForm:
     form = ChildForm(obj=child)
-    form.kelurahan_code.choices = kelurahan_choices(kelurahan_list())
+    form.kelurahan_code.choices = kelurahan_choices(
+        kelurahan_list(scope=scope_of(current_user)))
     if child is not None and child.nik_status == "missing":
         # Registered without a NIK ("NIK belum ada"): other data may be corrected before
         # one is given; the service keeps the marker until then.
