@@ -37,7 +37,7 @@ ERRORS_NOTE = ("Errors name the field; an item's fields as `items[0].unit`. A de
 
 
 def _loaded(contribution_id: int) -> Contribution:
-    contribution = access.load(contribution_id)
+    contribution = access.load(contribution_id, current_user)
     if contribution is None:
         abort(404)
     return contribution
