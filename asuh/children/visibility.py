@@ -9,8 +9,11 @@ outside the scope does not exist for the user (404); a child in the scope but ou
 field user's kelurahan is theirs to see no more than before (refused).
 """
 
-from asuh.children.models import Child
+from sqlalchemy import select
+
+from asuh.children.models import Child, Measurement
 from asuh.errors import NotFoundError, NotPermitted, ValidationFailed
+from asuh.extensions import db
 from asuh.permissions import Permission, Role, ensure_permitted
 from asuh.regions.scopes import city_code_of, kelurahan_codes_in, scope_of, within
 from asuh.regions.services import assigned_kelurahan, kelurahan_codes
@@ -78,3 +81,15 @@ def ensure_kelurahan_for(actor, code: str | None, current: str | None = None) ->
     if current and city_code_of(code) != city_code_of(current):
         raise ValidationFailed({"kelurahan_code": [
             "Kelurahan di kabupaten/kota lain: gunakan Pindah kabupaten/kota."]})
+
+
+def child_city(child_id) -> str | None:
+    """The kabupaten/kota of a child, for the audit trail's scope of its records."""
+    code = db.session.scalar(select(Child.kelurahan_code).where(Child.id == int(child_id)))
+    return city_code_of(code) if code else None
+
+
+def measurement_city(measurement_id) -> str | None:
+    child_id = db.session.scalar(
+        select(Measurement.child_id).where(Measurement.id == int(measurement_id)))
+    return child_city(child_id) if child_id is not None else None

@@ -30,7 +30,7 @@ from asuh.matching.models import Match
 from asuh.matching.queries import clean_name_query, sponsor_or_child_named
 from asuh.permissions import Permission, Role, has_permission
 from asuh.regions.models import Region
-from asuh.regions.scopes import scope_of, within
+from asuh.regions.scopes import city_code_of, scope_of, within
 from asuh.sponsors.services import sponsor_for_user
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -271,3 +271,10 @@ def can_see_match(user, match: Match) -> bool:
         return can_see_child(user, child)
     sponsor_id = _sponsor_id(user) if has_permission(user, Permission.OWN_SPONSORSHIP) else None
     return sponsor_id is not None and match.sponsor_id == sponsor_id
+
+
+def contribution_city(contribution_id) -> str | None:
+    """A delivery's records belong to its child's kabupaten/kota."""
+    code = db.session.scalar(select(Contribution.kelurahan_code)
+                             .where(Contribution.id == int(contribution_id)))
+    return city_code_of(code) if code else None

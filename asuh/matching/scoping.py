@@ -13,7 +13,13 @@ from asuh.children.models import Child
 from asuh.errors import NotFoundError
 from asuh.extensions import db
 from asuh.matching.models import Match
-from asuh.regions.scopes import kelurahan_codes_in, province_code_of, scope_of, within
+from asuh.regions.scopes import (
+    city_code_of,
+    kelurahan_codes_in,
+    province_code_of,
+    scope_of,
+    within,
+)
 
 OTHER_PROVINCE = ("Bapak/Bunda Asuh ini terdaftar di provinsi lain; pengasuhan hanya "
                   "dengan anak di provinsi yang sama.")
@@ -54,3 +60,10 @@ def ensure_match_in_scope(user, match: Match) -> None:
 def ensure_child_in_scope(user, child: Child) -> None:
     if user is not None:
         visibility.ensure_in_scope(user, child)
+
+
+def match_city(match_id) -> str | None:
+    """A match's records belong to its child's kabupaten/kota."""
+    code = db.session.scalar(select(Child.kelurahan_code).join(Match, Match.child_id == Child.id)
+                             .where(Match.id == int(match_id)))
+    return city_code_of(code) if code else None

@@ -14,7 +14,7 @@ from sqlalchemy import column, exists, or_, select, table
 
 from asuh.errors import NotFoundError, NotPermitted, ValidationFailed
 from asuh.extensions import db
-from asuh.regions.scopes import kelurahan_codes_in, scope_of, within
+from asuh.regions.scopes import city_code_of, kelurahan_codes_in, scope_of, within
 from asuh.sponsors.models import Sponsor
 
 _matches = table("matches", column("sponsor_id"), column("child_id"))
@@ -70,3 +70,9 @@ def ensure_own_city(user, sponsor: Sponsor) -> None:
 def ensure_address_in_scope(user, kelurahan_code: str | None) -> None:
     if kelurahan_code and not within(scope_of(user), kelurahan_code):
         raise ValidationFailed({"kelurahan_code": ["Kelurahan di luar wilayah kerja Anda."]})
+
+
+def sponsor_city(sponsor_id) -> str | None:
+    """The sponsor's kabupaten/kota, for the audit trail's scope of their records."""
+    code = db.session.scalar(select(Sponsor.kelurahan_code).where(Sponsor.id == int(sponsor_id)))
+    return city_code_of(code) if code else None
