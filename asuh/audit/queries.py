@@ -31,7 +31,7 @@ ENTITY_TYPES = {
 ACTIONS = (
     "create", "update", "update_own", "import", "approve", "withdraw", "link_account",
     "change_status", "void", "end", "automatch", "confirm", "undo_confirm", "reject",
-    "add_photos",
+    "add_photos", "move",
     "issue", "download", "supersede", "login", "login_failed", "logout",
     "change_password", "change_role", "activate", "deactivate", "assign_kelurahan",
     "accept_invitation", "reissue_invitation", "install", "rebuild_totals", "export", "rekey",

@@ -19,4 +19,7 @@ def register(app: Flask) -> None:
     from asuh.audit.services import register_scope_resolver
     from asuh.contributions.access import contribution_city
     register_scope_resolver("contribution", contribution_city)
+    from asuh.children.moving import child_moved
+    from asuh.contributions.access import on_child_moved
+    child_moved.connect(on_child_moved)
     app.cli.add_command(contributions_cli)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import false, select
+from sqlalchemy import false, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from asuh.accounts.models import User
@@ -278,3 +278,10 @@ def contribution_city(contribution_id) -> str | None:
     code = db.session.scalar(select(Contribution.kelurahan_code)
                              .where(Contribution.id == int(contribution_id)))
     return city_code_of(code) if code else None
+
+
+def on_child_moved(child, *, before: str, after: str, **_) -> None:
+    """A moved child's deliveries go with it (``children.moving``): a delivery is seen
+    where its child is, so the receiving city sees them, the old one no longer."""
+    db.session.execute(update(Contribution).where(Contribution.child_id == child.id)
+                       .values(kelurahan_code=after))
