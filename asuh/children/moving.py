@@ -91,13 +91,11 @@ def moves_of(child: Child) -> list[dict]:
                                   AuditRecord.entity_id == str(child.id),
                                   AuditRecord.action == MOVE)
         .order_by(AuditRecord.id))
-    moves, seen = [], set()
+    moves = []
     for record in rows:
         before, after = record.changes.get("kelurahan_code", [None, None])
-        key = (before, after, record.at)
-        if key in seen:
-            continue  # the receiving city's copy of the same act
-        seen.add(key)
+        if not after or record.scope_code != city_code_of(after):
+            continue  # the handing-over city's copy of the same act
         moves.append({"at": record.at, "from": _place(before), "to": _place(after),
                       "reason": (record.changes.get("reason") or [None, ""])[1]})
     return moves
