@@ -61,6 +61,7 @@ ROUTE_OBJECTS = {
     "contributions.update_unit": "unit", "contributions.unit_active": "unit",
     "children.detail": "child", "children.edit": "child", "children.growth_chart": "child",
     "children.record_measurement": "child", "children.change_status": "child",
+    "children.move": "child",
     "children.void_measurement": "measurement",
     "children.import_preview": "import_upload", "children.import_confirm": "import_upload",
     "children.import_discard": "import_upload", "children.import_rejected": "import_upload",
