@@ -11,8 +11,8 @@ route naming an object of a scoped kind (``ROUTE_OBJECTS`` of the access matrix)
   matrix's business: 200, a form, 403 for a role the route does not open);
 - a provincial officer and auditor never get 404 for either city's object.
 
-Data-driven: ``SCOPED_KINDS`` lists the kinds checked; the letters' scoping (engineer B,
-branch ``provcity``) adds ``"letter"`` there once letters are scoped.
+Data-driven: ``SCOPED_KINDS`` lists the kinds checked (letters and the settings pages of a
+kabupaten/kota included).
 Lists and exports are checked for names: a city's lists and export files never name the
 other city's child, sponsor or delivery.
 """
@@ -45,8 +45,10 @@ CITY, OTHER_CITY, PROVINCE = "19.71", "19.04", "19"
 KELURAHAN = {CITY: "19.71.01.1004", OTHER_CITY: "19.04.01.1001"}
 CITY_ROLES = ("admin", "officer", "auditor", "field")
 PROVINCIAL = ("province_officer", "province_auditor")
-# The kinds whose routes must answer 404 across cities. Engineer B adds "letter".
-SCOPED_KINDS = ("child", "measurement", "match", "contribution", "photo", "sponsor")
+# The kinds whose routes must answer 404 across cities: letters are their office's, a
+# region's settings page its staff's (branch provcity).
+SCOPED_KINDS = ("child", "measurement", "match", "contribution", "photo", "sponsor",
+                "letter", "region")
 NAMES = {city: {"child": f"Anak Kota {city}", "sponsor": f"Bapak Asuh Kota {city}",
                 "contribution": f"Catatan penyaluran {city}"} for city in KELURAHAN}
 
@@ -90,6 +92,7 @@ def _build(app) -> dict:
                 "photo": {"contribution_id": pending.id, "photo_id": photo.id},
                 "sponsor": {"sponsor_id": sponsor.id},
                 "letter": {"letter_id": letter.id},
+                "region": {"code": city},
             }
         db.session.commit()
         accounts = {key: (u.id, u.email) for key, u in users.items()}
@@ -193,9 +196,9 @@ def test_own_city_and_province_reach_their_objects(app, world):
     assert problems == []
 
 
-LISTS = ("/children", "/sponsors", "/matches", "/contributions", "/audit",
+LISTS = ("/children", "/sponsors", "/matches", "/contributions", "/audit", "/letters",
          "/api/v1/children", "/api/v1/sponsors", "/api/v1/matches", "/api/v1/contributions",
-         "/api/v1/audit")
+         "/api/v1/audit", "/api/v1/letters")
 
 
 def test_lists_never_name_the_other_city(app, world):
