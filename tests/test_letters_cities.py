@@ -254,3 +254,29 @@ def test_a_sponsor_sees_both_cities_statements(app, province):
         assert offices == [KAB, KOTA]
     listing = client.get("/my/letters").text
     assert listing.count("/my/letters/") >= 2
+
+
+def test_a_provincial_officer_issues_the_provincial_recap_from_the_form(app, province):
+    with app.app_context():
+        scene = city_scene(KAB_KEL)
+        email = staff("officer", PROVINCE).email
+        kab_email = staff("officer", KAB).email
+        db.session.commit()
+        month = scene["period"].code
+    client, city = app.test_client(), app.test_client()
+    assert sign_in(client, email).status_code == 302
+    assert sign_in(city, kab_email).status_code == 302
+    form = client.get("/letters/new?kind=recap").text
+    assert "Provinsi Kepulauan Bangka Belitung (per kabupaten/kota)" in form
+    assert 'value="19.71"' in form and 'value="19.01"' in form
+    # A city's officer is offered their city and its kecamatan only.
+    city_form = city.get("/letters/new?kind=recap").text
+    assert 'value="19"' not in city_form and 'value="19.71"' not in city_form
+    assert 'value="19.71.01"' not in city_form  # another city's kecamatan
+    assert 'value="19.01.01"' in city_form and "Kecamatan Sungailiat" in city_form
+    response = client.post("/letters/new", data={"kind": "recap", "kecamatan_code": PROVINCE,
+                                                  "month": month})
+    assert response.status_code == 302, response.text
+    with app.app_context():
+        letter = db.session.scalar(select(Letter))
+        assert letter.office_code == PROVINCE and "/PROV/" in letter.number
