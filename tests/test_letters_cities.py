@@ -177,6 +177,8 @@ def test_letters_are_seen_only_within_the_viewer_scope(app, two_city_letters):
             pdf = client.get(f"/letters/{letter_id}/pdf")
             expected = 200 if office in visible else 404
             assert (who, office, page.status_code) == (who, office, expected)
+            if expected == 200:  # the issuing office is named
+                assert {KOTA: "Kota Pangkalpinang", KAB: "Kabupaten Bangka"}[office] in page.text
             assert (who, office, pdf.status_code) == (who, office, expected)
             assert (f"/letters/{letter_id}\"" in listing) == (office in visible), (who, office)
     # Public verification by token stays public.

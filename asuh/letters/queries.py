@@ -132,7 +132,8 @@ def load(letter_id: int) -> Letter | None:
     """One letter with who issued it, its subject's records and what superseded it."""
     return db.session.scalar(
         select(Letter).options(joinedload(Letter.issued_by), joinedload(Letter.sponsor),
-                               joinedload(Letter.kecamatan), joinedload(Letter.superseded_by))
+                               joinedload(Letter.kecamatan), joinedload(Letter.office),
+                               joinedload(Letter.superseded_by))
         .where(Letter.id == letter_id))
 
 
