@@ -187,6 +187,16 @@ def test_letters_are_seen_only_within_the_viewer_scope(app, two_city_letters):
         assert anonymous.get(f"/verify/{token}").status_code == 200
 
 
+def test_a_letter_audit_records_are_filed_under_its_office(app_ctx, two_city_letters):
+    from asuh.audit.models import AuditRecord
+
+    letters, _, _ = two_city_letters
+    for office, letter_id in letters.items():
+        scopes = set(db.session.scalars(select(AuditRecord.scope_code).where(
+            AuditRecord.entity_type == "letter", AuditRecord.entity_id == str(letter_id))))
+        assert scopes == {office}
+
+
 def test_out_of_scope_letter_is_not_found_for_the_service(app_ctx, two_city_letters):
     letters, emails, _ = two_city_letters
     from asuh.accounts.models import User

@@ -137,6 +137,8 @@ FIELD_LABELS = {
     "office_email": "Email dinas", "head_name": "Nama kepala dinas",
     "head_nip": "NIP kepala dinas", "head_title": "Jabatan penanda tangan",
     "commitment_months": "Masa komitmen (bulan)", "monthly_package": "Paket bulanan",
+    "province_package": "Paket provinsi", "office_code": "Dinas penerbit",
+    "region_code": "Wilayah", "region": "Wilayah",
     "letter_number_pattern": "Pola nomor surat", "sponsor_extra_categories":
     "Kategori tambahan yang diasuh", "logo_data_uri": "Logo",
     "letter_full_asn_nip": "NIP ASN ditulis lengkap di surat",

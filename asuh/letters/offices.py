@@ -23,6 +23,13 @@ from asuh.regions.models import KABUPATEN, KECAMATAN, PROVINSI, Region
 NO_CHILDREN = "Bapak/Bunda Asuh ini tidak mengasuh anak dalam periode tersebut."
 
 
+def letter_office(letter_id) -> str | None:
+    """The office a letter was issued by (the audit trail's scope for its records)."""
+    from asuh.letters.models import Letter
+
+    return db.session.scalar(select(Letter.office_code).where(Letter.id == letter_id))
+
+
 def office_of(region: Region) -> str:
     """A province's own code; any other region's kabupaten/kota."""
     return region.code if region.level == PROVINSI else scopes.city_code_of(region.code)

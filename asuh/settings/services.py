@@ -268,5 +268,6 @@ def update_region(region_code: str, changes: dict, *, actor) -> dict:
         audit.record("update", "region_settings", None, user=actor,
                      summary=f"Pengaturan {region.name} diubah: " + ", ".join(
                          field_label(key) for key in sorted(changed)),
-                     changes={"region": [None, region.code], **changed})
+                     changes={"region": [None, region.code], **changed},
+                     scope=region.code)
     return changed
