@@ -6,7 +6,7 @@ area calls ``active_match_for`` and ``matches_for_sponsor``): keep their signatu
 
 from datetime import date
 
-from sqlalchemy import case, false, or_, select
+from sqlalchemy import case, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from asuh import timeutil
@@ -26,7 +26,7 @@ from asuh.matching.priority import (
 )
 from asuh.permissions import Permission, has_permission
 from asuh.regions.models import Region
-from asuh.regions.scopes import city_code_of, province_code_of
+from asuh.regions.scopes import city_code_of, kelurahan_codes_in, province_code_of
 from asuh.settings import services as settings
 from asuh.sponsors import services as sponsors
 from asuh.sponsors.models import Sponsor
@@ -209,6 +209,15 @@ def eligible_sponsor_condition():
     """Approved, not withdrawn, with at least one free place."""
     return (Sponsor.approved_at.is_not(None) & Sponsor.withdrawn_at.is_(None)
             & (Sponsor.active_matches < Sponsor.capacity))
+
+
+def free_sponsor_count(scope: str | None = None) -> int:
+    """Sponsors with a free place, in the province ``scope`` lies in (all for None)."""
+    stmt = select(func.count(Sponsor.id)).where(eligible_sponsor_condition())
+    if scope is not None:
+        stmt = stmt.where(Sponsor.kelurahan_code.in_(
+            kelurahan_codes_in(province_code_of(scope))))
+    return db.session.scalar(stmt)
 
 
 def suggest_sponsors(child: Child, *, limit: int = 10) -> list[tuple[Sponsor, int]]:

@@ -4,7 +4,7 @@ the list of matches and ending one. The sponsor's own page is in ``own.py``."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from asuh import timeutil
 from asuh.children import services as children
@@ -57,8 +57,7 @@ def index():
         "matching/index.html", page=page, filters=filters,
         kecamatan=kecamatan_list(scope_of(current_user)),
         full_nik=children.sees_full_nik(current_user),
-        free_sponsors=db.session.scalar(
-            select(func.count(Sponsor.id)).where(queries.eligible_sponsor_condition())),
+        free_sponsors=queries.free_sponsor_count(scope_of(current_user)),
     )
 
 
