@@ -25,7 +25,7 @@ from tests import factories
 CASES = [
     ("users", {"role": "root"}, "ck_users_role"),
     ("login_sessions", {"kind": "cookie"}, "ck_login_sessions_kind"),
-    ("regions", {"level": "provinsi"}, "ck_regions_level"),
+    ("regions", {"level": "negara"}, "ck_regions_level"),  # provinsi is a level since issue 15
     ("regions", {"village_type": "kota"}, "ck_regions_village_type"),
     ("sponsors", {"kind": "pns"}, "ck_sponsors_kind"),
     ("sponsors", {"registered_via": "fax"}, "ck_sponsors_registered_via"),
@@ -136,10 +136,11 @@ def _rows(users) -> dict[str, dict]:
         "monthly_delivery_counts": {**_copy("monthly_delivery_counts"),
                                     "month": date(1990, 1, 1)},
         "letters": {"kind": "sponsor_statement", "number": f"CHECK/{n}", "year": 1990,
+                    "office_code": "19.71",
                     "seq": 1, "sponsor_id": scene["sponsor"], "pdf": b"%PDF-1.7",
                     "sha256": "0" * 64, "verify_token": f"check-{n}", "short_code": f"C{n}",
                     "status": "current", "public_summary": {}},
-        "letter_sequences": {"year": 1990, "last_seq": 0},
+        "letter_sequences": {"office_code": "19.71", "year": 1990, "last_seq": 0},
         "jobs": {"kind": "letters.monthly_statements", "params": {}, "status": "queued",
                  "progress_done": 0, "attempts": 0, "created_at": now},
         "outgoing_mail": {"user_id": admin.id, "kind": "sponsor_approved",

@@ -31,6 +31,9 @@ class UserSchema(Schema):
     name = Text()
     role = one_of([r.value for r in Role])
     active = Flag()
+    # Issue 15 (an addition): the province or kabupaten/kota code the account works in;
+    # null for the whole installation or a sponsor.
+    scope_code = Text(allow_none=True, metadata={"example": "19.71"})
 
 
 @bp.route("/tokens", methods=["POST"])

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "link_account": "akun dihubungkan", "change_status": "status diubah",
     "void": "dibatalkan", "end": "diakhiri", "automatch": "dipasangkan otomatis",
     "confirm": "dikonfirmasi", "reject": "ditolak", "add_photos": "foto ditambahkan",
+    "move": "dipindahkan ke kabupaten/kota lain",
     "issue": "diterbitkan", "download": "diunduh", "supersede": "diganti",
     "login": "masuk", "login_failed": "gagal masuk", "logout": "keluar",
     "change_password": "kata sandi diganti", "change_role": "peran diubah",
@@ -120,7 +121,9 @@ FIELD_LABELS = {
     # regions
     "kecamatan_code": "Kode kecamatan", "kelurahan_code": "Kelurahan", "parent_code":
     "Kode induk", "level": "Tingkat", "village_type": "Jenis desa/kelurahan",
-    "short_code": "Kode singkat",
+    "short_code": "Kode singkat", "city_code": "Kode kabupaten/kota",
+    "province_code": "Kode provinsi", "scope_code": "Wilayah kerja",
+    "legacy_scope": "Wilayah catatan lama", "scoped_from": "Catatan berwilayah mulai nomor",
     # records and totals
     "id": "Nomor data", "created_at": "Dibuat pada", "created_by_id": "Dibuat oleh",
     "updated_at": "Diubah pada", "updated_by_id": "Diubah oleh", "at": "Waktu",
@@ -136,6 +139,8 @@ FIELD_LABELS = {
     "office_email": "Email dinas", "head_name": "Nama kepala dinas",
     "head_nip": "NIP kepala dinas", "head_title": "Jabatan penanda tangan",
     "commitment_months": "Masa komitmen (bulan)", "monthly_package": "Paket bulanan",
+    "province_package": "Paket provinsi", "office_code": "Dinas penerbit",
+    "region_code": "Wilayah", "region": "Wilayah",
     "letter_number_pattern": "Pola nomor surat", "sponsor_extra_categories":
     "Kategori tambahan yang diasuh", "logo_data_uri": "Logo",
     "letter_full_asn_nip": "NIP ASN ditulis lengkap di surat",

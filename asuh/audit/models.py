@@ -23,6 +23,11 @@ class AuditRecord(db.Model):
     entity_id: Mapped[str | None] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(String(300), default="")
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The kabupaten/kota (or province) the record belongs to, from the entity it is about,
+    # else from the actor's scope; None: the whole installation. A scoped reader sees
+    # only records within their scope (asuh.audit.queries). Sealed with the record when
+    # set (asuh.audit.chain), so moving a record to another city breaks the chain.
+    scope_code: Mapped[str | None] = mapped_column(String(5), index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -39,3 +44,9 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     last_seq: Mapped[int] = mapped_column(default=0)
+    # Migration 0013 (issue 15): records before ``scoped_from`` were written without a
+    # scope, when the installation held one kabupaten/kota (``legacy_scope``; None if it
+    # held none or several). Their scope cannot be added afterwards (the trail is
+    # append-only and sealed), so readers treat them as that city's (asuh.audit.queries).
+    scoped_from: Mapped[int | None]
+    legacy_scope: Mapped[str | None] = mapped_column(String(5))

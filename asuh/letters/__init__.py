@@ -19,3 +19,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(letters_cli)
     add_handler(app, bulk_job.KIND, bulk_job.run, label=bulk_job.LABEL)
+    # The audit trail files a letter's records (issue, supersede, download) under the
+    # office that issued it: its city's auditors see them, another city's do not.
+    from asuh.audit.services import register_scope_resolver
+    from asuh.letters.offices import letter_office
+    register_scope_resolver("letter", letter_office)
