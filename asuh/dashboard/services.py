@@ -113,16 +113,20 @@ def delivery_counts(filters: DashboardFilters, codes: list[str] | None) -> dict:
 
 def commodity_rows(filters: DashboardFilters, codes: list[str] | None) -> dict:
     """``{(month, commodity_id): [canonical quantity, value_idr]}`` summed over kelurahan."""
+    # Summed by the database: one row per month and commodity, not one per kelurahan too
+    # (a province's thousand kelurahan made that 84,000 rows added up in Python).
     stmt = (select(MonthlyCommodityTotal.month, MonthlyCommodityTotal.commodity_id,
-                   MonthlyCommodityTotal.canonical_quantity, MonthlyCommodityTotal.value_idr)
+                   func.sum(MonthlyCommodityTotal.canonical_quantity),
+                   func.sum(MonthlyCommodityTotal.value_idr))
             .where(MonthlyCommodityTotal.month >= filters.start,
-                   MonthlyCommodityTotal.month <= filters.end))
+                   MonthlyCommodityTotal.month <= filters.end)
+            .group_by(MonthlyCommodityTotal.month, MonthlyCommodityTotal.commodity_id))
     if codes is not None:
         stmt = stmt.where(MonthlyCommodityTotal.kelurahan_code.in_(codes))
     result: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
     for month, commodity_id, quantity, value in db.session.execute(stmt):
         result[(month, commodity_id)][0] += Decimal(quantity)
-        result[(month, commodity_id)][1] += value
+        result[(month, commodity_id)][1] += int(value)
     return result
 
 
@@ -193,6 +197,23 @@ def _area_figures(children: dict, sponsors: dict, deliveries: dict, outcome_rows
     }
 
 
+def _per_kelurahan(children: dict, sponsors: dict, deliveries: dict, values: dict,
+                   outcome_rows: dict) -> dict[str, tuple[dict, ...]]:
+    """Each kelurahan's rows of the five inputs of ``_area_figures``, split in one pass."""
+    parts: dict[str, tuple[dict, ...]] = defaultdict(lambda: ({}, {}, {}, {}, {}))
+    for kel, row in children.items():
+        parts[kel][0][kel] = row
+    for kel, row in sponsors.items():
+        parts[kel][1][kel] = row
+    for key, row in deliveries.items():
+        parts[key[1]][2][key] = row
+    for key, row in values.items():
+        parts[key[1]][3][key] = row
+    for key, row in outcome_rows.items():
+        parts[key[0]][4][key] = row
+    return parts
+
+
 def commodity_figures(filters: DashboardFilters, rows: dict) -> list[dict]:
     """Per commodity (catalogue order): quantity and value in the last month and period,
     plus the per-month series for the chart."""
@@ -230,6 +251,18 @@ def dashboard(filters: DashboardFilters) -> dict:
         return _area_figures(children, sponsors, deliveries, outcome_rows, area_codes, filters,
                              values)
 
+    parts = _per_kelurahan(children, sponsors, deliveries, values, outcome_rows)
+
+    def area_figures(members):
+        # Only the area's own rows: scanning every row for every area made the page
+        # O(areas x rows), seconds for a province's hundred kecamatan.
+        own: tuple[dict, ...] = ({}, {}, {}, {}, {})
+        for kel in members:
+            for mine, part in zip(own, parts.get(kel, ()), strict=False):
+                mine.update(part)
+        kids, active, delivered, split, outcome = own
+        return _area_figures(kids, active, delivered, outcome, None, filters, split)
+
     if filters.kecamatan_code:
         level = KELURAHAN
         areas = [(code, name, [code]) for code, (name, parent) in regions["kelurahan"].items()
@@ -252,7 +285,7 @@ def dashboard(filters: DashboardFilters) -> dict:
         "commodities": [c for c in commodities if not c["is_cash"]],
         "cash": [c for c in commodities if c["is_cash"]],
         "area_level": level,
-        "areas": [{"code": code, "name": name, **figures(set(members))}
+        "areas": [{"code": code, "name": name, **area_figures(members)}
                   for code, name, members in areas],
         "outcomes": outcomes.summarize(outcome_rows, None if codes is None else set(codes)),
     }
