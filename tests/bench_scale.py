@@ -1,0 +1,92 @@
+"""``make bench-scale``: a province on PostgreSQL at 100,000 and 1,000,000 children.
+
+    .venv/bin/python -m tests.bench_scale [--reuse DIR] [--quick] [--seed-only] [--readme]
+
+Not collected by pytest. Starts its own PostgreSQL (``tests/bench_scale_cluster.py``),
+seeds the baseline (100,000 children, 10,000 sponsors, 2,000,000 items) and the scale
+(1,000,000 children, 100,000 sponsors, 20,000,000 items) by COPY
+(``tests/bench_scale_seed.py``), then measures the same figures on both in the same run,
+so the growth from one to the other is read off one table. ``--reuse DIR`` keeps the
+cluster in DIR and seeds only what is not seeded there yet (the 1M seed takes the
+longest: see the README). ``--quick`` is a smoke run (2,000 and 20,000 children).
+"""
+
+import argparse
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "test-output" / "bench-scale.md"
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    children: int
+    sponsors: int
+    items: int
+
+
+BASELINE = Size("asuh_100k", 100_000, 10_000, 2_000_000)
+SCALE = Size("asuh_1m", 1_000_000, 100_000, 20_000_000)
+QUICK = (Size("asuh_2k", 2_000, 200, 40_000), Size("asuh_20k", 20_000, 2_000, 400_000))
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def ensure_seeded(cluster, size: Size) -> dict:
+    """The seed record of ``size`` in ``cluster``, seeding it first when missing."""
+    from tests.bench_scale_seed import seed_province
+
+    info = cluster.seeded(size.name)
+    url = cluster.database(size.name, fresh=info is None)
+    if info is None:
+        log(f"seeding {size.name}: {size.children:,} children, {size.sponsors:,} sponsors, "
+            f"{size.items:,} items")
+        info = seed_province(url, size.children, size.sponsors, size.items,
+                             log=lambda m: log(m))
+        info["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        cluster.mark_seeded(size.name, info)
+        log(f"seeded {size.name} in {info['timings']['total']:.0f} s, "
+            f"{info['database_bytes'] / 2**30:.2f} GiB")
+    else:
+        log(f"reusing {size.name} seeded {info['finished']}")
+    info["url"] = url
+    return info
+
+
+def main(argv=None) -> int:
+    from tests.bench_scale_cluster import ScalePostgres
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reuse", type=Path, metavar="DIR",
+                        help="keep the PostgreSQL cluster here and reuse its seeded data")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke run)")
+    parser.add_argument("--seed-only", action="store_true")
+    parser.add_argument("--only", choices=("baseline", "scale"),
+                        help="seed/measure one size only")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else (BASELINE, SCALE)
+    if args.only:
+        sizes = sizes[:1] if args.only == "baseline" else sizes[1:]
+    cluster = ScalePostgres(args.reuse)
+    cluster.start()
+    log(f"{cluster.version()} on port {cluster.port}, data in {cluster.datadir}")
+    try:
+        seeded = {size.name: ensure_seeded(cluster, size) for size in sizes}
+        if args.seed_only:
+            return 0
+        from tests.bench_scale_measure import measure_all, report
+
+        results = measure_all(cluster, sizes, seeded, log=log)
+        report(results, cluster, readme="--readme" in (argv or []))
+    finally:
+        cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
