@@ -213,6 +213,17 @@ def regions(app):
 
 
 @pytest.fixture
+def province(app):
+    """The whole province of Kepulauan Bangka Belitung: seven kabupaten/kota (issue 15)."""
+    from asuh.regions.regionfile import parse_region_csv, province_region_file
+    from asuh.regions.services import import_regions
+
+    with app.app_context():
+        import_regions(parse_region_csv(province_region_file().read_bytes()))
+        db.session.commit()
+
+
+@pytest.fixture
 def api_token(client, users):
     def _token(role: str) -> dict:
         response = client.post("/api/v1/tokens",

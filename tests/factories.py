@@ -10,10 +10,11 @@ ROLES = ("admin", "officer", "field", "sponsor", "auditor")
 _seq = itertools.count(1)
 
 
-def user(role: str = "officer", email: str | None = None, name: str | None = None):
+def user(role: str = "officer", email: str | None = None, name: str | None = None,
+         scope: str | None = None):
     n = next(_seq)
     return accounts.create_user(email or f"{role}{n}@example.id", PASSWORD, role,
-                                name or f"{role.title()} {n}")
+                                name or f"{role.title()} {n}", scope=scope)
 
 
 # --- sponsors ---------------------------------------------------------------------------

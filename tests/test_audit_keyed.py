@@ -140,7 +140,7 @@ def test_key_file_is_made_once_and_owner_only(tmp_path, monkeypatch):
 def _legacy_installation(tmp_path, *, break_record: int | None = None):
     """An installation at revision 0004 with three records chained the old (unkeyed) way."""
     from flask_migrate import upgrade
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
 
     from asuh import create_app
     from asuh.timeutil import utcnow
@@ -149,6 +149,8 @@ def _legacy_installation(tmp_path, *, break_record: int | None = None):
     legacy = create_app(app_settings(tmp_path, f"sqlite:///{tmp_path / 'legacy.db'}"))
     with legacy.app_context():
         upgrade(revision="0004")
+        # The columns the table had at 0004 (later ones, like 0013's scope_code, not yet).
+        columns = {c["name"] for c in inspect(db.engine).get_columns("audit_records")}
         prev = "0" * 64
         for number in (1, 2, 3):
             row = AuditRecord(id=number, at=utcnow(), user_id=None, ip_address=None,
@@ -159,7 +161,8 @@ def _legacy_installation(tmp_path, *, break_record: int | None = None):
             if number == break_record:
                 row.summary = "diubah sebelum kunci"
             db.session.execute(AuditRecord.__table__.insert().values(
-                {c.name: getattr(row, c.name) for c in AuditRecord.__table__.columns}))
+                {c.name: getattr(row, c.name) for c in AuditRecord.__table__.columns
+                 if c.name in columns}))
         db.session.execute(text("INSERT INTO audit_head (id, last_hash) VALUES (1, :h)"),
                            {"h": prev})
         db.session.commit()

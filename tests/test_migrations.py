@@ -178,3 +178,89 @@ def test_0007_reclassifies_children_whose_newest_measurement_is_flagged(tmp_path
             assert conn.execute(text("SELECT status FROM children")).scalar() == "withdrawn"
             assert conn.execute(text("SELECT count(*) FROM measurements")).scalar() == 3
         db.engine.dispose()
+
+
+# --- 0013_province: a single-city database upgrades with all its data in its city ----
+
+
+def _seed_single_city(conn):
+    tables = MetaData()
+    regions, users, children, settings = (
+        Table(name, tables, autoload_with=conn)
+        for name in ("regions", "users", "children", "settings"))
+    conn.execute(regions.insert(), [
+        {"code": "19.71.01", "name": "Bukit Intan", "level": "kecamatan",
+         "parent_code": None, "village_type": None},
+        {"code": "19.71.02", "name": "Taman Sari", "level": "kecamatan",
+         "parent_code": None, "village_type": None},
+        {"code": "19.71.01.1004", "name": "Semabung Lama", "level": "kelurahan",
+         "parent_code": "19.71.01", "village_type": "kelurahan"},
+        {"code": "19.71.02.1001", "name": "Opas Indah", "level": "kelurahan",
+         "parent_code": "19.71.02", "village_type": "kelurahan"}])
+    moment = datetime(2026, 1, 1)
+    conn.execute(users.insert(), [
+        {"id": n, "email": f"{role}@example.id", "name": role, "password_hash": "x",
+         "role": role, "active": True, "created_at": moment, "password_changed_at": moment}
+        for n, role in enumerate(("admin", "officer", "field", "auditor", "sponsor"), 1)])
+    conn.execute(children.insert().values(
+        nik="1971015101250001", name="Anak Migrasi", sex="L", birth_date=date(2025, 1, 1),
+        guardian_name="Ibu", address="Jl. Mentok", kelurahan_code="19.71.02.1001",
+        status="active", created_at=moment, is_matched=False))
+    conn.execute(settings.insert().values(key="city_name", value="Kota Pangkalpinang (uji)",
+                                          updated_at=moment))
+
+
+def test_0013_puts_a_single_city_database_in_its_city(tmp_path, fresh_url):
+    fresh = create_app(app_settings(tmp_path, fresh_url))
+    with fresh.app_context():
+        upgrade(revision="0012")
+        with db.engine.begin() as conn:
+            _seed_single_city(conn)
+        upgrade(revision="0013_province")
+        with db.engine.connect() as conn:
+            regions = {row.code: row for row in conn.execute(text(
+                "SELECT code, name, level, parent_code, city_code, province_code "
+                "FROM regions"))}
+            scopes = dict(conn.execute(text("SELECT role, scope_code FROM users")).all())
+            child = conn.execute(text("SELECT kelurahan_code FROM children")).scalar()
+        assert (regions["19"].level, regions["19"].name, regions["19"].city_code) == (
+            "provinsi", "Kepulauan Bangka Belitung", None)
+        city = regions["19.71"]
+        assert (city.level, city.name, city.parent_code, city.city_code,
+                city.province_code) == ("kabupaten", "Kota Pangkalpinang (uji)", "19",
+                                        "19.71", "19")
+        assert regions["19.71.01"].parent_code == "19.71"
+        assert regions["19.71.02.1001"].parent_code == "19.71.02"
+        assert {(r.city_code, r.province_code) for c, r in regions.items() if len(c) > 5} == {
+            ("19.71", "19")}
+        assert scopes == {"admin": None, "officer": "19.71", "field": "19.71",
+                          "auditor": "19.71", "sponsor": None}
+        assert child == "19.71.02.1001"
+
+        downgrade(revision="0012")
+        with db.engine.connect() as conn:
+            codes = set(conn.execute(text("SELECT code FROM regions")).scalars())
+            parents = set(conn.execute(text(
+                "SELECT parent_code FROM regions WHERE level = 'kecamatan'")).scalars())
+            assert conn.execute(text("SELECT count(*) FROM children")).scalar() == 1
+        assert codes == {"19.71.01", "19.71.02", "19.71.01.1004", "19.71.02.1001"}
+        assert parents == {None}
+        upgrade()
+        db.engine.dispose()
+
+
+def test_0013_names_an_unknown_city_by_its_code(tmp_path, fresh_url):
+    fresh = create_app(app_settings(tmp_path, fresh_url))
+    with fresh.app_context():
+        upgrade(revision="0012")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO regions (code, name, level) VALUES ('16.71.01', 'Ilir', "
+                "'kecamatan'), ('19.71.01', 'Bukit Intan', 'kecamatan')"))
+        upgrade(revision="0013_province")
+        with db.engine.connect() as conn:
+            names = dict(conn.execute(text(
+                "SELECT code, name FROM regions WHERE level IN ('kabupaten', 'provinsi')")).all())
+        db.engine.dispose()
+    assert names == {"16": "Sumatera Selatan", "16.71": "Kabupaten/Kota 16.71",
+                     "19": "Kepulauan Bangka Belitung", "19.71": "Kota Pangkalpinang"}

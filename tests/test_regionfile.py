@@ -6,11 +6,14 @@ from collections import Counter
 import pytest
 
 from asuh.regions.regionfile import (
+    LEVEL_KABUPATEN,
     LEVEL_KECAMATAN,
     LEVEL_KELURAHAN,
+    LEVEL_PROVINSI,
     RegionFileError,
     default_region_file,
     parse_region_csv,
+    province_region_file,
 )
 
 HEADER = "code,name,level,parent_code\n"
@@ -55,13 +58,70 @@ def test_packaged_pangkalpinang_file():
     assert names["19.71.03.1008"] == "Rejosari"
 
 
+def test_packaged_pangkalpinang_file_has_its_province_and_kota():
+    rows = {r.code: r for r in parse_region_csv(default_region_file().read_bytes())}
+    assert (rows["19"].level, rows["19"].name, rows["19"].parent_code) == (
+        LEVEL_PROVINSI, "Kepulauan Bangka Belitung", None)
+    assert (rows["19.71"].level, rows["19.71"].name, rows["19.71"].parent_code) == (
+        LEVEL_KABUPATEN, "Kota Pangkalpinang", "19")
+
+
+def test_packaged_province_file():
+    """Kepulauan Bangka Belitung: six kabupaten and one kota (Kemendagri 2025 codes), 47
+    kecamatan, 393 villages; its Pangkalpinang rows are the packaged city's own."""
+    rows = parse_region_csv(province_region_file().read_bytes())
+    by_level = Counter(r.level for r in rows)
+    assert by_level == {LEVEL_PROVINSI: 1, LEVEL_KABUPATEN: 7, LEVEL_KECAMATAN: 47,
+                        LEVEL_KELURAHAN: 393}
+    cities = {r.code: r.name for r in rows if r.level == LEVEL_KABUPATEN}
+    assert cities == {
+        "19.01": "Kabupaten Bangka", "19.02": "Kabupaten Belitung",
+        "19.03": "Kabupaten Bangka Selatan", "19.04": "Kabupaten Bangka Tengah",
+        "19.05": "Kabupaten Bangka Barat", "19.06": "Kabupaten Belitung Timur",
+        "19.71": "Kota Pangkalpinang"}
+    assert all(r.parent_code == "19" for r in rows if r.level == LEVEL_KABUPATEN)
+    assert all(r.parent_code == r.code[:5] for r in rows if r.level == LEVEL_KECAMATAN)
+    city = {(r.code, r.name, r.parent_code)
+            for r in parse_region_csv(default_region_file().read_bytes())}
+    assert city <= {(r.code, r.name, r.parent_code) for r in rows}
+    types = Counter(r.village_type for r in rows if r.level == LEVEL_KELURAHAN)
+    assert types == {"desa": 309, "kelurahan": 84}
+
+
+def test_provinces_and_several_cities_in_one_file():
+    rows = parse(
+        "19,Kepulauan Bangka Belitung,provinsi,\n"
+        "19.71,Kota Pangkalpinang,kota,19\n"
+        "19.04,Kabupaten Bangka Tengah,kabupaten/kota,\n"
+        "19.04.01,Koba,kecamatan,19.04\n"
+        "19.04.01.2003,Nibung,desa,19.04.01\n"
+        "19.71.01,Bukit Intan,kecamatan,\n"
+    )
+    assert [(r.level, r.parent_code) for r in rows] == [
+        (LEVEL_PROVINSI, None), (LEVEL_KABUPATEN, "19"), (LEVEL_KABUPATEN, "19"),
+        (LEVEL_KECAMATAN, "19.04"), (LEVEL_KELURAHAN, "19.04.01"), (LEVEL_KECAMATAN, "19.71")]
+
+
+@pytest.mark.parametrize(("row", "fragment"), [
+    ("19.71,X,provinsi,", "format provinsi"),
+    ("20,X,provinsi,", "Kode provinsi 20 tidak dikenal"),
+    ("19,X,provinsi,18", "tidak punya kode induk"),
+    ("19.70,X,kota,", "kabupaten/kota 70"),
+    ("19.71,X,kota,18", "harus kosong atau 19"),
+    ("19.71.01,X,kecamatan,19.04", "harus kosong atau 19.71"),
+])
+def test_upper_level_errors(row, fragment):
+    errors = errors_of(row + "\n")
+    assert any(fragment in msg for _, msg in errors), errors
+
+
 def test_default_file_accepts_path_text_and_stream():
     path = default_region_file()
     assert path.name == "pangkalpinang.csv" and path.is_file()
     with path.open(encoding="utf-8") as stream:
-        assert len(parse_region_csv(stream)) == 49
+        assert len(parse_region_csv(stream)) == 51  # with its province and kota rows
     with path.open("rb") as stream:
-        assert len(parse_region_csv(stream)) == 49
+        assert len(parse_region_csv(stream)) == 51
 
 
 # --- parsing -----------------------------------------------------------------------
@@ -85,7 +145,8 @@ def test_parent_may_be_empty_or_regency_and_children_may_come_first():
     )
     assert rows[0].parent_code == "19.71.01"
     assert rows[0].name == "Semabung Lama"
-    assert rows[1].parent_code is None
+    # Issue 15: a kecamatan hangs under its kabupaten/kota, whether written or not.
+    assert rows[1].parent_code == "19.71"
     assert [r.line for r in rows] == [2, 3]
 
 
@@ -114,11 +175,12 @@ def test_all_bad_rows_reported_with_lines():
         "19.71.09.1001,Yatim,kelurahan,19.71.09\n"  # 7 parent missing
         "19.71.01.1005,Beda,kelurahan,19.71.02\n"  # 8 parent mismatch
         "19.71.01.1006,,kelurahan,19.71.01\n"  # 9 no name
-        "19.71.01.1007,X,kota,\n"  # 10 bad level
-        "19.72.01,Lain,kecamatan,\n"  # 11 other city
+        "19.71.01.1007,X,kota,\n"  # 10 a village's code given as a kota
+        "19.72.01,Lain,kecamatan,\n"  # 11 another city: fine since issue 15
+        "19.72.01.1001,Lain,kelurahan,\n"  # 12 fine
     )
     lines = [line for line, _ in errors]
-    assert lines == [3, 5, 6, 7, 8, 9, 10, 11]
+    assert lines == [3, 5, 6, 7, 8, 9, 10]
     text = dict(errors)
     assert "PP.KK.CC" in text[3]
     assert "sudah dipakai di baris 4" in text[5]
@@ -126,8 +188,7 @@ def test_all_bad_rows_reported_with_lines():
     assert "19.71.09 tidak ada" in text[7]
     assert "seharusnya 19.71.01" in text[8]
     assert "Nama wilayah kosong" in text[9]
-    assert "kota" in text[10]
-    assert "satu berkas untuk satu kabupaten/kota" in text[11]
+    assert "format kabupaten/kota PP.KK" in text[10]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ def test_default_install_regions(runner, app):
     with app.app_context():
         levels = dict(db.session.execute(
             select(Region.level, func.count()).group_by(Region.level)).all())
-    assert levels == {"kecamatan": 7, "kelurahan": 42}
+    assert levels == {"provinsi": 1, "kabupaten": 1, "kecamatan": 7, "kelurahan": 42}
     again = runner.invoke(args=["regions", "import"])
     assert "0 created, 0 updated" in again.output
 
@@ -43,7 +43,10 @@ def test_regions_api(client, regions, api_token):
     assert {"code", "name", "level", "parent_code"} == set(kecamatan[0])
     kelurahan = client.get("/api/v1/regions?level=kelurahan", headers=headers).json
     assert all(k["parent_code"] for k in kelurahan)
-    assert client.get("/api/v1/regions?level=provinsi", headers=headers).status_code == 422
+    # Issue 15 added the upper levels (an addition to the published list of levels).
+    cities = client.get("/api/v1/regions?level=kabupaten", headers=headers).json
+    assert [(c["code"], c["parent_code"]) for c in cities] == [("19.71", "19")]
+    assert client.get("/api/v1/regions?level=negara", headers=headers).status_code == 422
 
 
 def test_admin_assigns_field_user_kelurahan(client, regions, users, login, app):

@@ -25,7 +25,7 @@ from tests import factories
 CASES = [
     ("users", {"role": "root"}, "ck_users_role"),
     ("login_sessions", {"kind": "cookie"}, "ck_login_sessions_kind"),
-    ("regions", {"level": "provinsi"}, "ck_regions_level"),
+    ("regions", {"level": "negara"}, "ck_regions_level"),  # provinsi is a level since issue 15
     ("regions", {"village_type": "kota"}, "ck_regions_village_type"),
     ("sponsors", {"kind": "pns"}, "ck_sponsors_kind"),
     ("sponsors", {"registered_via": "fax"}, "ck_sponsors_registered_via"),

@@ -43,6 +43,9 @@ class UserCreateForm(FlaskForm):
         "Email", validators=[DataRequired("Email wajib diisi."), Email("Email tidak valid.")]
     )
     role = SelectField("Peran", choices=ROLE_CHOICES)
+    # Choices are the admin's own scope and what lies in it (asuh.accounts.scoping).
+    scope_code = SelectField("Wilayah kerja (kabupaten/kota atau provinsi)", choices=[],
+                             validate_choice=False)
     password = PasswordField(
         "Kata sandi awal",
         validators=[DataRequired("Kata sandi wajib diisi."),

@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None]
     deactivation_reason: Mapped[str | None] = mapped_column(String(500))
+    # The province or kabupaten/kota this account works in (asuh.regions.scopes); None:
+    # the whole installation (an installation admin) or no region at all (a sponsor).
+    scope_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
 
     sessions: Mapped[list["LoginSession"]] = relationship(back_populates="user", lazy="raise")
 

@@ -16,6 +16,7 @@ from asuh.accounts.models import LoginSession, User
 from asuh.accounts.passwords import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
 from asuh.accounts.passwords import check_password_policy, verify_once
 from asuh.accounts.passwords import hash_password as hash_password
+from asuh.accounts.scoping import check_scope, users_in_scope
 from asuh.audit import services as audit
 from asuh.audit.masking import mask_email
 from asuh.errors import NotFoundError, ValidationFailed
@@ -54,15 +55,16 @@ def find_user_by_email(email: str) -> User | None:
 
 @use_case
 def create_user(email: str, password: str, role: str, name: str | None = None,
-                *, actor=None) -> User:
-    """An admin creates an account (``actor=None``: the CLI)."""
+                *, actor=None, scope: str | None = None) -> User:
+    """An admin creates an account (``actor=None``: the CLI), in ``scope`` (a province or
+    kabupaten/kota code; see ``asuh.accounts.scoping``)."""
     ensure_permitted(actor, Permission.MANAGE_USERS)
-    return add_user(email, password, role, name, actor=actor)
+    return add_user(email, password, role, name, actor=actor, scope=scope)
 
 
 @use_case
 def add_user(email: str, password: str, role: str, name: str | None = None,
-             *, actor=None) -> User:
+             *, actor=None, scope: str | None = None) -> User:
     """The account itself, for use cases that create one as part of their own act (an
     officer registering a sponsor makes the sponsor's login); they check who may."""
     email = check_email(email)
@@ -71,6 +73,7 @@ def add_user(email: str, password: str, role: str, name: str | None = None,
     except ValueError as exc:
         raise ValidationFailed({"role": [f"Peran tidak dikenal: {role}"]}) from exc
     check_password_strength(password, user_inputs=(email, name or ""))
+    scope_code = check_scope(role, scope, actor=actor)
     if find_user_by_email(email) is not None:
         raise ValidationFailed({"email": ["Email ini sudah terdaftar."]}, status=409)
     user = User(
@@ -78,13 +81,15 @@ def add_user(email: str, password: str, role: str, name: str | None = None,
         name=(name or email.split("@")[0]).strip(),
         password_hash=hash_password(password),
         role=role.value,
+        scope_code=scope_code,
     )
     db.session.add(user)
     db.session.flush()
     audit.record(
         "create", "user", user.id, summary=f"Pengguna {email} dibuat ({role.value})",
-        changes={"email": [None, email], "role": [None, role.value], "name": [None, user.name]},
-        user=actor,
+        changes={"email": [None, email], "role": [None, role.value], "name": [None, user.name],
+                 **({"scope_code": [None, scope_code]} if scope_code else {})},
+        user=actor, scope=scope_code,
     )
     user_created.send(user)
     return user
@@ -324,18 +329,30 @@ def change_role(user: User, role: str, *, actor) -> None:
         raise ValidationFailed({"role": ["Anda tidak dapat melepas peran admin Anda sendiri."]})
     if user.role == role:
         return
-    before = user.role
+    before, scope_before = user.role, user.scope_code
+    # The scope stays where the new role may hold it (an officer made auditor), else it
+    # becomes the new role's default (a sponsor holds none).
+    try:
+        user.scope_code = check_scope(role, user.scope_code, actor=actor)
+    except ValidationFailed:
+        user.scope_code = check_scope(role, None, actor=actor)
     user.role = role.value
     # Permissions change with the role, so old sessions must not keep the old powers' view.
     revoke_all_sessions(user)
+    changes = {"role": [before, role.value]}
+    if user.scope_code != scope_before:
+        changes["scope_code"] = [scope_before, user.scope_code]
     audit.record(
         "change_role", "user", user.id, summary=f"Peran {user.email}: {before} → {role.value}",
-        changes={"role": [before, role.value]}, user=actor,
+        changes=changes, user=actor, scope=user.scope_code,
     )
 
 
-def list_users(page: int, role: str | None = None, query: str | None = None, per_page: int = 25):
+def list_users(page: int, role: str | None = None, query: str | None = None, per_page: int = 25,
+               *, actor=None):
     stmt = select(User).order_by(User.name, User.id)
+    if (condition := users_in_scope(actor)) is not None:
+        stmt = stmt.where(condition)
     if role:
         stmt = stmt.where(User.role == role)
     if query:

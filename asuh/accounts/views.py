@@ -2,7 +2,16 @@
 
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from asuh.accounts import resets, services
@@ -19,11 +28,13 @@ from asuh.accounts.forms import (
     UserRoleForm,
 )
 from asuh.accounts.models import User
+from asuh.accounts.scoping import manages, scope_choices
 from asuh.accounts.throttle import SignInLocked, throttled
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, Role, public, requires
+from asuh.regions.scopes import scope_label
 from asuh.regions.services import assigned_kelurahan_names
 
 bp = Blueprint("accounts", __name__)
@@ -179,7 +190,8 @@ def users():
     if role not in {r.value for r in Role}:
         role = None
     query = request.args.get("q", "").strip()
-    page = services.list_users(request.args.get("page", 1, type=int), role=role, query=query)
+    page = services.list_users(request.args.get("page", 1, type=int), role=role, query=query,
+                               actor=current_user)
     return render_template("accounts/users.html", page=page, role=role, query=query)
 
 
@@ -187,11 +199,12 @@ def users():
 @requires(Permission.MANAGE_USERS)
 def create_user():
     form = UserCreateForm()
+    form.scope_code.choices = scope_choices(current_user)
     if form.validate_on_submit():
         try:
             user = services.create_user(
                 form.email.data, form.password.data, form.role.data, form.name.data,
-                actor=current_user,
+                actor=current_user, scope=form.scope_code.data or None,
             )
         except ValidationFailed as failure:
             attach_errors(form, failure)
@@ -204,7 +217,7 @@ def create_user():
 @bp.route("/admin/users/<int:user_id>")
 @requires(Permission.VIEW_USERS)
 def user_detail(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _user_in_scope(user_id)
     return render_template(
         "accounts/user_detail.html",
         user=user,
@@ -215,11 +228,21 @@ def user_detail(user_id: int):
         reset_form=ConfirmForm(),
         may_reset=resets.may_issue_reset(current_user, user) and user.active,
         reset_link=reset_link_to_show(user),
+        scope_label=scope_label(user.scope_code),
     )
 
 
-def _admin_action(user_id: int, form, action):
+def _user_in_scope(user_id: int) -> User:
+    """The account, if the signed-in admin's scope covers it: another city's accounts do
+    not exist for a city admin (404)."""
     user = db.get_or_404(User, user_id)
+    if not manages(current_user, user):
+        abort(404)
+    return user
+
+
+def _admin_action(user_id: int, form, action):
+    user = _user_in_scope(user_id)
     return button_action(form, action, user, url_for("accounts.user_detail", user_id=user.id))
 
 

@@ -80,6 +80,10 @@ def _payload(record: AuditRecord, *, seq: bool) -> bytes:
     }
     if seq:
         fields["seq"] = record.id
+    # Only where set (migration 0013 on): records sealed before kept their payload, and
+    # their seals still verify.
+    if getattr(record, "scope_code", None) is not None:
+        fields["scope"] = record.scope_code
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=plain).encode()
 
 

@@ -118,7 +118,8 @@ FIELD_LABELS = {
     # regions
     "kecamatan_code": "Kode kecamatan", "kelurahan_code": "Kelurahan", "parent_code":
     "Kode induk", "level": "Tingkat", "village_type": "Jenis desa/kelurahan",
-    "short_code": "Kode singkat",
+    "short_code": "Kode singkat", "city_code": "Kode kabupaten/kota",
+    "province_code": "Kode provinsi", "scope_code": "Wilayah kerja",
     # records and totals
     "id": "Nomor data", "created_at": "Dibuat pada", "created_by_id": "Dibuat oleh",
     "updated_at": "Diubah pada", "updated_by_id": "Diubah oleh", "at": "Waktu",

@@ -23,6 +23,11 @@ class AuditRecord(db.Model):
     entity_id: Mapped[str | None] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(String(300), default="")
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The kabupaten/kota (or province) the record belongs to, from the entity it is about,
+    # else from the actor's scope; None: the whole installation. A scoped reader sees
+    # only records within their scope (asuh.audit.queries). Sealed with the record when
+    # set (asuh.audit.chain), so moving a record to another city breaks the chain.
+    scope_code: Mapped[str | None] = mapped_column(String(5), index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -1,22 +1,35 @@
-"""Read a city's or regency's list of kecamatan and kelurahan/desa from a CSV file.
+"""Read a list of regions (province, kabupaten/kota, kecamatan, kelurahan/desa) from CSV.
 
 The file has the columns ``code,name,level,parent_code`` (Indonesian headers ``kode,
-nama,tingkat,kode_induk`` are accepted too). ``level`` is ``kecamatan`` or ``kelurahan``;
-villages are all ``kelurahan`` so the app treats a *desa* like a *kelurahan*, and their
-kind comes from the first digit of the village part of the code (1 kelurahan, 2 desa,
-3 desa adat). Kecamatan rows leave ``parent_code`` empty (the regency's own code is
-accepted too). One file holds one regency or city.
+nama,tingkat,kode_induk`` are accepted too). ``level`` is ``provinsi``, ``kabupaten``
+(also ``kota`` or ``kabupaten/kota``: one tier), ``kecamatan`` or ``kelurahan``; villages
+are all ``kelurahan`` so the app treats a *desa* like a *kelurahan*, and their kind comes
+from the first digit of the village part of the code (1 kelurahan, 2 desa, 3 desa adat).
+``parent_code`` may be left empty: a code names its parent (``19.71.01`` lies in
+``19.71``, which lies in ``19``), so a written parent must be that one. A file may hold
+any number of kabupaten/kota; a village's kecamatan must be in the same file, while the
+province and kabupaten/kota rows may be left out (a file of only kecamatan and villages,
+as older installations kept, still loads: the importer adds the missing rows).
 
-The packaged ``data/pangkalpinang.csv`` (Kota Pangkalpinang, 19.71: 7 kecamatan,
-42 kelurahan) follows Kepmendagri No. 300.2.2-2138 Tahun 2025 on the codes and names
-of administrative regions, as transcribed in the open-source ``cahyadsn/wilayah`` data
-set (``db/wilayah.sql``); it was not checked against the decree's PDF itself. All 49
+The packaged ``data/pangkalpinang.csv`` (Kota Pangkalpinang, 19.71: its province row,
+its kota row, 7 kecamatan, 42 kelurahan) follows Kepmendagri No. 300.2.2-2138 Tahun 2025
+on the codes and names of administrative regions, as transcribed in the open-source
+``cahyadsn/wilayah`` data set (``db/wilayah.sql``); it was not checked against the
+decree's PDF itself. All 49 kecamatan and kelurahan
 codes equal those of the same set's 2022 list (Kepmendagri 050-145/2022), but seven
 names were spelled differently there, so files from other systems may use them:
 19.71.01 Bukitintan, 19.71.03.1008 Rejo Sari, 19.71.05.1002 Bukitmerapin,
 19.71.05.1004 Bukitsari, 19.71.05.1005 Tua Tunu, 19.71.07.1002 Bukitintan (2025:
 Batu Intan) and 19.71.07.1003 Bukitbesar. Village numbers have gaps: Bukit Intan's
-start at 1004, and there is no 19.71.01.1001.
+start at 1004, and there is no 19.71.01.1001. The kota row is named "Kota Pangkalpinang"
+(as the city writes itself, and as letters print it) where ``wilayah.sql`` writes "Kota
+Pangkal Pinang".
+
+``data/bangka_belitung.csv`` holds the whole province (19, Kepulauan Bangka Belitung):
+its six kabupaten and Kota Pangkalpinang, with every kecamatan and kelurahan/desa, from
+the same data set (commit 00d2159, Kepmendagri No. 300.2.2-2138 Tahun 2025); its 19.71
+rows are those of ``pangkalpinang.csv``, so loading one after the other renames nothing.
+Names are as the set writes them ("Kurau  (Timur)" with its double space collapsed).
 """
 
 from __future__ import annotations
@@ -31,15 +44,20 @@ from typing import IO
 from asuh.identifiers import PROVINCE_CODES
 
 __all__ = [
+    "LEVEL_KABUPATEN",
     "LEVEL_KECAMATAN",
     "LEVEL_KELURAHAN",
+    "LEVEL_PROVINSI",
     "VILLAGE_TYPES",
     "RegionFileError",
     "RegionRow",
     "default_region_file",
     "parse_region_csv",
+    "province_region_file",
 ]
 
+LEVEL_PROVINSI = "provinsi"
+LEVEL_KABUPATEN = "kabupaten"
 LEVEL_KECAMATAN = "kecamatan"
 LEVEL_KELURAHAN = "kelurahan"
 
@@ -54,6 +72,10 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _LEVEL_WORDS = {
+    "provinsi": LEVEL_PROVINSI,
+    "kabupaten": LEVEL_KABUPATEN,
+    "kota": LEVEL_KABUPATEN,
+    "kabupaten/kota": LEVEL_KABUPATEN,
     "kecamatan": LEVEL_KECAMATAN,
     "kelurahan": LEVEL_KELURAHAN,
     "desa": LEVEL_KELURAHAN,
@@ -61,6 +83,8 @@ _LEVEL_WORDS = {
     "desa/kelurahan": LEVEL_KELURAHAN,
 }
 
+_PROVINCE_RE = re.compile(r"^(\d{2})$")
+_KABUPATEN_RE = re.compile(r"^(\d{2})\.(\d{2})$")
 _KECAMATAN_RE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{2})$")
 _VILLAGE_RE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{2})\.(\d{4})$")
 _MAX_NAME_LENGTH = 100
@@ -68,14 +92,15 @@ _MAX_NAME_LENGTH = 100
 
 @dataclass(frozen=True)
 class RegionRow:
-    """One kecamatan or village from a region file."""
+    """One region from a region file."""
 
     line: int
     code: str
     name: str
-    level: str  # LEVEL_KECAMATAN or LEVEL_KELURAHAN
-    parent_code: str | None  # the kecamatan's code for villages; None for kecamatan
-    village_type: str | None  # "kelurahan", "desa" or "desa_adat"; None for kecamatan
+    level: str  # one of the LEVEL_* constants
+    # The code of the tier above (always the code's own prefix); None for a province.
+    parent_code: str | None
+    village_type: str | None  # "kelurahan", "desa" or "desa_adat"; None above villages
 
 
 class RegionFileError(ValueError):
@@ -96,6 +121,16 @@ def default_region_file() -> Path:
     return Path(__file__).resolve().parent / "data" / "pangkalpinang.csv"
 
 
+def province_region_file() -> Path:
+    """Path of the packaged list of the whole province of Kepulauan Bangka Belitung."""
+    return Path(__file__).resolve().parent / "data" / "bangka_belitung.csv"
+
+
+def parent_of(code: str) -> str | None:
+    """The code of the tier above ``code`` (its prefix), None for a province."""
+    return {2: None, 5: code[:2], 8: code[:5], 13: code[:8]}.get(len(code))
+
+
 def _read_text(source: str | bytes | IO[str] | IO[bytes]) -> str:
     data = source.read() if hasattr(source, "read") else source
     if isinstance(data, bytes):
@@ -109,6 +144,22 @@ def _read_text(source: str | bytes | IO[str] | IO[bytes]) -> str:
 
 def _code_problem(code: str, level: str) -> str | None:
     """Why ``code`` is not a valid Kemendagri code at ``level``, or None."""
+    if level == LEVEL_PROVINSI:
+        if not _PROVINCE_RE.match(code):
+            return f"Kode '{code}' tidak sesuai format provinsi PP (contoh 19)."
+        if code not in PROVINCE_CODES:
+            return f"Kode provinsi {code} tidak dikenal."
+        return None
+    if level == LEVEL_KABUPATEN:
+        match = _KABUPATEN_RE.match(code)
+        if not match:
+            return f"Kode '{code}' tidak sesuai format kabupaten/kota PP.KK (contoh 19.71)."
+        if match.group(1) not in PROVINCE_CODES:
+            return f"Kode provinsi {match.group(1)} pada kode {code} tidak dikenal."
+        if match.group(2) in ("00", "70"):
+            return (f"Kode kabupaten/kota {match.group(2)} pada kode {code} tidak valid "
+                    "(kabupaten 01–69, kota 71–99).")
+        return None
     if level == LEVEL_KECAMATAN:
         match = _KECAMATAN_RE.match(code)
         if not match:
@@ -204,7 +255,8 @@ def parse_region_csv(source: str | bytes | IO[str] | IO[bytes]) -> list[RegionRo
         level = _LEVEL_WORDS.get(level_word)
         if level is None:
             row_errors.append(
-                f"Tingkat '{level_word}' tidak dikenal (gunakan kecamatan atau kelurahan)."
+                f"Tingkat '{level_word}' tidak dikenal (gunakan provinsi, kabupaten, kota, "
+                "kecamatan, kelurahan atau desa)."
                 if level_word else "Tingkat (level) kosong."
             )
         elif problem := _code_problem(code, level):
@@ -221,13 +273,11 @@ def parse_region_csv(source: str | bytes | IO[str] | IO[bytes]) -> list[RegionRo
             candidates.append((line, code, name, level, parent))
 
     if not candidates and not errors:
-        raise RegionFileError([(0, "Berkas wilayah tidak berisi satu pun kecamatan atau "
-                                   "kelurahan.")])
+        raise RegionFileError([(0, "Berkas wilayah tidak berisi satu pun wilayah.")])
 
-    # Second pass: duplicates, one regency, parents.
+    # Second pass: duplicates and parents.
     kecamatan_codes = {code for _, code, _, level, _ in candidates if level == LEVEL_KECAMATAN}
     first_line: dict[str, int] = {}
-    regency: tuple[str, int] | None = None
     rows: list[RegionRow] = []
     bad_lines = {line for line, _ in errors}
     for line, code, name, level, parent in candidates:
@@ -238,30 +288,27 @@ def parse_region_csv(source: str | bytes | IO[str] | IO[bytes]) -> list[RegionRo
         if line in bad_lines:
             continue  # its format is already reported; checks below would only echo it
 
-        if regency is None:
-            regency = (code[:5], line)
-        elif code[:5] != regency[0]:
-            errors.append((line, f"Kode {code} bukan bagian dari kabupaten/kota {regency[0]} "
-                                 f"(baris {regency[1]}); satu berkas untuk satu kabupaten/kota."))
-            continue
-
-        if level == LEVEL_KECAMATAN:
-            if parent and parent != code[:5]:
-                errors.append((line, f"Kode induk kecamatan harus kosong atau {code[:5]}, "
+        expected = parent_of(code)
+        if level == LEVEL_PROVINSI:
+            if parent:
+                errors.append((line, f"Provinsi tidak punya kode induk, tertulis '{parent}'."))
+                continue
+        elif level in (LEVEL_KABUPATEN, LEVEL_KECAMATAN):
+            if parent and parent != expected:
+                what = "kabupaten/kota" if level == LEVEL_KABUPATEN else "kecamatan"
+                errors.append((line, f"Kode induk {what} harus kosong atau {expected}, "
                                      f"tertulis '{parent}'."))
                 continue
-            rows.append(RegionRow(line, code, name, level, None, None))
-            continue
-
-        expected = code[:8]
-        if parent and parent != expected:
-            errors.append((line, f"Kode induk {parent} tidak cocok dengan kode {code} "
-                                 f"(seharusnya {expected})."))
-            continue
-        if expected not in kecamatan_codes:
-            errors.append((line, f"Kecamatan induk {expected} tidak ada di berkas."))
-            continue
-        rows.append(RegionRow(line, code, name, level, expected, VILLAGE_TYPES[code[9]]))
+        else:
+            if parent and parent != expected:
+                errors.append((line, f"Kode induk {parent} tidak cocok dengan kode {code} "
+                                     f"(seharusnya {expected})."))
+                continue
+            if expected not in kecamatan_codes:
+                errors.append((line, f"Kecamatan induk {expected} tidak ada di berkas."))
+                continue
+        rows.append(RegionRow(line, code, name, level, expected,
+                              VILLAGE_TYPES[code[9]] if level == LEVEL_KELURAHAN else None))
 
     if errors:
         errors.sort(key=lambda item: item[0])

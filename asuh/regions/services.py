@@ -1,4 +1,4 @@
-"""Region rules: loading a city's list, looking regions up, field users' kelurahan."""
+"""Region rules: loading region lists, looking regions up, field users' kelurahan."""
 
 from sqlalchemy import delete, insert, select
 
@@ -6,8 +6,18 @@ from asuh.audit import services as audit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Permission, ensure_permitted
-from asuh.regions.models import KECAMATAN, KELURAHAN, Region, field_assignments
-from asuh.regions.regionfile import RegionRow
+from asuh.regions.models import (
+    KABUPATEN,
+    KECAMATAN,
+    KELURAHAN,
+    LEVELS,
+    PROVINSI,
+    Region,
+    field_assignments,
+)
+from asuh.regions.provinces import placeholder_city_name, province_name
+from asuh.regions.regionfile import RegionRow, parent_of
+from asuh.regions.scopes import kelurahan_codes_in, scope_of, within
 from asuh.transactions import use_case
 
 
@@ -15,12 +25,16 @@ from asuh.transactions import use_case
 def import_regions(rows: list[RegionRow], *, actor=None) -> tuple[int, int]:
     """Insert new regions and rename changed ones; returns (created, updated).
 
-    Regions are never removed: children and sponsors keep pointing at them.
+    Regions are never removed: children and sponsors keep pointing at them. A province or
+    kabupaten/kota the file leaves out (a file of one city's kecamatan and villages, as
+    older installations kept) is added with the province's own name or a placeholder
+    name that a later file with the row replaces.
     """
     ensure_permitted(actor, Permission.MANAGE_REGIONS)
     existing = {r.code: r for r in db.session.scalars(select(Region))}
+    rows = list(rows) + _missing_ancestors(rows, existing)
     created = updated = 0
-    for row in sorted(rows, key=lambda r: (r.level != KECAMATAN, r.code)):
+    for row in sorted(rows, key=lambda r: (LEVELS.index(r.level), r.code)):
         region = existing.get(row.code)
         if region is None:
             db.session.add(Region(code=row.code, name=row.name, level=row.level,
@@ -39,21 +53,50 @@ def import_regions(rows: list[RegionRow], *, actor=None) -> tuple[int, int]:
     return created, updated
 
 
-def kecamatan_list() -> list[Region]:
-    return list(db.session.scalars(
-        select(Region).where(Region.level == KECAMATAN).order_by(Region.name)))
+def _missing_ancestors(rows: list[RegionRow], existing: dict) -> list[RegionRow]:
+    have = set(existing) | {row.code for row in rows}
+    added: list[RegionRow] = []
+    for row in rows:
+        code = row.parent_code
+        while code and code not in have:
+            level = PROVINSI if len(code) == 2 else KABUPATEN
+            name = province_name(code) if level == PROVINSI else placeholder_city_name(code)
+            added.append(RegionRow(0, code, name, level, parent_of(code), None))
+            have.add(code)
+            code = parent_of(code)
+    return added
 
 
-def kelurahan_list(kecamatan_code: str | None = None) -> list[Region]:
+def _in_scope(stmt, scope: str | None):
+    if scope is None:
+        return stmt
+    if len(scope) == 2:
+        return stmt.where(Region.province_code == scope)
+    return stmt.where(Region.city_code == scope)
+
+
+def kecamatan_list(scope: str | None = None) -> list[Region]:
+    """Kecamatan by name; only those in ``scope`` when given."""
+    return list(db.session.scalars(_in_scope(
+        select(Region).where(Region.level == KECAMATAN).order_by(Region.name), scope)))
+
+
+def kelurahan_list(kecamatan_code: str | None = None, scope: str | None = None) -> list[Region]:
     stmt = select(Region).where(Region.level == KELURAHAN).order_by(Region.name)
     if kecamatan_code:
         stmt = stmt.where(Region.parent_code == kecamatan_code)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_in_scope(stmt, scope)))
 
 
-def kelurahan_choices() -> list[tuple[str, str]]:
+def kelurahan_codes(scope: str | None) -> set[str]:
+    """The kelurahan codes in ``scope``, as a set (for the few places that test many)."""
+    return set(db.session.scalars(kelurahan_codes_in(scope)))
+
+
+def kelurahan_choices(scope: str | None = None) -> list[tuple[str, str]]:
     """``(code, "Kelurahan — Kecamatan")`` for select fields, grouped by kecamatan."""
-    rows = sorted(kelurahan_list(), key=lambda r: (r.parent.name if r.parent else "", r.name))
+    rows = sorted(kelurahan_list(scope=scope),
+                  key=lambda r: (r.parent.name if r.parent else "", r.name))
     return [(r.code, f"{r.name} — {r.parent.name if r.parent else ''}") for r in rows]
 
 
@@ -84,8 +127,14 @@ def assigned_kelurahan(user) -> list[str]:
 def assign_kelurahan(user, codes: list[str], *, actor) -> None:
     """Replace the field user's kelurahan with ``codes``."""
     ensure_permitted(actor, Permission.MANAGE_USERS)
+    # A field user works inside their scope, and an admin hands out only kelurahan in
+    # their own.
     for code in codes:
-        get_kelurahan(code, "kelurahan")
+        region = get_kelurahan(code, "kelurahan")
+        for scope in (scope_of(user), scope_of(actor)):
+            if not within(scope, region.code):
+                raise ValidationFailed({"kelurahan": [
+                    f"Kelurahan {region.name} di luar wilayah akun ini."]})
     before = sorted(assigned_kelurahan(user))
     after = sorted(set(codes))
     if before == after:
