@@ -60,6 +60,8 @@ class Permission(StrEnum):
     VIEW_LETTERS = "view_letters"
     ISSUE_LETTERS = "issue_letters"
     VIEW_DASHBOARD = "view_dashboard"
+    # Recompute the dashboard's aggregates from the raw rows (a background job).
+    REBUILD_AGGREGATES = "rebuild_aggregates"
     VIEW_AUDIT = "view_audit"
     EXPORT_DATA = "export_data"
 
@@ -98,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_LETTERS,
             Permission.ISSUE_LETTERS,
             Permission.VIEW_DASHBOARD,
+            Permission.REBUILD_AGGREGATES,
             Permission.EXPORT_DATA,
         }
     ),

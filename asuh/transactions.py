@@ -35,6 +35,8 @@ _DEPTH = "asuh_unit_of_work_depth"
 # when anything was written in it after all (then it is never ended silently).
 _READ = "asuh_transaction_began_as_read"
 _WROTE = "asuh_transaction_wrote"
+# Set while a long read outside any request runs (``read_only``): a job building an export.
+_READ_ONLY = "asuh_read_only"
 
 # A read that records itself (a download, an export) waits for the lock at most this
 # many times; each wait is bounded by the database's own lock timeout.
@@ -58,7 +60,24 @@ def begins_writing() -> bool:
     """
     if not has_app_context():
         return True
+    if db.session.info.get(_READ_ONLY):
+        return in_unit_of_work()
     return in_unit_of_work() or not has_request_context()
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """A long read outside any request (a job streaming an export of 100,000 rows): its
+    transaction begins as a read (SQLite: DEFERRED), like a request's reads, instead of
+    taking the write lock for as long as it streams as a command's transactions do."""
+    end_read()
+    db.session.info[_READ_ONLY] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(_READ_ONLY, None)
+        if not in_unit_of_work():
+            db.session.rollback()
 
 
 def _end_read(session: Session) -> None:

@@ -9,11 +9,13 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from asuh.children import import_views
+    from asuh.children import import_job, import_views
     from asuh.children.cli import children_cli
     from asuh.children.views import bp
+    from asuh.jobs.registry import add_handler
 
     # import_views declares its routes on the children blueprint; importing it adds them.
     assert import_views.bp is bp
     app.register_blueprint(bp)
     app.cli.add_command(children_cli)
+    add_handler(app, import_job.KIND, import_job.run, label=import_job.LABEL)

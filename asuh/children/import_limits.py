@@ -21,6 +21,12 @@ MAX_ROWS = 20_000
 MAX_UNPACKED_BYTES = 64 * 1_048_576
 MAX_PART_BYTES = 32 * 1_048_576  # one part (the sheet, the shared strings) unpacked
 MAX_PARTS = 500
+# A file of more rows than this is written by a background job (asuh/children/import_job.py)
+# in batches of BATCH_ROWS rows, with a progress bar and a cancel button, instead of inside
+# the confirming request. The app's config may lower them (IMPORT_JOB_ROWS,
+# IMPORT_BATCH_ROWS), as the tests do to see many batches in a small file.
+JOB_ROWS = 500
+BATCH_ROWS = 500
 
 
 class ImportFileError(ValueError):

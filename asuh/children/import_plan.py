@@ -49,6 +49,9 @@ class ImportPlan:
     reassess: list[Child] = field(default_factory=list)
     measurements: list[tuple[int, dict]] = field(default_factory=list)  # (key, values)
     targets: dict[int, Child] = field(default_factory=dict)  # key → registered child
+    # The file's children in file order: the lines of each (its key is the index), so a
+    # large import can be written in batches of whole children (``import_batches``).
+    group_lines: list[list[int]] = field(default_factory=list)
 
 
 def _chunks(values: list, size: int = _CHUNK):
@@ -345,6 +348,7 @@ def plan_import(rows: list[ChildRow], filename: str, today: date,
              "decisions": decisions or {},
              "measurements": _existing_measurements(sorted(registered))}
     for key, group in enumerate(groups):
+        plan.group_lines.append([row.line for row, _, _ in group])
         _plan_group(plan, key, group, found, today)
     for outcome in plan.preview.rows:
         if outcome.errors and outcome.action != "conflict":

@@ -5,7 +5,7 @@ import io
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from asuh.children import import_outcome, importing, uploads
+from asuh.children import import_job, import_outcome, importing, uploads
 from asuh.children.forms import ConfirmForm, ImportForm
 from asuh.children.import_identity import DECISIONS, Decision
 from asuh.children.import_rejects import rejected_rows_file
@@ -71,7 +71,8 @@ def _render_preview(preview, token: str, refused: bool = False, decisions=None):
         notable=[r for r in preview.rows if notable(r)], plain=plain[:PLAIN_ROWS_SHOWN],
         plain_hidden=max(0, len(plain) - PLAIN_ROWS_SHOWN), form=ConfirmForm(formdata=None),
         decisions=decisions or {}, decision_labels=DECISIONS,
-        actions=import_outcome.ACTIONS, measurement_actions=import_outcome.MEASUREMENT_ACTIONS)
+        actions=import_outcome.ACTIONS, measurement_actions=import_outcome.MEASUREMENT_ACTIONS,
+        as_job=import_job.runs_as_job(len(preview.rows)))
 
 
 @bp.route("/children/import/<token>")
@@ -100,6 +101,11 @@ def import_confirm(token: str):
         abort(400)
     partial = request.form.get("mode") == "partial"
     decisions = _decisions(request.form)
+    if import_job.runs_as_job(len(rows)):
+        # Planned again and written in batches by a worker; the job page shows progress.
+        job = import_job.submit_import(token, partial=partial, decisions=decisions,
+                                       actor=current_user)
+        return redirect(url_for("jobs.detail", job_id=job.id))
     try:
         preview = importing.import_children(rows, filename=filename, actor=current_user,
                                             partial=partial, decisions=decisions)

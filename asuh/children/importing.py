@@ -21,7 +21,7 @@ from asuh.audit import services as audit
 from asuh.children import measuring
 from asuh.children.import_identity import Decision
 from asuh.children.import_outcome import ImportPreview
-from asuh.children.import_plan import plan_import
+from asuh.children.import_plan import ImportPlan, plan_import
 from asuh.children.importfile import ChildRow
 from asuh.children.models import Child, Measurement
 from asuh.errors import ValidationFailed
@@ -79,6 +79,15 @@ def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
     preview = plan.preview
     if not (preview.partly_accepted if partial else preview.accepted):
         raise ImportRefused(preview)
+    write_plan(plan, filename=filename, actor=actor)
+    return preview
+
+
+def write_plan(plan: ImportPlan, *, filename: str, actor, part: dict | None = None) -> bool:
+    """Write what ``plan`` says (the whole file's plan, or one batch of it) and audit it
+    as one record; ``part`` (the batch's lines and number) goes into that record. False
+    when there was nothing to write (the same file again)."""
+    preview = plan.preview
     actor_id = actor.id if actor else None
     # The newest new measurement per child becomes its latest unless it has a newer one.
     newest: dict[int, dict] = {}
@@ -130,16 +139,18 @@ def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
     for child in plan.reassess:
         measuring.reassess_child(child)
     if not (plan.creates or plan.updates or plan.corrections or plan.measurements):
-        return preview  # the same file again: nothing changed, nothing to audit
+        return False  # the same file again: nothing changed, nothing to audit
     updated = [[c.id, sorted(changes)] for c, changes in plan.updates]
     updated += [[c.id, sorted(changes)] for c, changes, _ in plan.corrections]
     audit.record(
         "import", "child", None, user=actor,
-        summary=f"Impor anak dari {filename or 'berkas'}: {preview.summary()}",
+        summary=f"Impor anak dari {filename or 'berkas'}"
+                f"{' (' + part['batch_label'] + ')' if part else ''}: {preview.summary()}",
         changes={"file": [None, filename], "rows": [None, len(preview.rows)],
                  "children_created": [None, preview.children_created],
                  "children_updated": [None, preview.children_updated],
                  "measurements_created": [None, preview.measurements_created],
                  "rows_refused": [None, len(preview.rejected)],
-                 "updated_children": [None, updated]})
-    return preview
+                 "updated_children": [None, updated],
+                 **{name: [None, value] for name, value in (part or {}).items()}})
+    return True

@@ -1,10 +1,11 @@
 """The dashboard page for officers, admins and auditors."""
 
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from asuh import timeutil
-from asuh.dashboard import charts, followup, services
+from asuh.dashboard import charts, followup, rebuild_job, services
 from asuh.dashboard.outcomes import OUTCOME_LABELS
 from asuh.dashboard.periods import parse_filters
 from asuh.formatting import format_number
@@ -48,3 +49,11 @@ def index():
         outcome_chart=charts.outcome_bars(data["outcomes"]),
     )
 
+
+
+@bp.route("/dashboard/rebuild", methods=["POST"])
+@requires(Permission.REBUILD_AGGREGATES)
+def rebuild():
+    """Recompute the aggregates in the background; the job page shows how far it is."""
+    job = rebuild_job.submit_rebuild(actor=current_user)
+    return redirect(url_for("jobs.detail", job_id=job.id))

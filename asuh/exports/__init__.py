@@ -9,6 +9,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from asuh.exports import export_job
     from asuh.exports.views import bp
+    from asuh.jobs.registry import add_handler
 
     app.register_blueprint(bp)
+    add_handler(app, export_job.KIND, export_job.run, label=export_job.LABEL)

@@ -9,6 +9,8 @@ in batches of 1,000 (``yield_per``), so memory stays flat however many there are
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
+
 from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.audit import queries as audit_queries
@@ -36,6 +38,13 @@ class Dataset:
     header: list[str]
     rows: object  # an iterator of row lists, read lazily while the response is written
     filters: dict
+    query: object = None  # the rows' SELECT, to count them before choosing how to export
+
+
+def count_rows(dataset: Dataset) -> int:
+    """How many rows the export holds (one COUNT over the list's own query)."""
+    return db.session.scalar(select(func.count()).select_from(
+        dataset.query.order_by(None).subquery()))
 
 
 def _stream(stmt):
@@ -53,8 +62,10 @@ def children_dataset(user, args) -> Dataset:
     full_nik = children.sees_full_nik(user)
     today = timeutil.today()
 
+    stmt = children.children_query(user, filters, today)
+
     def rows():
-        for child in _stream(children.children_query(user, filters, today)):
+        for child in _stream(stmt):
             kelurahan, kecamatan = _region(child.kelurahan)
             yield [child.id, child.nik if full_nik else mask_identifier(child.nik),
                    child.name, child.sex, child.birth_date,
@@ -69,7 +80,7 @@ def children_dataset(user, args) -> Dataset:
         ["ID", "NIK", "Nama", "JK", "Tanggal lahir", "Umur", "Nama ibu/wali", "Alamat",
          "Kelurahan", "Kecamatan", "Posyandu", "Status", "TB/U terakhir", "Z-score TB/U",
          "Tanggal ukur terakhir", "Punya Bapak/Bunda Asuh"],
-        rows(), {k: v for k, v in filters.__dict__.items() if v})
+        rows(), {k: v for k, v in filters.__dict__.items() if v}, stmt)
 
 
 def sponsors_dataset(user, args) -> Dataset:
@@ -79,8 +90,10 @@ def sponsors_dataset(user, args) -> Dataset:
     # accountability and need no telephone numbers in a file that leaves the system.
     contacts = full_ids
 
+    stmt = sponsors.search_filtered(filters, user)
+
     def rows():
-        for sponsor in _stream(sponsors.search_filtered(filters, user)):
+        for sponsor in _stream(stmt):
             kelurahan, kecamatan = _region(sponsor.kelurahan)
             identifier = sponsor.identifier
             row = [sponsor.id, sponsor.name, SPONSOR_KINDS.get(sponsor.kind, sponsor.kind),
@@ -99,7 +112,7 @@ def sponsors_dataset(user, args) -> Dataset:
     if contacts:
         header += ["Telepon", "Email", "Alamat"]
     return Dataset("bapak-bunda-asuh", "Bapak-Bunda Asuh", header, rows(),
-                   {k: v for k, v in filters.items() if v})
+                   {k: v for k, v in filters.items() if v}, stmt)
 
 
 def matches_dataset(user, args) -> Dataset:
@@ -121,7 +134,7 @@ def matches_dataset(user, args) -> Dataset:
         "pengasuhan", "Pengasuhan",
         ["ID", "Bapak/Bunda Asuh", "Jenis", "Anak", "NIK anak", "Kelurahan", "Kecamatan",
          "Mulai", "Rencana selesai", "Berakhir", "Alasan berakhir", "Catatan"],
-        rows(), {"active": active})
+        rows(), {"active": active}, stmt)
 
 
 def _items_text(items) -> str:
@@ -132,8 +145,10 @@ def _items_text(items) -> str:
 def contributions_dataset(user, args) -> Dataset:
     filters = contributions.parse_filters(args, strict=False)
 
+    stmt = contributions.search(user, filters)
+
     def rows():
-        for c in _stream(contributions.search(user, filters)):
+        for c in _stream(stmt):
             kelurahan, kecamatan = _region(c.match.child.kelurahan)
             yield [c.id, c.delivered_on, CONTRIBUTION_STATUSES.get(c.status, c.status),
                    c.match.sponsor.name, SPONSOR_KINDS.get(c.match.sponsor.kind, ""),
@@ -146,7 +161,7 @@ def contributions_dataset(user, args) -> Dataset:
         ["ID", "Tanggal penyaluran", "Status", "Bapak/Bunda Asuh", "Jenis", "Anak",
          "Kelurahan", "Kecamatan", "Barang", "Nilai (Rp)", "Diverifikasi", "Alasan ditolak",
          "Dibatalkan", "Alasan batal", "Catatan"],
-        rows(), filters.as_args())
+        rows(), filters.as_args(), stmt)
 
 
 def audit_dataset(user, args) -> Dataset:
@@ -168,4 +183,4 @@ def audit_dataset(user, args) -> Dataset:
         ["ID", "Waktu (UTC)", "ID pengguna", "Pengguna", "Email", "Alamat IP", "Tindakan",
          "Jenis data", "ID data", "Ringkasan", "Perubahan (JSON)", "Hash sebelumnya",
          "Hash"],
-        rows(), filters.as_args())
+        rows(), filters.as_args(), stmt)

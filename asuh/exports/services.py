@@ -7,7 +7,7 @@ from asuh.permissions import Permission, ensure_permitted
 from asuh.transactions import short_write
 
 
-def _describe(build, user, args, also: Permission) -> Dataset:
+def describe(build, user, args, also: Permission) -> Dataset:
     ensure_permitted(user, also)
     return build(user, args)
 
@@ -21,13 +21,3 @@ def record_export(user, entity_type: str, fmt: str, dataset: Dataset) -> None:
                  # A search for a NIK/NIP would otherwise keep it whole, for good.
                  changes={"format": [None, fmt],
                           "filters": [None, mask_identifiers(dataset.filters)]})
-
-
-def start_export(build, user, args, *, entity_type: str, fmt: str,
-                 also: Permission) -> Dataset:
-    """The dataset ``build`` makes for ``user`` (rows still unread), once the export is on
-    record: committed before the first row is read, so the audit record stands even if the
-    download is interrupted, and the rows stream in a read-only transaction."""
-    dataset = _describe(build, user, args, also)
-    record_export(user, entity_type, fmt, dataset)
-    return dataset

@@ -28,6 +28,8 @@ class JobContext:
         self.params = dict(job.params or {})
         self.requested_by_id = job.requested_by_id
         self.attempt = job.attempts
+        # What earlier attempts reported through ``checkpoint`` (a resumed job reads it).
+        self.report = dict(job.result_report or {})
 
     def requested_by(self):
         from asuh.accounts.models import User
@@ -41,9 +43,19 @@ class JobContext:
         """After a whole unit of work is committed: count it, and stop here if cancelled."""
         self._report(add=count)
 
+    def advance_aside(self, done: int, *, total: int | None = None) -> None:
+        """``done`` so far, from inside a long read (see ``record_progress_aside``)."""
+        if services.record_progress_aside(self.job_id, done, total=total):
+            raise JobCancelled
+
     def _report(self, **progress) -> None:
         if services.record_progress(self.job_id, **progress):
             raise JobCancelled
+
+    def checkpoint(self, report: dict) -> None:
+        """Inside a handler's unit of work: the report of everything done so far,
+        committed with that unit (see ``services.checkpoint``)."""
+        services.checkpoint(self.job_id, report)
 
     def on(self) -> date | None:
         """The day the job was asked for (``params["on"]``): a job that runs after
@@ -67,9 +79,9 @@ def run_job(job_id: int) -> str | None:
         return FAILED
     try:
         result = found.run(context, **context.params)
-    except JobCancelled:
+    except JobCancelled as stop:
         end_read()
-        services.finish(job_id, CANCELLED)
+        services.finish(job_id, CANCELLED, result=stop.result)
         log.info("job %s cancelled", job_id)
         return CANCELLED
     except (KeyboardInterrupt, SystemExit):

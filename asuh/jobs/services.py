@@ -37,7 +37,14 @@ class JobResult:
 
 
 class JobCancelled(Exception):
-    """Raised inside a handler (by ``JobContext.advance``) when an officer cancelled."""
+    """Raised inside a handler (by ``JobContext.advance``) when an officer cancelled.
+
+    A handler may catch it, and raise it again with ``result`` saying what was done
+    before the stop (an import's stored rows); the runner records that result."""
+
+    def __init__(self, result: "JobResult | None" = None):
+        super().__init__()
+        self.result = result
 
 
 # --- what people do -------------------------------------------------------------------
@@ -165,6 +172,19 @@ def record_progress(job_id: int, *, done: int | None = None, add: int = 0,
     return job.cancel_requested_at is not None
 
 
+def record_progress_aside(job_id: int, done: int, *, total: int | None = None) -> bool:
+    """Progress from inside a long read (an export streaming its rows): on a connection of
+    its own, since a unit of work on the session would end the read it streams from.
+    True if someone asked to cancel meanwhile."""
+    with db.engine.begin() as connection:
+        values = {"progress_done": done, "heartbeat_at": utcnow()}
+        if total is not None:
+            values["progress_total"] = total
+        connection.execute(update(Job).where(Job.id == job_id).values(**values))
+        return connection.scalar(select(Job.cancel_requested_at)
+                                 .where(Job.id == job_id)) is not None
+
+
 @use_case
 def finish(job_id: int, status: str, *, result: JobResult | None = None,
            error: str | None = None) -> None:
@@ -174,14 +194,30 @@ def finish(job_id: int, status: str, *, result: JobResult | None = None,
     if error:
         job.error = error[:MAX_ERROR]
     if result is not None:
-        job.result_report = result.report
-        if result.file is not None:
-            job.result_file = result.file
-            job.result_name = result.name
-            job.result_mimetype = result.mimetype or "application/octet-stream"
+        store_result(job, result)
     audit.record(status, "job", job.id,
                  summary=f"Pekerjaan #{job.id} {job.status_label.lower()}: "
                          f"{registry.label(job.kind)}")
+
+
+def store_result(job: Job, result: JobResult) -> None:
+    """The one place a job's result (report and file) is written: where result files are
+    kept may change (a storage interface); every handler's result goes through here."""
+    job.result_report = result.report
+    if result.file is not None:
+        job.result_file = result.file
+        job.result_name = result.name
+        job.result_mimetype = result.mimetype or "application/octet-stream"
+
+
+@use_case
+def checkpoint(job_id: int, report: dict) -> None:
+    """What a handler's units have done so far, as its report. Called inside the unit
+    that did it (it joins that unit of work), so the report and the work commit together:
+    a worker killed after any commit leaves a report that says exactly what is stored."""
+    job = db.session.get(Job, job_id, populate_existing=True)
+    job.result_report = report
+    job.heartbeat_at = utcnow()
 
 
 @use_case

@@ -20,7 +20,8 @@
             bar.textContent = state.percent + "%";
             label.textContent = state.label;
             if (state.total !== null) {
-              count.textContent = state.done + " dari " + state.total + " selesai (" + state.percent + "%)";
+              count.textContent = state.done.toLocaleString("id-ID") + " dari " +
+                state.total.toLocaleString("id-ID") + " selesai (" + state.percent + "%)";
             }
             if (state.finished) { window.location.reload(); return; }
           }
