@@ -41,7 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 AREAS_WITH_MODELS = ("accounts", "audit", "children", "contributions", "dashboard", "jobs",
-                     "letters", "matching", "notifications", "regions", "settings", "sponsors")
+                     "letters", "matching", "notifications", "regions", "settings", "sponsors",
+                     "storage")
 
 
 def import_models() -> None:
@@ -61,6 +62,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Silakan masuk untuk membuka halaman itu."
     login_manager.login_message_category = "info"
 
+    from asuh import storage
+
+    storage.register(app)
     private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -102,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         contributions,
         dashboard,
         exports,
+        health,
         home,
         jobs,
         letters,
@@ -115,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     app.register_blueprint(home.bp)
+    health.register(app)  # /healthz, for the load balancer
     # jobs before letters: letters adds its job kind to the runner jobs wired up.
     for area in (accounts, regions, settings, sponsors, children, matching, contributions,
                  dashboard, audit, exports, jobs, letters, notifications, backup, visits,

@@ -68,6 +68,10 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_FOLDER": os.environ.get("ASUH_UPLOAD_FOLDER", str(instance_path / "uploads")),
         "LETTER_FOLDER": os.environ.get("ASUH_LETTER_FOLDER", str(instance_path / "letters")),
+        # Where photos, thumbnails and files waiting for a confirmation are kept
+        # (asuh/storage): "local" (UPLOAD_FOLDER, one server) or "database" (the
+        # stored_files table, for several app servers).
+        "STORAGE": os.environ.get("ASUH_STORAGE", "local").strip().lower() or "local",
         "MAX_CONTENT_LENGTH": int(os.environ.get("ASUH_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

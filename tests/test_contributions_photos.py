@@ -138,13 +138,15 @@ def test_files_of_a_refused_submission_are_removed(app, client, login, users, sc
     with app.app_context():
         from asuh.contributions import photos
         from asuh.contributions.access import load
+        from asuh.transactions import unit_of_work
 
-        [written] = photos.store_photos(load(scene["mine"]),
-                                        photos.clean_photos([factories.image_bytes()]),
-                                        actor=db.session.get(User, users["sponsor"][0]))
-        path = photos.photo_path(written)
-        assert path.is_file()
-        db.session.rollback()
+        with pytest.raises(RuntimeError), unit_of_work():
+            [written] = photos.store_photos(load(scene["mine"]),
+                                            photos.clean_photos([factories.image_bytes()]),
+                                            actor=db.session.get(User, users["sponsor"][0]))
+            path = Path(app.config["UPLOAD_FOLDER"]) / photos.photo_key(written)
+            assert path.is_file()
+            raise RuntimeError("the act fails after its photo was written")
         assert not path.exists()
 
 

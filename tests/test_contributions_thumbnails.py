@@ -8,12 +8,14 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from asuh import storage
 from asuh.accounts.models import User
 from asuh.contributions import photos, thumbnails
 from asuh.contributions.access import load
 from asuh.contributions.models import ContributionPhoto
 from asuh.extensions import db
 from asuh.matching.models import Match
+from asuh.transactions import unit_of_work
 from tests import factories
 from tests.conftest import sign_in
 
@@ -45,7 +47,7 @@ def _store(app, users, scene):
 def test_the_tile_is_a_small_copy_made_at_upload(app, client, login, users, scene):
     photo = _store(app, users, scene)
     with app.app_context():
-        assert thumbnails.path_for(photo.stored_name).is_file()
+        assert storage.exists(thumbnails.key_for(photo.stored_name))
     login("sponsor")
     page = client.get(f"/contributions/{scene['mine']}").text
     tile = f"/contributions/{scene['mine']}/photos/{photo.id}/thumbnail"
@@ -64,13 +66,14 @@ def test_a_photo_stored_before_thumbnails_gets_one_on_first_request(app, client,
                                                                     users, scene):
     photo = _store(app, users, scene)
     with app.app_context():
-        path = thumbnails.path_for(photo.stored_name)
-        path.unlink()
+        key = thumbnails.key_for(photo.stored_name)
+        (Path(app.config["UPLOAD_FOLDER"]) / key).unlink()
+        assert not storage.exists(key)
     login("sponsor")
     assert client.get(f"/contributions/{scene['mine']}/photos/{photo.id}/thumbnail"
                       ).status_code == 200
     with app.app_context():
-        assert thumbnails.path_for(photo.stored_name).is_file()
+        assert storage.exists(key)  # the local store keeps it (a file write, no lock)
 
 
 def test_the_thumbnail_has_the_photos_access_rules(app, users, scene):
@@ -90,12 +93,14 @@ def test_the_thumbnail_has_the_photos_access_rules(app, users, scene):
 
 def test_a_rolled_back_photo_takes_its_thumbnail_with_it(app, users, scene):
     with app.app_context():
-        [written] = photos.store_photos(load(scene["mine"]),
-                                        photos.clean_photos([factories.image_bytes()]),
-                                        actor=db.session.get(User, users["sponsor"][0]))
-        thumbnail = thumbnails.path_for(written.stored_name)
-        assert thumbnail.is_file()
-        db.session.rollback()
-        assert not thumbnail.exists()
+        # Written inside a unit of work (as every use case writes them) that then fails.
+        with pytest.raises(RuntimeError), unit_of_work():
+            [written] = photos.store_photos(load(scene["mine"]),
+                                            photos.clean_photos([factories.image_bytes()]),
+                                            actor=db.session.get(User, users["sponsor"][0]))
+            key = thumbnails.key_for(written.stored_name)
+            assert storage.exists(key)
+            raise RuntimeError("the act fails after its photo was written")
+        assert not storage.exists(key)
         assert db.session.scalar(select(ContributionPhoto)) is None
         assert Path(app.config["UPLOAD_FOLDER"]).is_dir()

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -182,7 +183,7 @@ def test_stale_previews_are_discarded(app, city):
         user = factories.user("officer")
         token = previews.keep([[1, 2, 0]], user)
         assert previews.load(token, user) == [[1, 2, 0]]
-        path = previews._path(token)
+        path = Path(app.config["UPLOAD_FOLDER"]) / previews._key(token)
         old = time.time() - previews.KEEP_SECONDS - 10
         os.utime(path, (old, old))
         assert previews.load(token, user) is None

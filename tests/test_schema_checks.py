@@ -85,6 +85,7 @@ CASES = [
     ("jobs", {"attempts": -1}, "ck_jobs_attempts"),
     ("outgoing_mail", {"status": "bounced"}, "ck_outgoing_mail_status"),
     ("outgoing_mail", {"attempts": -1}, "ck_outgoing_mail_attempts"),
+    ("stored_files", {"size_bytes": -1}, "ck_stored_files_size_bytes"),
 ]
 
 _serial = itertools.count(1)
@@ -145,6 +146,9 @@ def _rows(users) -> dict[str, dict]:
                           "to_address": "a@example.id", "subject": "S", "body": "B",
                           "status": "queued", "attempts": 0, "created_at": now,
                           "next_attempt_at": now},
+        "stored_files": {"key": f"checks/file{n}.bin", "data": b"x", "size_bytes": 1,
+                         "sha256": "0" * 64, "content_type": "application/octet-stream",
+                         "created_at": now},
         "capacity_requests": {"sponsor_id": scene["sponsor"], "previous": 1, "requested": 2,
                               "status": "pending", "requested_at": now},
         "child_growth_summaries": {**_copy("child_growth_summaries"),

@@ -4,7 +4,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_ONLY = {"chromium", "nodejs", "npm", "postgresql-15"}
+TEST_ONLY = {"chromium", "nodejs", "npm", "postgresql-15", "redis-server", "nginx"}
 
 
 def _list(group: str) -> set[str]:

@@ -3,12 +3,12 @@
 import hashlib
 import hmac
 from collections.abc import Callable
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
+from asuh import storage
 from asuh.audit.chain import ChainHead, verify_chain
+from asuh.contributions import photos
 from asuh.contributions.models import ContributionPhoto
 from asuh.dashboard.aggregates import check_all
 from asuh.extensions import db
@@ -29,16 +29,18 @@ def letters_hashes() -> list[str]:
 
 
 def photo_files() -> list[str]:
-    """Every delivery photo row has its file, with the bytes it had when uploaded."""
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "photos"
+    """Every delivery photo row has its file, with the bytes it had when uploaded: read
+    through the configured store (the restored folder, or the restored database's
+    ``stored_files``)."""
     problems = []
     rows = db.session.execute(select(ContributionPhoto.id, ContributionPhoto.stored_name,
-                                     ContributionPhoto.sha256).order_by(ContributionPhoto.id))
+                                     ContributionPhoto.sha256).order_by(ContributionPhoto.id)
+                              ).all()
     for photo_id, name, recorded in rows:
-        path = folder / name
-        if not path.is_file():
+        data = storage.read(f"{photos.FOLDER}/{name}")
+        if data is None:
             problems.append(f"photo {photo_id}: file {name} missing")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != recorded:
+        elif hashlib.sha256(data).hexdigest() != recorded:
             problems.append(f"photo {photo_id}: file {name} does not match its SHA-256")
     return problems
 

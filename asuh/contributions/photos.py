@@ -3,23 +3,23 @@
 A batch is judged cheapest first, and all of it before the write transaction begins
 (issue 12: forty 40 MP photos decoded under the write lock froze every writer for 28 s):
 the number of photos, then every file's header (size, format, pixel count: no pixels
-decoded), then each decoded and re-encoded. Only storing the result holds the lock.
+decoded), then each decoded and re-encoded, and its thumbnail made. Only storing the
+result holds the lock.
 
-Files live in ``UPLOAD_FOLDER/photos/`` under random names and are served only through
-the access-checked photo views. A file written in a transaction that then rolls back
-is removed again, so a refused or failed submission leaves nothing behind on disk.
+Files are kept by ``asuh.storage`` under ``photos/<random name>`` (the local store:
+``UPLOAD_FOLDER/photos/``, as always) and served only through the access-checked photo
+views. A file written in a transaction that then rolls back is gone with it (the
+database store's row is never committed; the local store removes its file), so a
+refused or failed submission leaves nothing behind.
 """
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
+from asuh import storage
 from asuh.audit import services as audit
 from asuh.contributions import access, thumbnails
 from asuh.contributions.models import PENDING, Contribution, ContributionPhoto
@@ -32,23 +32,37 @@ MAX_PHOTO_BYTES = 10 * 1_048_576
 MAX_PHOTO_PIXELS = 40_000_000
 MAX_PHOTOS = 10
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-_WRITTEN = "asuh_contribution_photos_written"
+FOLDER = "photos"
 
 
-def photo_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "photos"
+def photo_key(photo: ContributionPhoto) -> str:
+    return f"{FOLDER}/{photo.stored_name}"
 
 
-def photo_path(photo: ContributionPhoto) -> Path:
-    return photo_folder() / photo.stored_name
+def read_photo(photo: ContributionPhoto) -> bytes | None:
+    """The photo's stored bytes (None if its file is missing). A read: no lock."""
+    return storage.read(photo_key(photo))
+
+
+@dataclass(frozen=True)
+class ReadyPhoto:
+    """A cleaned photo with its tile's thumbnail, both made before the write lock."""
+
+    image: CleanImage
+    thumbnail: bytes
+
+    @classmethod
+    def of(cls, image: "CleanImage | ReadyPhoto") -> "ReadyPhoto":
+        return image if isinstance(image, ReadyPhoto) else cls(image,
+                                                               thumbnails.make(image.data))
 
 
 @dataclass(frozen=True)
 class PhotoBatch:
-    """Uploaded photos made ready before the write transaction: their clean images, or
-    the errors that refuse them all (one bad file refuses the batch)."""
+    """Uploaded photos made ready before the write transaction: their clean images (with
+    thumbnails), or the errors that refuse them all (one bad file refuses the batch)."""
 
-    images: tuple[CleanImage, ...] = ()
+    images: tuple[ReadyPhoto, ...] = ()
     errors: dict = field(default_factory=dict)
     received: int = 0
 
@@ -75,7 +89,7 @@ def prepare_photos(files, *, field_name: str = "photos", existing: int = 0) -> P
         for data in files:
             read_header(data, field=field_name, max_bytes=MAX_PHOTO_BYTES,
                         max_pixels=MAX_PHOTO_PIXELS)
-        images = tuple(clean_photos(files, field_name))
+        images = tuple(ReadyPhoto.of(image) for image in clean_photos(files, field_name))
     except ValidationFailed as failure:
         return PhotoBatch(errors=failure.errors, received=len(files))
     return PhotoBatch(images, received=len(files))
@@ -104,32 +118,29 @@ def _existing_count(contribution_id: int) -> int:
         ContributionPhoto.contribution_id == contribution_id)) or 0
 
 
-def _write(image: CleanImage) -> str:
-    folder = photo_folder()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    name = secrets.token_hex(16) + EXTENSIONS[image.content_type]
-    temporary = folder / f".{name}.part"
-    temporary.write_bytes(image.data)
-    os.replace(temporary, folder / name)
-    db.session.info.setdefault(_WRITTEN, []).append(folder / name)
-    # The tile's small copy, made now (the bytes are at hand); removed with the photo on a
-    # rollback.
-    db.session.info[_WRITTEN].append(thumbnails.write(name, image.data))
+def _write(ready: ReadyPhoto) -> str:
+    name = secrets.token_hex(16) + EXTENSIONS[ready.image.content_type]
+    storage.save(f"{FOLDER}/{name}", ready.image.data, ready.image.content_type)
+    # The tile's small copy, stored with the photo (and gone with it on a rollback).
+    thumbnails.save(name, ready.thumbnail)
     return name
 
 
-def store_photos(contribution: Contribution, images: list[CleanImage], *,
+def store_photos(contribution: Contribution, images: list, *,
                  actor) -> list[ContributionPhoto]:
-    """Write cleaned images and their rows (no audit record: the caller writes one)."""
+    """Write cleaned images (``ReadyPhoto``s from ``prepare_photos``; a bare
+    ``CleanImage`` gets its thumbnail made here) and their rows (no audit record: the
+    caller writes one)."""
     # Counted again under the lock: another upload may have landed since the batch was
     # prepared.
     count = _existing_count(contribution.id)
     if count + len(images) > MAX_PHOTOS:
         raise too_many("photos", count, len(images))
     stored = []
-    for image in images:
+    for ready in map(ReadyPhoto.of, images):
+        image = ready.image
         photo = ContributionPhoto(
-            contribution_id=contribution.id, stored_name=_write(image),
+            contribution_id=contribution.id, stored_name=_write(ready),
             content_type=image.content_type, width=image.width, height=image.height,
             size_bytes=len(image.data), sha256=hashlib.sha256(image.data).hexdigest(),
             uploaded_by_id=actor.id if actor is not None else None)
@@ -173,14 +184,3 @@ def add_photos(contribution: Contribution, files, *, actor,
                          f"#{contribution.id}",
                  changes={"photos": [None, [p.id for p in photos]]})
     return photos
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_written(session) -> None:
-    session.info.pop(_WRITTEN, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _remove_written(session) -> None:
-    for path in session.info.pop(_WRITTEN, []):
-        Path(path).unlink(missing_ok=True)

@@ -2,30 +2,30 @@
 
 A tile is 10rem (160 CSS px) wide; the stored photo is up to 2000 px and ~300 KB, which a
 phone on slow 3G downloads for six seconds per tile. A 480-px JPEG (sharp at 3× pixel
-density) is ~20–40 KB. Made when a photo is stored and, for photos stored before
-thumbnails existed (or whose thumbnail was lost), on first request. They live beside the
-photos under ``UPLOAD_FOLDER/thumbnails/`` and are served only through the access-checked
-photo views, exactly like the photo itself; they can always be made again from it.
+density) is ~20–40 KB. Made before a photo is stored (outside the write lock) and
+stored with it; for photos stored before thumbnails existed (or whose thumbnail was
+lost), made on first request. They are kept by ``asuh.storage`` under
+``thumbnails/<photo stem>.jpg`` (the local store: ``UPLOAD_FOLDER/thumbnails/``) and
+served only through the access-checked photo views, exactly like the photo itself; they
+can always be made again from it.
 """
 
 import io
-import os
-import secrets
-from pathlib import Path
+from pathlib import PurePath
 
-from flask import current_app
 from PIL import Image, ImageOps
+
+from asuh import storage
 
 SIDE = 480
 QUALITY = 75
 
 
-def folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "thumbnails"
+FOLDER = "thumbnails"
 
 
-def path_for(stored_name: str) -> Path:
-    return folder() / f"{Path(stored_name).stem}.jpg"
+def key_for(stored_name: str) -> str:
+    return f"{FOLDER}/{PurePath(stored_name).stem}.jpg"
 
 
 def make(data: bytes) -> bytes:
@@ -46,21 +46,25 @@ def make(data: bytes) -> bytes:
         return out.getvalue()
 
 
-def write(stored_name: str, data: bytes) -> Path:
-    """Write the thumbnail of a photo (its stored bytes) under its stored name."""
-    target = path_for(stored_name)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-    partial.write_bytes(make(data))
-    os.replace(partial, target)  # two requests making it at once: the last one wins, whole
-    return target
+def save(stored_name: str, thumbnail: bytes) -> None:
+    """Keep a photo's thumbnail (its bytes made by :func:`make`) under its stored name."""
+    storage.save(key_for(stored_name), thumbnail, "image/jpeg")
 
 
-def ensure(stored_name: str, original: Path) -> Path | None:
-    """The thumbnail's path, made from the original now if missing; None without one."""
-    target = path_for(stored_name)
-    if target.is_file():
-        return target
-    if not original.is_file():
+def ensure(stored_name: str, original_key: str) -> bytes | None:
+    """The thumbnail's bytes, made from the original now if missing; None without one.
+
+    Made on a read (a GET), it is kept only where keeping it takes no database write
+    lock (the local store); the database store makes it again each time, which happens
+    only for a photo whose thumbnail was lost: every photo stored since gets one with it.
+    """
+    found = storage.read(key_for(stored_name))
+    if found is not None:
+        return found
+    original = storage.read(original_key)
+    if original is None:
         return None
-    return write(stored_name, original.read_bytes())
+    thumbnail = make(original)
+    if storage.store().keeps_derived_on_read:
+        save(stored_name, thumbnail)
+    return thumbnail

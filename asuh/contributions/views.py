@@ -3,6 +3,7 @@ and the verifier's and officer's buttons. Logging and correcting a delivery are 
 ``logging_views.py``, the catalogue in ``catalogue_views.py`` (same blueprint)."""
 
 from datetime import date
+from io import BytesIO
 
 from flask import (
     Blueprint,
@@ -136,19 +137,19 @@ def _photo_of(contribution_id: int, photo_id: int) -> ContributionPhoto:
 def photo_thumbnail(contribution_id: int, photo_id: int):
     """The tile's small copy: the same checks as the photo itself."""
     stored = _photo_of(contribution_id, photo_id)
-    path = thumbnails.ensure(stored.stored_name, photos.photo_path(stored))
-    if path is None:
+    body = thumbnails.ensure(stored.stored_name, photos.photo_key(stored))
+    if body is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response = send_file(BytesIO(body), mimetype="image/jpeg", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"  # as the photo's, below
     return response
 
 
 def photo_response(stored: ContributionPhoto):
-    path = photos.photo_path(stored)
-    if not path.is_file():
+    body = photos.read_photo(stored)
+    if body is None:
         abort(404)
-    response = send_file(path, mimetype=stored.content_type, max_age=0,
+    response = send_file(BytesIO(body), mimetype=stored.content_type, max_age=0,
                          download_name=f"penyaluran-{stored.contribution_id}-{stored.id}"
                                        f"{photos.EXTENSIONS[stored.content_type]}")
     # Photos of a family's home: no shared cache and no browser cache may keep them.

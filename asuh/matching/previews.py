@@ -3,56 +3,44 @@
 A city-wide proposal is thousands of pairs: too big for the session cookie, and a form
 field would let the browser send back pairs we never proposed (harmless — the
 confirmation re-checks every pair — but confusing in the audit trail). So the pairs wait
-in ``UPLOAD_FOLDER/automatch/<random token>.json``, tied to the officer who asked for
-them, used once, and discarded after a day, as the import previews are.
+in the store (``asuh.storage``, key ``automatch/<random token>.json``; the local store:
+``UPLOAD_FOLDER/automatch/``), where every app server finds them, tied to the officer who
+asked for them, used once, and discarded after a day, as the import previews are.
 """
 
 import json
 import re
 import secrets
-import time
-from pathlib import Path
+from datetime import timedelta
 
-from flask import current_app
-
+from asuh import storage
 from asuh.timeutil import utcnow
 
 KEEP_SECONDS = 24 * 3600
+FOLDER = "automatch"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-def _root() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "automatch"
-
-
-def _path(token: str) -> Path | None:
+def _key(token: str) -> str | None:
     # The token comes back from a form: only our own alphabet, so it cannot climb out.
     if not _TOKEN.match(token or ""):
         return None
-    return _root() / f"{token}.json"
+    return f"{FOLDER}/{token}.json"
 
 
-def discard_stale(now: float | None = None) -> None:
-    root = _root()
-    if not root.is_dir():
-        return
-    limit = (now or time.time()) - KEEP_SECONDS
-    for path in root.glob("*.json"):
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+def discard_stale() -> None:
+    storage.void_older_than(FOLDER, utcnow() - timedelta(seconds=KEEP_SECONDS))
 
 
 def keep(pairs: list[tuple[int, int, int]], user, *, shown: int | None = None) -> str:
     """Store a proposal for ``user``; returns the token naming it. ``shown``: how many of
     the first pairs the officer saw (and could untick); None for all."""
     discard_stale()
-    root = _root()
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
     token = secrets.token_urlsafe(24)
-    (root / f"{token}.json").write_text(json.dumps(
+    storage.save(_key(token), json.dumps(
         {"user_id": user.id, "made_at": utcnow().isoformat(), "pairs": pairs,
          "shown": len(pairs) if shown is None else min(shown, len(pairs))},
-        separators=(",", ":")))
+        separators=(",", ":")).encode(), "application/json")
     return token
 
 
@@ -64,13 +52,14 @@ def load(token: str, user) -> list[list[int]] | None:
 
 def load_proposal(token: str, user) -> tuple[list[list[int]], int] | None:
     """``(pairs, shown)`` of a kept proposal; None as for :func:`load`."""
-    path = _path(token)
-    if path is None or not path.is_file():
+    key = _key(token)
+    found = storage.info(key) if key else None
+    if found is None:
         return None
-    if path.stat().st_mtime < time.time() - KEEP_SECONDS:
-        path.unlink(missing_ok=True)
+    if found.created_at < utcnow() - timedelta(seconds=KEEP_SECONDS):
+        storage.void(key)
         return None
-    stored = json.loads(path.read_text())
+    stored = json.loads(storage.read(key) or b"{}")
     if stored.get("user_id") != user.id:
         return None
     pairs = stored.get("pairs") or []
@@ -78,6 +67,6 @@ def load_proposal(token: str, user) -> tuple[list[list[int]], int] | None:
 
 
 def discard(token: str) -> None:
-    path = _path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    key = _key(token)
+    if key is not None:
+        storage.void(key)
