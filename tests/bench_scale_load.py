@@ -17,99 +17,83 @@ baseline. Everything binds 127.0.0.1 and is stopped in any case.
 """
 
 import json
-import shutil
-import subprocess
+import ssl
 import threading
 import time
 import uuid
+from contextlib import contextmanager
+from http.client import HTTPSConnection
 from pathlib import Path
 
 from asuh import timeutil
-from tests.bench_load import (
-    _BODY_ITEMS,
-    LoadError,
-    Server,
-    _free_port,
-    _phase,
-    api_token,
-    request,
-    sign_in,
-)
+from tests import bench_load
+from tests.bench_load import _BODY_ITEMS, Server, _free_port, _phase, api_token, sign_in
 
-NGINX_CONF = """\
-user root;
-worker_processes 1;
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    client_max_body_size 20m;
-    upstream asuh {{
-        server 127.0.0.1:{a};
-        server 127.0.0.1:{b};
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://asuh;
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $remote_addr;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_read_timeout 120s;
-        }}
-    }}
-}}
-"""
 
+@contextmanager
+def _over_https():
+    """bench_load's generator (sign-in, tokens, phases) sending through nginx's HTTPS."""
+    plain = bench_load.request
+    bench_load.request = https
+    try:
+        yield
+    finally:
+        bench_load.request = plain
 
 class AppServer(Server):
-    """``tests/bench_load.Server`` on a PostgreSQL URL instead of an SQLite file."""
+    """``tests/bench_load.Server`` on a PostgreSQL URL, behind one proxy."""
 
     def __init__(self, url: str, work_dir: Path, name: str, threads: int = 4):
         super().__init__(Path("unused.db"), work_dir, workers=1, threads=threads)
         self.env["DATABASE_URL"] = url
+        self.env["ASUH_PROXY_COUNT"] = "1"  # as deploy/asuh.env.example: nginx in front
         self.log_path = work_dir / f"{name}.log"
 
 
 class Nginx:
+    """Debian's nginx with deploy/nginx/asuh.conf (the production test's rendering: this
+    run's ports, a self-signed certificate for 127.0.0.1), HTTPS on ``port``."""
+
     def __init__(self, work_dir: Path, ports: tuple[int, int]):
-        self.dir = work_dir / "nginx"
-        self.port = _free_port()
+        self.work = work_dir
         self.ports = ports
+        self.port = _free_port()
         self.process = None
 
     def __enter__(self) -> "Nginx":
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.dir.mkdir(parents=True, exist_ok=True)
-        conf = self.dir / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(dir=self.dir, a=self.ports[0], b=self.ports[1],
-                                          port=self.port))
-        self.process = subprocess.Popen([nginx, "-c", str(conf), "-p", str(self.dir)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise LoadError(f"nginx did not start: {self.process.stderr.read()!r}")
-            try:
-                if request(self.port, "GET", "/login", timeout=5)[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.__exit__()
-        raise LoadError("nginx did not answer")
+        from tests.production import DEPLOY, render_nginx, self_signed_certificate, start_nginx
+
+        certs = self.work / "tls"
+        certs.mkdir(parents=True, exist_ok=True)
+        certificate, key = self_signed_certificate(certs)
+        site = render_nginx(DEPLOY / "nginx" / "asuh.conf", upstreams=list(self.ports),
+                            https=self.port, http=_free_port(), certificate=certificate,
+                            key=key, logs=self.work, static_root=self.work)
+        self.process = start_nginx(self.work, site, self.port)
+        _TLS.context = ssl.create_default_context(cafile=str(certificate))
+        return self
 
     def __exit__(self, *_exc) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
+        if self.process is not None:
+            self.process.stop()
+
+
+class _TLS:
+    context: ssl.SSLContext | None = None
+
+
+def https(port: int, method: str, path: str, *, body: bytes | None = None,
+          headers: dict | None = None, timeout: float = 60):
+    """``tests/bench_load.request`` over HTTPS to nginx."""
+    connection = HTTPSConnection("127.0.0.1", port, timeout=timeout, context=_TLS.context)
+    # Over HTTPS Flask-WTF also checks that a form comes from the same site (Referer).
+    headers = {"Referer": f"https://127.0.0.1:{port}/", **(headers or {})}
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
 
 
 def _contribution_ids(url: str) -> set[int]:
@@ -125,7 +109,7 @@ def run_load(url: str, logins: list[dict], work_dir: Path, *, seconds: float = 3
     today = timeutil.today().isoformat()
     work_dir.mkdir(parents=True, exist_ok=True)
     with AppServer(url, work_dir, "app-a") as a, AppServer(url, work_dir, "app-b") as b, \
-            Nginx(work_dir, (a.port, b.port)) as front:
+            Nginx(work_dir, (a.port, b.port)) as front, _over_https():
         port = front.port
         began = time.perf_counter()
         cookies = [sign_in(port, login["email"]) for login in logins]
