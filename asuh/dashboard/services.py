@@ -29,7 +29,7 @@ from asuh import timeutil
 from asuh.children.models import Child
 from asuh.children.rules import STUNTING_CATEGORIES, stunted_condition
 from asuh.contributions.models import Commodity, MonthlyCommodityTotal, MonthlyDeliveryCount
-from asuh.dashboard import outcomes
+from asuh.dashboard import cache, outcomes
 from asuh.dashboard.periods import DashboardFilters, short_month_label
 from asuh.extensions import db
 from asuh.regions.models import KECAMATAN, KELURAHAN, Region
@@ -80,6 +80,16 @@ def children_counts(codes: list[str] | None,
         if matched:
             result[kel]["matched"] += count
     return result
+
+
+def _cached_children_counts(codes: list[str] | None) -> dict[str, dict]:
+    """``children_counts``, reused until a child, measurement or match changes: it reads one
+    index entry per stunted child (a million in a province), the rest of the page reads
+    aggregates."""
+    today = timeutil.today()
+    key = ("children_counts", today, None if codes is None else tuple(sorted(codes)))
+    return cache.cached(key, outcomes.SOURCES,
+                        lambda: {kel: dict(c) for kel, c in children_counts(codes, today).items()})
 
 
 def sponsor_counts(codes: list[str] | None) -> dict[str, dict]:
@@ -240,7 +250,7 @@ def dashboard(filters: DashboardFilters) -> dict:
     """Everything the dashboard shows except the follow-up list, as plain data."""
     regions = region_names()
     codes = _scope(filters, regions)
-    children = children_counts(codes)
+    children = _cached_children_counts(codes)
     sponsors = sponsor_counts(codes)
     deliveries = delivery_counts(filters, codes)
     outcome_rows = outcomes.city_outcome_rows(filters)
