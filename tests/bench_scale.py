@@ -43,7 +43,40 @@ run; `--quick` is a smoke run at 2,000 and 20,000 children). The table goes to
 `test-output/bench-scale.md`.
 """
 
-README_NOTES = ""
+README_NOTES = """\
+- **Seed** (`tests/bench_scale_seed.py`): schema by the migrations (`flask db upgrade`),
+  then every bulk table through psycopg's `cursor.copy`: province 32 with ten
+  kabupaten/kota (32.01–32.10), ten kecamatan of ten kelurahan each; children born 45 days
+  to 59 months ago with 1–8 monthly measurements whose z-scores and categories come from
+  the app's `growth.assess` (heights drawn from WHO's LHFA for a target z-score);
+  growth summaries made by the app's `dashboard.growth.summarize`; sponsors of capacity
+  1–10, matches (~60% of active children while places last, some ended), about one
+  delivery a month per match with ~7 items each. Counters (`children.is_matched`,
+  `sponsors.active_matches`) and the monthly totals by set-based SQL. At 100,000 children
+  the app's own `dashboard check` recomputes every aggregate and must find no difference;
+  at 1,000,000 (where that takes longer than the seed) a sample of 2,000 growth summaries
+  is recomputed by the app, the counters are compared with the matches and the monthly
+  totals with the deliveries' own totals. Indexes are dropped for the load and built
+  after; VACUUM ANALYZE at the end.
+- **Server**: PostgreSQL started by the bench as user `postgres` (`tests/postgres.py`'s
+  server with a data directory that may be kept), `shared_buffers=1GB`,
+  `work_mem=32MB`, `random_page_cost=1.1`, fsync off (a benchmark, not a deployment).
+- **Pages**: server time in-process through Flask's test client, signed in as the
+  provincial officer (scope 32), Kabupaten 32.01's officer (scope 32.01) or the sponsor
+  with the most children among the bench logins. "After a data change" clears the
+  per-process dashboard cache before each request (what the first request after any
+  child, measurement or match change costs on each app server).
+- **Load**: deploy/nginx/asuh.conf (HTTPS, rendered with this run's ports as the
+  production test does) in front of two `gunicorn -w 1 --threads 4` app servers on the
+  same database; writers (`POST /api/v1/contributions`, one `Idempotency-Key` each) and
+  readers (`GET /me/children`) at the same time; then every id a 201 answered must be in
+  the table, and the table must have grown by exactly that many rows.
+- **Import**: an e-PPGBM file of new children uploaded through the import page as the
+  provincial officer, confirmed (over 500 rows it is a job) and run by
+  `flask jobs work --burst`; the figure is confirmation → job done.
+- **Statements**: `letters.bulk.issue_statements` (what the statements job runs) for
+  sponsors without last month's statement, rendering in one process, then two.
+"""
 
 
 def log(message: str) -> None:
