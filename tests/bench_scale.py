@@ -87,7 +87,7 @@ def upgrade_and_scope(url: str) -> None:
     from flask_migrate import upgrade
 
     from tests.bench_city import make_app
-    from tests.bench_scale_seed import apply_scopes
+    from tests.bench_scale_seed_checks import apply_scopes
 
     with make_app(url).app_context():
         upgrade()

@@ -380,10 +380,9 @@ def children_query(user, filters: ChildFilters, today: date | None = None):
     return stmt.order_by(Child.name, Child.id)
 
 
-# The list PAGE counts its rows up to this many: an exact count reads one entry per
-# matching child (every stunted child of a province: ~1 s at a million), the page itself
-# only its own 25. Past it the pager says "more than" and still reaches any page. The API
-# keeps its exact ``total`` (a published field).
+# The list PAGE counts its rows up to this many (an exact count reads every matching child:
+# ~1 s for a province's million); past it the pager says "more than" and still reaches any
+# page. The API keeps its exact ``total`` (a published field).
 COUNT_CAP = 10_000
 
 
