@@ -52,6 +52,8 @@ VARIANTS: dict[str, dict[str, tuple]] = {
     "user": _STAFF_ONLY,
     "commodity": _STAFF_ONLY,
     "unit": _STAFF_ONLY,
+    # A kabupaten/kota's settings page (issue 15): staff of that city.
+    "region": _STAFF_ONLY,
     # An import file waits for the one who uploaded it; anyone else's is "not found".
     "import_upload": {"admin": (MINE, OTHER), "officer": (MINE, OTHER)},
     # A background job: the one who asked for it sees it, and admins see every job.
@@ -191,6 +193,7 @@ class World:
             CommodityUnit.commodity_id == rice.id).order_by(CommodityUnit.id))
         self.params["commodity"] = {MINE: {"commodity_id": rice.id}}
         self.params["unit"] = {MINE: {"unit_id": unit_id}}
+        self.params["region"] = {MINE: {"code": "19.71"}}
         other_user = db.session.get(User, sponsors[OTHER].user_id)
         self.params["invitation"] = {MINE: {"token": invitations.make_token(other_user)}}
         self.params["reset_token"] = {MINE: {"token": resets.make_reset_token(target)}}

@@ -194,10 +194,11 @@ def bench_issue_overhead(period, rounds: int = 20) -> dict:
 
 def _statement_html(period, sponsor_id: int = 1) -> str:
     from asuh.audit.chain import chain_head
-    from asuh.letters import services
+    from asuh.letters import offices, services
     from asuh.letters.rendering import fill_number
 
-    (prepared,) = services.prepare(services.statement_drafts([sponsor_id], period))
+    (prepared,) = services.prepare(services.statement_drafts(
+        offices.statement_pairs(period, [sponsor_id]), period))
     return fill_number(prepared.html, f"{sponsor_id:03d}/BENCH/2026", str(chain_head()))
 
 

@@ -61,6 +61,7 @@ ROUTE_OBJECTS = {
     "contributions.update_unit": "unit", "contributions.unit_active": "unit",
     "children.detail": "child", "children.edit": "child", "children.growth_chart": "child",
     "children.record_measurement": "child", "children.change_status": "child",
+    "children.move": "child",
     "children.void_measurement": "measurement",
     "children.import_preview": "import_upload", "children.import_confirm": "import_upload",
     "children.import_discard": "import_upload", "children.import_rejected": "import_upload",
@@ -87,6 +88,7 @@ ROUTE_OBJECTS = {
     "api.void_contribution": "contribution", "api.get_contribution_photo": "photo",
     "api.get_letter_pdf": "letter",
     "api.get_sponsor": "sponsor", "api.approve_sponsor": "sponsor",
+    "settings.region": "region", "settings.update_region": "region",
     "jobs.detail": "job", "jobs.status": "job", "jobs.cancel": "job", "jobs.download": "job",
 }
 

@@ -21,6 +21,8 @@ from asuh.letters.services import letter_issued
 from asuh.notifications import receivers
 from asuh.accounts.resets import reset_link_requested
 from asuh.sponsors.signup import registered_with_known_data
+from asuh.children.moving import child_moved
+from asuh.contributions.access import on_child_moved
 
 # Importing the modules wires nothing.
 before = (on_measurements_changed in measurements_changed.receivers_for(None),
@@ -40,6 +42,8 @@ assert list(letter_issued.receivers_for(None)) == [receivers.on_letter_issued]
 assert list(reset_link_requested.receivers_for(None)) == [receivers.on_reset_link_requested]
 assert list(registered_with_known_data.receivers_for(None)) == [
     receivers.on_registered_with_known_data]
+# Issue 15: a moved child's deliveries follow it.
+assert list(child_moved.receivers_for(None)) == [on_child_moved]
 assert "letters.monthly_statements" in app.extensions["asuh_jobs"].handlers
 assert "notifications.deliver_due" in app.extensions["asuh_jobs"].ticks
 print(" ".join(sorted(app.blueprints)))

@@ -13,4 +13,7 @@ def register(app: Flask) -> None:
     from asuh.accounts.views import bp
 
     app.register_blueprint(bp)
+    from asuh.accounts.scoping import user_scope
+    from asuh.audit.services import register_scope_resolver
+    register_scope_resolver("user", user_scope)
     app.cli.add_command(users_cli)

@@ -101,6 +101,11 @@ def users_in_scope(actor):
     return or_(User.scope_code == scope, User.id.in_(own_sponsors))
 
 
+def user_scope(user_id) -> str | None:
+    """An account's records belong to its scope (None: the actor's, see audit)."""
+    return db.session.scalar(select(User.scope_code).where(User.id == int(user_id)))
+
+
 def manages(actor, user) -> bool:
     """Whether ``actor`` (an admin) reaches ``user``'s account: no scope reaches all; a
     city admin their city's staff and the sponsors living in their city."""

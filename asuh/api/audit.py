@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_login import current_user
 from marshmallow import fields, validate
 
 from asuh.api.core import bp, refusals
@@ -66,5 +67,6 @@ class AuditPageSchema(Schema):
 def audit_records(args):
     filters = queries.parse_filters(service_filters(args, FILTERS), strict=True)
     records, next_cursor = queries.keyset_page(
-        filters, cursor=(args.get("cursor") or "").strip() or None, limit=args["limit"])
+        filters, cursor=(args.get("cursor") or "").strip() or None, limit=args["limit"],
+        user=current_user)
     return {"items": records, "next_cursor": next_cursor}

@@ -163,6 +163,8 @@ class _Detail:
 
 def visible_child(child_id: int) -> Child:
     child = db.get_or_404(Child, child_id)
+    if not visibility.in_scope(current_user, child):
+        abort(404)  # another kabupaten/kota's child does not exist for this user
     if not services.can_see(current_user, child):
         abort(403)
     return child
@@ -206,7 +208,7 @@ def get_child(child_id: int):
 @bp.route("/children/<int:child_id>/measurements", methods=["POST"])
 @requires(Permission.RECORD_MEASUREMENTS)
 @bp.doc(summary="Record a measurement; z-scores and categories are computed")
-@existing(Child, "child_id", may=visibility.can_see)
+@existing(Child, "child_id", may=visibility.can_see, found=visibility.in_scope)
 @bp.arguments(NewMeasurementSchema)
 @bp.response(201, MeasurementSchema, description="The measurement with its z-scores")
 @refusals(401, 403, 404, 409)

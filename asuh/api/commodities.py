@@ -75,6 +75,8 @@ def list_commodities():
 @refusals(401, 403, 404)
 def match_progress(match_id: int):
     match = db.get_or_404(Match, match_id)
+    if current_user.role != "sponsor" and not access.match_in_scope(current_user, match):
+        abort(404)  # another kabupaten/kota's match does not exist for this user
     if not access.can_see_match(current_user, match):
         abort(403)
     return {"match_id": match.id, "months": progress.match_progress(match)}

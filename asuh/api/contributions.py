@@ -37,7 +37,7 @@ ERRORS_NOTE = ("Errors name the field; an item's fields as `items[0].unit`. A de
 
 
 def _loaded(contribution_id: int) -> Contribution:
-    contribution = access.load(contribution_id)
+    contribution = access.load(contribution_id, current_user)
     if contribution is None:
         abort(404)
     return contribution
@@ -118,7 +118,7 @@ def get_contribution(contribution_id: int):
 @bp.doc(summary="Correct a pending delivery (its sponsor, or an admin)",
         description="Fields left out keep their values; `items` replaces the list. "
                     + ERRORS_NOTE)
-@existing(Contribution, "contribution_id", may=access.can_edit)
+@existing(Contribution, "contribution_id", may=access.can_edit, found=access.in_scope)
 @bp.arguments(DeliveryChanges)
 @bp.response(200, ContributionSchema, description="The contribution")
 @refusals(401, 403, 404, 409)
@@ -139,7 +139,7 @@ def update_contribution(changes, contribution_id: int):
                     f"{photos.MAX_PHOTO_BYTES // 1_048_576} MB and "
                     f"{photos.MAX_PHOTO_PIXELS // 1_000_000} megapixels; re-encoded without "
                     "EXIF. A request over the server's upload limit gets 413.")
-@existing(Contribution, "contribution_id", may=access.can_edit)
+@existing(Contribution, "contribution_id", may=access.can_edit, found=access.in_scope)
 @bp.arguments(PhotoUpload, location="files")
 @bp.response(201, PhotoSchema, description="Stored")
 @refusals(401, 403, 404, 409, 413)
@@ -171,7 +171,8 @@ def get_contribution_photo(contribution_id: int, photo_id: int):
 @requires(Permission.VERIFY_CONTRIBUTIONS)
 @bp.doc(summary="Confirm the family received a pending delivery, or reject it (officers; "
                 "field users in the child's kelurahan)")
-@existing(Contribution, "contribution_id", may=access.can_verify)
+@existing(Contribution, "contribution_id", may=access.can_verify,
+          found=access.in_scope)
 @bp.arguments(DecisionSchema)
 @bp.response(200, ContributionSchema, description="The contribution")
 @refusals(401, 403, 404, 409)
@@ -185,7 +186,7 @@ def verify_contribution(decision, contribution_id: int):
 @bp.route("/contributions/<int:contribution_id>/void", methods=["POST"])
 @requires(Permission.VOID_CONTRIBUTIONS)
 @bp.doc(summary="Void a pending or confirmed delivery (officers); it leaves the totals")
-@existing(Contribution, "contribution_id")
+@existing(Contribution, "contribution_id", found=access.in_scope)
 @bp.arguments(VoidSchema)
 @bp.response(200, ContributionSchema, description="The contribution")
 @refusals(401, 403, 404, 409)

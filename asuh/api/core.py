@@ -106,7 +106,7 @@ def _ids_beyond_the_database_are_not_found(endpoint, values):
             abort(404)
 
 
-def existing(model, name: str, *, may=None):
+def existing(model, name: str, *, may=None, found=None):
     """404 for a path id naming no ``model`` row, before the body is read: a request
     about nothing is "not found", whatever it carries.
 
@@ -114,12 +114,17 @@ def existing(model, name: str, *, may=None):
     given, a refusal is 403 before the body is read too, so a stranger's request is
     refused as such rather than answered with a list of what its body got wrong. The
     use-case service checks the same rule again inside its transaction.
+
+    ``found(actor, obj)`` False is 404 too: an object outside the actor's kabupaten/kota
+    or province does not exist for them (issue 15).
     """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             obj = db.get_or_404(model, kwargs[name])
+            if found is not None and not found(current_user, obj):
+                abort(404)
             if may is not None and not may(current_user, obj):
                 raise NotPermitted()
             return view(*args, **kwargs)

@@ -15,9 +15,10 @@ from asuh.api.core import bp, existing, refusals
 from asuh.api.fields import Day, Flag, Id, QueryFlag, QueryId, Schema, Text, computed, one_of
 from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema
+from asuh.children import visibility
 from asuh.children.models import Child
 from asuh.extensions import db
-from asuh.matching import queries, services
+from asuh.matching import queries, scoping, services
 from asuh.matching.models import END_REASONS, Match
 from asuh.permissions import Permission, requires
 from asuh.sponsors.models import Sponsor
@@ -81,6 +82,8 @@ class MatchSchema(Schema):
 def create_match(values):
     sponsor = db.get_or_404(Sponsor, values["sponsor_id"])
     child = db.get_or_404(Child, values["child_id"])
+    if not visibility.in_scope(current_user, child):
+        abort(404)  # another kabupaten/kota's child does not exist for this user
     if not services.may_pair(current_user, child):
         abort(403)
     return services.create_match(sponsor, child, start_on=values["start_date"],
@@ -107,7 +110,7 @@ def list_matches(args):
 @bp.route("/matches/<int:match_id>/end", methods=["POST"])
 @requires(Permission.MANAGE_MATCHES)
 @bp.doc(summary="End an active match; it stays in the history")
-@existing(Match, "match_id")
+@existing(Match, "match_id", found=scoping.match_in_scope)
 @bp.arguments(EndMatchSchema)
 @bp.response(200, MatchSchema, description="The ended match")
 @refusals(401, 403, 404, 409)

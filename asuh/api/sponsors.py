@@ -9,7 +9,7 @@ from asuh.api.moments import Moment
 from asuh.api.paging import PageArgs, page_body, page_schema
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
-from asuh.permissions import Permission, requires
+from asuh.permissions import Permission, has_permission, requires
 from asuh.sponsors import services
 from asuh.sponsors.models import SPONSOR_KINDS, Sponsor
 
@@ -106,7 +106,8 @@ def list_sponsors(args):
 def get_sponsor(sponsor_id: int):
     sponsor = db.get_or_404(Sponsor, sponsor_id)
     if not services.can_view_sponsor(current_user, sponsor):
-        abort(403)
+        # Staff of another kabupaten/kota: the sponsor does not exist for them.
+        abort(404 if has_permission(current_user, Permission.VIEW_SPONSORS) else 403)
     return sponsor
 
 

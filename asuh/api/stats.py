@@ -1,14 +1,14 @@
 """GET /api/v1/stats: the dashboard's figures as JSON (VIEW_DASHBOARD)."""
 
+from flask_login import current_user
 from marshmallow import fields, validate
 
 from asuh.api.core import bp, refusals
 from asuh.api.decimals import ExactDecimal
 from asuh.api.fields import Day, Flag, Integer, Schema, Text, computed, one_of
 from asuh.dashboard import services
-from asuh.dashboard.periods import parse_filters
+from asuh.dashboard.levels import scoped_filters
 from asuh.permissions import Permission, requires
-from asuh.regions.services import kecamatan_list
 
 _MONTH_TEXT = r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])(-[0-9]{2})?$"
 _MONTH = validate.Regexp(_MONTH_TEXT, error="Bulan harus berformat YYYY-MM.")
@@ -19,6 +19,10 @@ class StatsArgs(Schema):
     period_start = Text(validate=_MONTH, metadata={"description": "First month, YYYY-MM"})
     period_end = Text(validate=_MONTH, metadata={"description": "Last month, YYYY-MM"})
     kecamatan_code = Text(metadata={"example": "19.71.01"})
+    region_code = Text(metadata={
+        "description": "Any level in the caller's scope: a province (19), kabupaten/kota "
+                       "(19.71), kecamatan (19.71.01) or kelurahan/desa (19.71.01.1004); "
+                       "by default the caller's scope", "example": "19.71"})
 
 
 class SponsorCountSchema(Schema):
@@ -90,15 +94,23 @@ class PeriodSchema(Schema):
     months = computed(fields.List(Text()), lambda p: [f"{m:%Y-%m}" for m in p["months"]])
 
 
+class StatsRegionSchema(Schema):
+    code = Text()
+    name = Text()
+    level = one_of(["provinsi", "kabupaten", "kecamatan", "kelurahan"])
+
+
 class StatsSchema(Schema):
     period = fields.Nested(PeriodSchema)
     kecamatan_code = Text(allow_none=True)
+    region = fields.Nested(StatsRegionSchema, allow_none=True, metadata={
+        "description": "The region the figures cover (null: the whole installation)"})
     headline = fields.Nested(FiguresSchema)
     commodities = fields.List(fields.Nested(CommodityFiguresSchema),
                               metadata={"description": "Goods, in catalogue order"})
     cash = fields.List(fields.Nested(CommodityFiguresSchema),
                        metadata={"description": "The cash equivalent, apart from goods"})
-    area_level = one_of(["kecamatan", "kelurahan"])
+    area_level = one_of(["provinsi", "kabupaten", "kecamatan", "kelurahan"])
     areas = fields.List(fields.Nested(AreaSchema))
     outcomes = fields.Nested(OutcomesSchema)
 
@@ -114,6 +126,5 @@ class StatsSchema(Schema):
 @bp.response(200, StatsSchema, description="The figures")
 @refusals(401, 403)
 def stats(args):
-    filters = parse_filters(args, strict=True,
-                            known_kecamatan={k.code for k in kecamatan_list()})
-    return {**services.dashboard(filters), "kecamatan_code": filters.kecamatan_code}
+    filters, scope, _kecamatan, _regions = scoped_filters(args, current_user, strict=True)
+    return {**services.dashboard(filters, scope), "kecamatan_code": filters.kecamatan_code}

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "link_account": "akun dihubungkan", "change_status": "status diubah",
     "void": "dibatalkan", "end": "diakhiri", "automatch": "dipasangkan otomatis",
     "confirm": "dikonfirmasi", "reject": "ditolak", "add_photos": "foto ditambahkan",
+    "move": "dipindahkan ke kabupaten/kota lain",
     "issue": "diterbitkan", "download": "diunduh", "supersede": "diganti",
     "login": "masuk", "login_failed": "gagal masuk", "logout": "keluar",
     "change_password": "kata sandi diganti", "change_role": "peran diubah",
@@ -120,6 +121,7 @@ FIELD_LABELS = {
     "Kode induk", "level": "Tingkat", "village_type": "Jenis desa/kelurahan",
     "short_code": "Kode singkat", "city_code": "Kode kabupaten/kota",
     "province_code": "Kode provinsi", "scope_code": "Wilayah kerja",
+    "legacy_scope": "Wilayah catatan lama", "scoped_from": "Catatan berwilayah mulai nomor",
     # records and totals
     "id": "Nomor data", "created_at": "Dibuat pada", "created_by_id": "Dibuat oleh",
     "updated_at": "Diubah pada", "updated_by_id": "Diubah oleh", "at": "Waktu",

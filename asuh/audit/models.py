@@ -44,3 +44,9 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     last_seq: Mapped[int] = mapped_column(default=0)
+    # Migration 0013 (issue 15): records before ``scoped_from`` were written without a
+    # scope, when the installation held one kabupaten/kota (``legacy_scope``; None if it
+    # held none or several). Their scope cannot be added afterwards (the trail is
+    # append-only and sealed), so readers treat them as that city's (asuh.audit.queries).
+    scoped_from: Mapped[int | None]
+    legacy_scope: Mapped[str | None] = mapped_column(String(5))

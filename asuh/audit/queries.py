@@ -10,11 +10,11 @@ import binascii
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from asuh import timeutil
 from asuh.accounts.models import User
-from asuh.audit.models import AuditRecord
+from asuh.audit.models import AuditHead, AuditRecord
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Role
@@ -31,7 +31,7 @@ ENTITY_TYPES = {
 ACTIONS = (
     "create", "update", "update_own", "import", "approve", "withdraw", "link_account",
     "change_status", "void", "end", "automatch", "confirm", "undo_confirm", "reject",
-    "add_photos",
+    "add_photos", "move",
     "issue", "download", "supersede", "login", "login_failed", "logout",
     "change_password", "change_role", "activate", "deactivate", "assign_kelurahan",
     "accept_invitation", "reissue_invitation", "install", "rebuild_totals", "export", "rekey",
@@ -81,9 +81,32 @@ def parse_filters(args, *, strict: bool) -> AuditFilters:
     return filters
 
 
-def records_query(filters: AuditFilters):
-    """The trail filtered, newest first. ``since``/``until`` are the installation's days."""
+def scope_condition(user):
+    """A WHERE clause on ``AuditRecord`` for the records a scoped reader may see (None:
+    all). Issue 15: a kabupaten/kota's officers and auditors read their city's records,
+    a province's read its cities' and its own; records of no city (installation-wide
+    acts: an installation admin's settings, region imports) are for unscoped readers.
+    Records from before migration 0013 carry no scope and count as the city the
+    installation held then (``AuditHead.legacy_scope``)."""
+    scope = getattr(user, "scope_code", None)
+    if scope is None:
+        return None
+    own = (AuditRecord.scope_code == scope if len(scope) > 2
+           else or_(AuditRecord.scope_code == scope, AuditRecord.scope_code.like(f"{scope}.%")))
+    head = db.session.get(AuditHead, 1)
+    if (head is not None and head.scoped_from and head.legacy_scope
+            and head.legacy_scope[:len(scope)] == scope):
+        own = or_(own, and_(AuditRecord.scope_code.is_(None),
+                            AuditRecord.id < head.scoped_from))
+    return own
+
+
+def records_query(filters: AuditFilters, user=None):
+    """The trail filtered, newest first, as ``user`` may read it. ``since``/``until`` are
+    the installation's days."""
     stmt = select(AuditRecord)
+    if (in_scope := scope_condition(user)) is not None:
+        stmt = stmt.where(in_scope)
     if filters.user_id is not None:
         stmt = stmt.where(AuditRecord.user_id == filters.user_id)
     if filters.entity_type:
@@ -100,8 +123,8 @@ def records_query(filters: AuditFilters):
     return stmt.order_by(AuditRecord.id.desc())
 
 
-def list_records(filters: AuditFilters, *, page: int = 1, per_page: int = 50):
-    return db.paginate(records_query(filters), page=page, per_page=per_page, error_out=False)
+def list_records(filters: AuditFilters, *, page: int = 1, per_page: int = 50, user=None):
+    return db.paginate(records_query(filters, user), page=page, per_page=per_page, error_out=False)
 
 
 def encode_cursor(record_id: int) -> str:
@@ -120,11 +143,11 @@ def decode_cursor(cursor: str) -> int:
             from None
 
 
-def keyset_page(filters: AuditFilters, *, cursor: str | None, limit: int):
+def keyset_page(filters: AuditFilters, *, cursor: str | None, limit: int, user=None):
     """``(records, next_cursor)``: up to ``limit`` records older than the cursor's."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed({"limit": [f"Harus antara 1 dan {MAX_LIMIT}."]})
-    stmt = records_query(filters)
+    stmt = records_query(filters, user)
     if cursor:
         stmt = stmt.where(AuditRecord.id < decode_cursor(cursor))
     records = list(db.session.scalars(stmt.limit(limit + 1)))

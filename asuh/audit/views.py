@@ -45,7 +45,8 @@ def change_rows(changes) -> list[tuple[str, str, str]]:
 @requires(Permission.VIEW_AUDIT)
 def index():
     filters = queries.parse_filters(request.args, strict=False)
-    page = queries.list_records(filters, page=request.args.get("page", 1, type=int))
+    page = queries.list_records(filters, page=request.args.get("page", 1, type=int),
+                                user=current_user)
     users = queries.users_by_id([r.user_id for r in page.items])
     staff = queries.staff_users()
     if filters.user_id is not None and filters.user_id not in {u.id for u in staff}:

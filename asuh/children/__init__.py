@@ -17,5 +17,10 @@ def register(app: Flask) -> None:
     # import_views declares its routes on the children blueprint; importing it adds them.
     assert import_views.bp is bp
     app.register_blueprint(bp)
+    # The audit trail files a child's and a measurement's records under its city.
+    from asuh.audit.services import register_scope_resolver
+    from asuh.children.visibility import child_city, measurement_city
+    register_scope_resolver("child", child_city)
+    register_scope_resolver("measurement", measurement_city)
     app.cli.add_command(children_cli)
     add_handler(app, import_job.KIND, import_job.run, label=import_job.LABEL)

@@ -48,9 +48,9 @@ def _height_at(sex: str, days: int, z: float) -> float:
 
 def _nik(rng: random.Random, kelurahan_code: str, birth: date, sex: str) -> str:
     # The kecamatan of first registration is usually the child's own.
-    kecamatan = kelurahan_code.split(".")[2]
+    province, city, kecamatan = kelurahan_code.split(".")[:3]
     day = birth.day + (40 if sex == "P" else 0)
-    return f"1971{kecamatan}{day:02d}{birth:%m%y}{rng.randint(1, 9999):04d}"
+    return f"{province}{city}{kecamatan}{day:02d}{birth:%m%y}{rng.randint(1, 9999):04d}"
 
 
 def _profile(rng: random.Random) -> tuple[float, float]:

@@ -83,6 +83,14 @@ class StatusForm(FlaskForm):
                                                  Length(max=500)])
 
 
+class MoveForm(FlaskForm):
+    """Hand the child over to a kelurahan of another kabupaten/kota (issue 15)."""
+
+    kelurahan_code = SelectField("Kelurahan/desa tujuan", validate_choice=False)
+    reason = TextAreaField("Alasan pindah", validators=[DataRequired("Alasan wajib diisi."),
+                                                        Length(max=500)])
+
+
 class MeasurementForm(FlaskForm):
     measured_on = IndonesianDateField("Tanggal pengukuran", default=timeutil.today,
                                       validators=[DataRequired("Tanggal wajib diisi.")])

@@ -13,6 +13,8 @@ from collections import defaultdict
 from flask import current_app
 
 from asuh.children.importfile import ChildRow
+from asuh.extensions import db
+from asuh.regions.models import KABUPATEN, Region
 from asuh.regions.services import kelurahan_list
 
 _PREFIX = re.compile(r"^(kelurahan|kel|desa|kecamatan|kec)[\s.]+", re.IGNORECASE)
@@ -64,14 +66,19 @@ class Place:
     """The city's kelurahan, looked up by Kemendagri code or by (kecamatan and) name, and
     the installation's province and regency/city."""
 
-    def __init__(self):
-        self.by_code = {r.code: r for r in kelurahan_list()}
+    def __init__(self, scope: str | None = None):
+        # Issue 15: only the kelurahan in the importer's kabupaten/kota (or province).
+        self.scope = scope
+        self.by_code = {r.code: r for r in kelurahan_list(scope=scope)}
         self.by_name = defaultdict(list)
         for region in self.by_code.values():
             self.by_name[name_key(region.name)].append(region)
         regencies = {code[:5] for code in self.by_code}  # "19.71"
         self.regency_code = regencies.pop() if len(regencies) == 1 else None
-        self.city = current_app.config.get("CITY_NAME", "")
+        city = db.session.get(Region, self.regency_code) if self.regency_code else None
+        self.city = (city.name if city is not None and city.level == KABUPATEN
+                     and not city.name.startswith("Kabupaten/Kota ")
+                     else current_app.config.get("CITY_NAME", ""))
         self._judged: dict[tuple[str, str], str | None] = {}
 
     def outside(self, row: ChildRow) -> str | None:
@@ -113,6 +120,10 @@ class Place:
     def resolve(self, row: ChildRow) -> tuple[str | None, str | None]:
         if row.kelurahan_code:
             if row.kelurahan_code not in self.by_code:
+                if self.scope and db.session.get(Region, row.kelurahan_code) is not None:
+                    return None, (f"Kode kelurahan {row.kelurahan_code} milik kabupaten/kota "
+                                  f"lain, di luar wilayah kerja Anda ({self.city or self.scope}"
+                                  "); baris ini diimpor oleh petugas daerah tersebut.")
                 return None, f"Kode kelurahan {row.kelurahan_code} tidak ada di daftar wilayah."
             return row.kelurahan_code, None
         if not row.kelurahan_name:

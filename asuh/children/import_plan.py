@@ -30,6 +30,7 @@ from asuh.children.models import Child, Measurement
 from asuh.children.rules import live_measurement
 from asuh.extensions import db
 from asuh.formatting import format_date_id
+from asuh.regions.scopes import within
 
 # The e-PPGBM export's own z-scores are a cross-check: beyond this they disagree.
 CROSS_CHECK_TOLERANCE = Decimal("0.1")
@@ -241,6 +242,13 @@ def _plan_group(plan: ImportPlan, key: int, group: list, found: dict, today: dat
     child = _registered(found["by_nik"], found["without_nik"], chosen)
     decision = found["decisions"].get(first_row.line)
     owner = next((h for h in holders if h.nik_status == "own"), None)
+    scope = found["place"].scope
+    if scope and any(not within(scope, h.kelurahan_code) for h in [child, owner] if h):
+        # Issue 15: the child is registered in another kabupaten/kota; its data are that
+        # city's to change, and a move is its own act.
+        first_out.errors.append("Anak dengan NIK ini terdaftar di kabupaten/kota lain; "
+                                "hubungi petugas daerah tersebut (pindah kabupaten/kota).")
+        return
     if child is None and owner is not None:
         # The NIK is another registered child's: nothing of that child changes unless the
         # officer says this row is that child with corrected data.
@@ -323,10 +331,12 @@ def _plan_group(plan: ImportPlan, key: int, group: list, found: dict, today: dat
 
 
 def plan_import(rows: list[ChildRow], filename: str, today: date,
-                decisions: dict[int, Decision] | None = None) -> ImportPlan:
-    """``decisions`` answer NIK conflicts, keyed by the line of the conflicting row."""
+                decisions: dict[int, Decision] | None = None,
+                scope: str | None = None) -> ImportPlan:
+    """``decisions`` answer NIK conflicts, keyed by the line of the conflicting row;
+    ``scope`` is the importer's (only kelurahan in it are offered, issue 15)."""
     plan = ImportPlan(preview=ImportPreview(filename=filename, rows=[]))
-    place = Place()
+    place = Place(scope)
     checked = []
     for row in rows:
         outcome, clean = _check_row(row, place, today)

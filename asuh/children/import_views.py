@@ -79,7 +79,8 @@ def _render_preview(preview, token: str, refused: bool = False, decisions=None):
 @requires(Permission.IMPORT_CHILDREN)
 def import_preview(token: str):
     filename, rows = _kept_rows(token)
-    return _render_preview(importing.preview_import(rows, filename=filename), token)
+    return _render_preview(importing.preview_import(rows, filename=filename,
+                                                    actor=current_user), token)
 
 
 @bp.route("/children/import/<token>/rejected")
@@ -87,7 +88,7 @@ def import_preview(token: str):
 def import_rejected(token: str):
     """The refused rows with their reasons, as a file to fix and import again."""
     filename, data, rows = _kept(token)
-    preview = importing.preview_import(rows, filename=filename)
+    preview = importing.preview_import(rows, filename=filename, actor=current_user)
     name, content, mimetype = rejected_rows_file(filename, data, preview)
     return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
                      download_name=name)

@@ -28,6 +28,7 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
 from asuh.permissions import Permission, ensure_permitted
+from asuh.regions.scopes import scope_of
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
 
@@ -60,9 +61,10 @@ class ImportRefused(ValidationFailed):
 
 
 def preview_import(rows: list[ChildRow], *, filename: str = "", today: date | None = None,
-                   decisions: dict[int, Decision] | None = None) -> ImportPreview:
-    """What importing ``rows`` would do; writes nothing."""
-    return plan_import(rows, filename, today or timeutil.today(), decisions).preview
+                   decisions: dict[int, Decision] | None = None, actor=None) -> ImportPreview:
+    """What importing ``rows`` would do for ``actor`` (their scope); writes nothing."""
+    return plan_import(rows, filename, today or timeutil.today(), decisions,
+                       scope=scope_of(actor)).preview
 
 
 @use_case
@@ -75,7 +77,8 @@ def import_children(rows: list[ChildRow], *, filename: str = "", actor=None,
     file with no acceptable row). ``decisions`` answer NIK conflicts by row line.
     """
     ensure_permitted(actor, Permission.IMPORT_CHILDREN)
-    plan = plan_import(rows, filename, today or timeutil.today(), decisions)
+    plan = plan_import(rows, filename, today or timeutil.today(), decisions,
+                       scope=scope_of(actor))
     preview = plan.preview
     if not (preview.partly_accepted if partial else preview.accepted):
         raise ImportRefused(preview)

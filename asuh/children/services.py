@@ -21,7 +21,7 @@ from asuh.children.rules import STUNTING_CATEGORIES, classified_condition
 
 # Who sees which child is ``visibility.py``'s; re-exported for the callers that ask here.
 from asuh.children.visibility import can_see as can_see
-from asuh.children.visibility import ensure_may_act, visible_condition
+from asuh.children.visibility import ensure_kelurahan_for, ensure_may_act, visible_condition
 from asuh.children.visibility import visible_kelurahan as visible_kelurahan
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
@@ -219,6 +219,7 @@ def create_child(values: dict, *, confirm_nik_warnings: bool = False, actor=None
     ensure_permitted(actor, Permission.EDIT_CHILDREN)
     clean = _checked(values, today=today, exclude_id=None,
                      confirm_nik_warnings=confirm_nik_warnings)
+    ensure_kelurahan_for(actor, clean["kelurahan_code"])
     child = Child(**clean, status="active", created_by_id=actor.id if actor else None)
     try:
         # The unique index decides when two officers register the same NIK at once.
@@ -244,6 +245,7 @@ def update_child(child: Child, values: dict, *, confirm_nik_warnings: bool = Fal
                      confirmed_before=child.nik_warnings,
                      check_age=values.get("birth_date") != child.birth_date,
                      nik_status=child.nik_status)
+    ensure_kelurahan_for(actor, clean["kelurahan_code"], child.kelurahan_code)
     if clean["nik"] == child.nik and child.nik_status in ("parent", "not_own"):
         clean["nik_status"] = child.nik_status  # the same shared NIK stays a shared one
     fields = (*CHILD_FIELDS, "nik_warnings", "nik_status")

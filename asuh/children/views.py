@@ -6,10 +6,11 @@ from flask_login import current_user
 from wtforms.validators import Optional
 
 from asuh import timeutil
-from asuh.children import measuring, services
+from asuh.children import measuring, moving, services, visibility
 from asuh.children.forms import (
     ChildForm,
     MeasurementForm,
+    MoveForm,
     StatusForm,
     VoidForm,
     kelurahan_choices,
@@ -23,6 +24,7 @@ from asuh.extensions import db
 from asuh.formatting import format_fixed
 from asuh.forms import attach_errors
 from asuh.permissions import Permission, has_permission, requires
+from asuh.regions.scopes import scope_of
 from asuh.regions.services import kecamatan_list, kelurahan_list
 
 bp = Blueprint("children", __name__)
@@ -39,6 +41,8 @@ def _helpers():
 
 def _child_or_403(child_id: int) -> Child:
     child = db.get_or_404(Child, child_id)
+    if not visibility.in_scope(current_user, child):
+        abort(404)  # another kabupaten/kota's child does not exist for this user
     if not services.can_see(current_user, child):
         abort(403)
     return child
@@ -67,7 +71,8 @@ def index():
 
 def _child_form(child: Child | None = None) -> ChildForm:
     form = ChildForm(obj=child)
-    form.kelurahan_code.choices = kelurahan_choices(kelurahan_list())
+    form.kelurahan_code.choices = kelurahan_choices(
+        kelurahan_list(scope=scope_of(current_user)))
     if child is not None and child.nik_status == "missing":
         # Registered without a NIK ("NIK belum ada"): other data may be corrected before
         # one is given; the service keeps the marker until then.
@@ -111,7 +116,7 @@ def edit(child_id: int):
 
 
 def _render_detail(child: Child, measurement_form=None, status_form=None,
-                   history_questions=False):
+                   history_questions=False, move_form=None):
     history = measuring.measurement_history(child.id)
     latest = next((m for m in history if is_live(m)), None)  # history is newest first
     today = timeutil.today()
@@ -127,6 +132,8 @@ def _render_detail(child: Child, measurement_form=None, status_form=None,
         can_edit=has_permission(current_user, Permission.EDIT_CHILDREN),
         measurement_form=measurement_form,
         status_form=status_form or StatusForm(formdata=None),
+        move_form=move_form or _move_form(child, formdata=None),
+        can_move=moving.may_move(current_user, child), moves=moving.moves_of(child),
         void_form=VoidForm(formdata=None),
         voidable={m.id for m in history if measuring.may_void(current_user, child, m)},
         history_questions=history_questions,
@@ -203,6 +210,35 @@ def void_measurement(child_id: int, measurement_id: int):
             for message in messages:
                 flash(message, "error")
     return redirect(url_for("children.detail", child_id=child.id))
+
+
+def _move_form(child: Child, **kwargs) -> MoveForm:
+    """Kelurahan of the province outside the child's kabupaten/kota."""
+    form = MoveForm(**kwargs)
+    province = child.kelurahan_code[:2]
+    targets = [r for r in kelurahan_list(scope=province)
+               if r.code[:5] != child.kelurahan_code[:5]]
+    form.kelurahan_code.choices = kelurahan_choices(targets)
+    return form
+
+
+@bp.route("/children/<int:child_id>/move", methods=["POST"])
+@requires(Permission.EDIT_CHILDREN)
+def move(child_id: int):
+    child = _child_or_403(child_id)
+    form = _move_form(child)
+    if form.validate_on_submit():
+        try:
+            moving.move_child(child, form.kelurahan_code.data, form.reason.data,
+                              actor=current_user)
+        except ValidationFailed as failure:
+            attach_errors(form, failure)
+        else:
+            flash(f"{child.name} dipindahkan ke {child.kelurahan.name}.", "success")
+            if visibility.in_scope(current_user, child):
+                return redirect(url_for("children.detail", child_id=child.id))
+            return redirect(url_for("children.index"))  # handed over: no longer ours
+    return _render_detail(child, move_form=form)
 
 
 @bp.route("/children/<int:child_id>/status", methods=["POST"])

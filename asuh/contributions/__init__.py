@@ -16,4 +16,10 @@ def register(app: Flask) -> None:
     # Both declare their routes on the contributions blueprint; importing them adds them.
     assert catalogue_views.bp is bp and logging_views.bp is bp
     app.register_blueprint(bp)
+    from asuh.audit.services import register_scope_resolver
+    from asuh.contributions.access import contribution_city
+    register_scope_resolver("contribution", contribution_city)
+    from asuh.children.moving import child_moved
+    from asuh.contributions.access import on_child_moved
+    child_moved.connect(on_child_moved)
     app.cli.add_command(contributions_cli)

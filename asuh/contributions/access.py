@@ -1,14 +1,16 @@
 """Who may see, log, verify and void which contribution, and the lists each role gets.
 
-Staff with VIEW_CONTRIBUTIONS see all of them except field users, who see their
-kelurahan; a sponsor sees their own. The same scoping serves the pages and the API.
+Staff with VIEW_CONTRIBUTIONS see those of the children in their scope (their
+kabupaten/kota or province, issue 15), field users those of their kelurahan; a sponsor
+sees their own, wherever the child lives. The same scoping serves the pages and the API.
+A delivery outside the staff member's scope does not exist for them (``load`` → None).
 """
 
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import false, select
+from sqlalchemy import false, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from asuh.accounts.models import User
@@ -28,6 +30,7 @@ from asuh.matching.models import Match
 from asuh.matching.queries import clean_name_query, sponsor_or_child_named
 from asuh.permissions import Permission, Role, has_permission
 from asuh.regions.models import Region
+from asuh.regions.scopes import city_code_of, scope_of, within
 from asuh.sponsors.services import sponsor_for_user
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -53,12 +56,28 @@ def can_view(user, contribution: Contribution) -> bool:
     return False
 
 
+def in_scope(user, contribution: Contribution) -> bool:
+    """Staff: the child's kelurahan lies in their scope; a sponsor reaches their own."""
+    if has_permission(user, Permission.OWN_SPONSORSHIP) and user.role == Role.SPONSOR:
+        return True
+    return within(scope_of(user), contribution.kelurahan_code)
+
+
+def match_in_scope(user, match: Match) -> bool:
+    scope = scope_of(user)
+    if scope is None:
+        return True
+    return within(scope, db.session.scalar(
+        select(Child.kelurahan_code).where(Child.id == match.child_id)))
+
+
 def can_log_for(user, match: Match) -> bool:
-    """Admins log for any match (on a sponsor's behalf); a sponsor for their own."""
+    """Admins log for any match in their scope (on a sponsor's behalf); a sponsor for
+    their own."""
     if not has_permission(user, Permission.LOG_CONTRIBUTIONS):
         return False
     if user.role == Role.ADMIN:
-        return True
+        return match_in_scope(user, match)
     sponsor_id = _sponsor_id(user)
     return sponsor_id is not None and match.sponsor_id == sponsor_id
 
@@ -68,7 +87,7 @@ def can_edit(user, contribution: Contribution) -> bool:
     if not has_permission(user, Permission.LOG_CONTRIBUTIONS):
         return False
     if user.role == Role.ADMIN:
-        return True
+        return in_scope(user, contribution)
     sponsor_id = _sponsor_id(user)
     return sponsor_id is not None and contribution.sponsor_id == sponsor_id
 
@@ -220,12 +239,16 @@ def verification_queue(user, *, page: int = 1, per_page: int = 25):
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
-def load(contribution_id: int) -> Contribution | None:
-    """One contribution with its match, sponsor, child, items and photos."""
-    return db.session.scalar(_with_details(select(Contribution)).options(
+def load(contribution_id: int, user=None) -> Contribution | None:
+    """One contribution with its match, sponsor, child, items and photos; None when
+    there is none, or when it lies outside ``user``'s scope (for them it does not exist)."""
+    contribution = db.session.scalar(_with_details(select(Contribution)).options(
         selectinload(Contribution.photos),
         joinedload(Contribution.submitted_by), joinedload(Contribution.verified_by),
     ).where(Contribution.id == contribution_id))
+    if contribution is not None and user is not None and not in_scope(user, contribution):
+        return None
+    return contribution
 
 
 def history(contribution: Contribution) -> list[tuple]:
@@ -242,9 +265,23 @@ def can_see_match(user, match: Match) -> bool:
     """Whose progress a user may read: staff, field users of the child's kelurahan, and
     the match's sponsor."""
     if has_permission(user, Permission.VIEW_MATCHES):
-        return True
+        return match_in_scope(user, match)
     if has_permission(user, Permission.VIEW_CONTRIBUTIONS):
         child = db.session.get(Child, match.child_id)
         return can_see_child(user, child)
     sponsor_id = _sponsor_id(user) if has_permission(user, Permission.OWN_SPONSORSHIP) else None
     return sponsor_id is not None and match.sponsor_id == sponsor_id
+
+
+def contribution_city(contribution_id) -> str | None:
+    """A delivery's records belong to its child's kabupaten/kota."""
+    code = db.session.scalar(select(Contribution.kelurahan_code)
+                             .where(Contribution.id == int(contribution_id)))
+    return city_code_of(code) if code else None
+
+
+def on_child_moved(child, *, before: str, after: str, **_) -> None:
+    """A moved child's deliveries go with it (``children.moving``): a delivery is seen
+    where its child is, so the receiving city sees them, the old one no longer."""
+    db.session.execute(update(Contribution).where(Contribution.child_id == child.id)
+                       .values(kelurahan_code=after))

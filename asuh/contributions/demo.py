@@ -34,27 +34,30 @@ def _photo(rng: random.Random, label: str) -> bytes:
     return out.getvalue()
 
 
-def seed(rng: random.Random, today: date, *, verifier, pending_share: float = 0.15) -> int:
+def seed(rng: random.Random, today: date, *, verifier, pending_share: float = 0.15,
+         verifier_for=None) -> int:
     """Log one delivery per month of every active match; returns how many. The caller
-    commits."""
+    commits. ``verifier_for(match)`` picks the officer confirming a match's deliveries
+    (each kabupaten/kota's own); ``verifier`` otherwise."""
     matches = db.session.scalars(
         select(Match).where(running())
         .options(selectinload(Match.sponsor).selectinload(Sponsor.user),
                  selectinload(Match.child))).all()
     logged = 0
     for match in matches:
+        officer = verifier_for(match) if verifier_for is not None else verifier
         day = match.start_on + timedelta(days=rng.randint(3, 10))
         while day <= today:
             package = rng.choice(PACKAGES)
             items = [{"commodity": c, "quantity": q, "unit": u, "value_idr": v}
                      for c, q, u, v in package]
             contribution, _ = services.log_contribution(
-                match, delivered_on=day, items=items, actor=match.sponsor.user or verifier,
+                match, delivered_on=day, items=items, actor=match.sponsor.user or officer,
                 note=rng.choice([None, "Diantar langsung ke rumah.", "Dititipkan lewat posyandu."]),
                 photo_files=[_photo(rng, f"{match.child.first_name} {day:%d-%m-%Y}")],
                 today=today)
             if day < today - timedelta(days=7) or rng.random() > pending_share:
-                verification.confirm_contribution(contribution, actor=verifier)
+                verification.confirm_contribution(contribution, actor=officer)
             logged += 1
             day += timedelta(days=rng.randint(26, 34))
     return logged

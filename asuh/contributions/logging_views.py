@@ -61,6 +61,8 @@ def _match_or_404(match_id: int) -> Match:
         joinedload(Match.sponsor), joinedload(Match.child)))
     if match is None:
         abort(404)
+    if current_user.role != "sponsor" and not access.match_in_scope(current_user, match):
+        abort(404)  # another kabupaten/kota's match does not exist for this user
     return match
 
 
@@ -115,7 +117,7 @@ def _form_data(contribution: Contribution) -> dict:
 @bp.route("/contributions/<int:contribution_id>/edit", methods=["GET", "POST"])
 @requires(Permission.LOG_CONTRIBUTIONS)
 def edit(contribution_id: int):
-    contribution = access.load(contribution_id)
+    contribution = access.load(contribution_id, current_user)
     if contribution is None:
         abort(404)
     if not access.can_edit(current_user, contribution):
@@ -139,7 +141,7 @@ def edit(contribution_id: int):
             flash("Perubahan disimpan." if changed else "Tidak ada perubahan.", "success")
             return _saved(contribution)
     form.keep_submittable()
-    contribution = access.load(contribution_id)  # a rollback above expired it
+    contribution = access.load(contribution_id, current_user)  # a rollback above expired it
     return render_template("contributions/form.html", form=form, match=contribution.match,
                            contribution=contribution)
 

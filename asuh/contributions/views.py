@@ -55,7 +55,7 @@ def _helpers():
 
 
 def _visible(contribution_id: int) -> Contribution:
-    contribution = access.load(contribution_id)
+    contribution = access.load(contribution_id, current_user)
     if contribution is None:
         abort(404)
     if not access.can_view(current_user, contribution):
@@ -159,7 +159,7 @@ def photo_response(stored: ContributionPhoto):
 
 def _act(contribution_id: int, form, check, action):
     """Run a button's action on a delivery and return to its page with the outcome."""
-    contribution = access.load(contribution_id)
+    contribution = access.load(contribution_id, current_user)
     if contribution is None:
         abort(404)
     if not check(contribution):
@@ -173,7 +173,7 @@ def _act(contribution_id: int, form, check, action):
 def confirm(contribution_id: int):
     """GET asks once ("the family received these?"); POST confirms."""
     if request.method == "GET":
-        contribution = access.load(contribution_id)
+        contribution = access.load(contribution_id, current_user)
         if contribution is None:
             abort(404)
         if not access.can_verify(current_user, contribution):

@@ -54,9 +54,10 @@ def sponsored_children(filters: DashboardFilters):
             .where(active_during(filters.start, filters.last_day)))
 
 
-def outcome_rows(filters: DashboardFilters) -> dict:
+def outcome_rows(filters: DashboardFilters, where=None) -> dict:
     """``{(kelurahan, sponsored, first category code, last category code): children}``
-    for the whole city (a kecamatan is a selection of its kelurahan: see ``summarize``)."""
+    over the kelurahan ``where`` selects (all when None); a smaller area is a selection
+    of its kelurahan: see ``summarize``."""
     start, end = month_number(filters.start), month_number(filters.end)
     # Materialised so the window is cut once per child, not once per use below.
     window = (select(ChildGrowthSummary.child_id.label("child_id"),
@@ -76,7 +77,8 @@ def outcome_rows(filters: DashboardFilters) -> dict:
               .select_from(window).join(Child, Child.id == window.c.child_id)
               .outerjoin(sponsored, sponsored.c.child_id == window.c.child_id)
               .where(first.in_(_STUNTED_CODES),
-                     or_(func.length(trimmed) > 3, func.substr(window.c.x, 3, 1) > "1"))
+                     or_(func.length(trimmed) > 3, func.substr(window.c.x, 3, 1) > "1"),
+                     *([] if where is None else [Child.kelurahan_code.in_(where)]))
               .subquery())
     columns = (cohort.c.kel, cohort.c.sponsored, cohort.c.first, cohort.c.last)
     stmt = select(*columns, func.count()).group_by(*columns)
@@ -88,10 +90,16 @@ SOURCES = ("child", "measurement", "match", cache.GROWTH_REBUILT)
 
 
 def city_outcome_rows(filters: DashboardFilters) -> dict:
-    """``outcome_rows``, computed once per period until a child, measurement or match
-    changes."""
-    return cache.cached(("outcomes", filters.start, filters.end), SOURCES,
-                        lambda: outcome_rows(filters))
+    """``outcome_rows`` of the whole installation, computed once per period until a
+    child, measurement or match changes."""
+    return region_outcome_rows(filters, None, None)
+
+
+def region_outcome_rows(filters: DashboardFilters, region: str | None, where) -> dict:
+    """``outcome_rows`` over a region's kelurahan (``where``), cached per region and
+    period: a kota's officer never waits for the whole province's pass."""
+    return cache.cached(("outcomes", region, filters.start, filters.end), SOURCES,
+                        lambda: outcome_rows(filters, where))
 
 
 def judge(first_code: str, last_code: str) -> str:

@@ -47,6 +47,14 @@ class DashboardFilters:
     end: date  # first day of the last month
     kecamatan_code: str | None = None
     errors: dict = field(default_factory=dict, compare=False)
+    # Any level (issue 15): a province, kabupaten/kota, kecamatan or kelurahan code.
+    # ``kecamatan_code`` stays for the links and API arguments that carry one.
+    region_code: str | None = None
+
+    @property
+    def region(self) -> str | None:
+        """The region the figures cover: ``region_code``, else ``kecamatan_code``."""
+        return self.region_code or self.kecamatan_code
 
     @property
     def last_day(self) -> date:
@@ -71,6 +79,8 @@ class DashboardFilters:
         args = {"period_start": f"{self.start:%Y-%m}", "period_end": f"{self.end:%Y-%m}"}
         if self.kecamatan_code:
             args["kecamatan_code"] = self.kecamatan_code
+        if self.region_code:
+            args["region_code"] = self.region_code
         return args
 
 
@@ -93,9 +103,12 @@ def _month(args, name: str, errors: dict) -> date | None:
         return None
 
 
-def parse_filters(args, *, strict: bool, known_kecamatan, today: date | None = None):
+def parse_filters(args, *, strict: bool, known_kecamatan, today: date | None = None,
+                  known_regions=None):
     """Filters from query arguments; ``strict`` (the API) answers 422 for bad ones, pages
-    fall back to the defaults and show the message (``filters.errors``)."""
+    fall back to the defaults and show the message (``filters.errors``). A kecamatan or
+    region outside ``known_*`` (the viewer's scope) is unknown, as one that does not
+    exist."""
     today = today or timeutil.today()
     default = default_filters(today)
     errors: dict[str, list[str]] = {}
@@ -116,6 +129,10 @@ def parse_filters(args, *, strict: bool, known_kecamatan, today: date | None = N
     if kecamatan is not None and kecamatan not in known_kecamatan:
         errors["kecamatan_code"] = ["Kecamatan tidak dikenal."]
         kecamatan = None
+    region = (args.get("region_code") or "").strip() or None
+    if region is not None and (known_regions is None or region not in known_regions):
+        errors["region_code"] = ["Wilayah tidak dikenal."]
+        region = None
     if errors and strict:
         raise ValidationFailed(errors)
-    return DashboardFilters(start, end, kecamatan, errors)
+    return DashboardFilters(start, end, kecamatan, errors, region)

@@ -29,7 +29,7 @@ from asuh import timeutil
 from asuh.children.models import Child
 from asuh.children.rules import STUNTING_CATEGORIES, stunted_condition
 from asuh.contributions.models import Commodity, MonthlyCommodityTotal, MonthlyDeliveryCount
-from asuh.dashboard import cache, outcomes
+from asuh.dashboard import cache, levels, outcomes
 from asuh.dashboard.periods import DashboardFilters, short_month_label
 from asuh.extensions import db
 from asuh.regions.models import KECAMATAN, KELURAHAN, Region
@@ -54,18 +54,10 @@ def region_names() -> dict:
     return {"kecamatan": kecamatan, "kelurahan": kelurahan}
 
 
-def _scope(filters: DashboardFilters, regions: dict) -> list[str] | None:
-    """The kelurahan codes the filters cover; None for the whole city."""
-    if not filters.kecamatan_code:
-        return None
-    return [code for code, (_, parent) in regions["kelurahan"].items()
-            if parent == filters.kecamatan_code]
-
-
 # --- raw grouped counts ----------------------------------------------------------------
 
 
-def children_counts(codes: list[str] | None,
+def children_counts(codes,
                     today: date | None = None) -> dict[str, dict]:
     """``{kelurahan: {"severely_stunted": n, "stunted": n, "matched": n}}`` (balita)."""
     stmt = (select(Child.kelurahan_code, Child.latest_category, Child.is_matched,
@@ -82,17 +74,16 @@ def children_counts(codes: list[str] | None,
     return result
 
 
-def _cached_children_counts(codes: list[str] | None) -> dict[str, dict]:
+def _cached_children_counts(where, region: str | None) -> dict[str, dict]:
     """``children_counts``, reused until a child, measurement or match changes: it reads one
     index entry per stunted child (a million in a province), the rest of the page reads
     aggregates."""
     today = timeutil.today()
-    key = ("children_counts", today, None if codes is None else tuple(sorted(codes)))
-    return cache.cached(key, outcomes.SOURCES,
-                        lambda: {kel: dict(c) for kel, c in children_counts(codes, today).items()})
+    return cache.cached(("children_counts", today, region), outcomes.SOURCES,
+                        lambda: {kel: dict(c) for kel, c in children_counts(where, today).items()})
 
 
-def sponsor_counts(codes: list[str] | None) -> dict[str, dict]:
+def sponsor_counts(codes) -> dict[str, dict]:
     """``{kelurahan: {"asn": n, "citizen": n}}`` of active sponsors living there."""
     stmt = (select(Sponsor.kelurahan_code, Sponsor.kind, func.count())
             .where(Sponsor.active_matches > 0, Sponsor.approved_at.is_not(None),
@@ -106,7 +97,7 @@ def sponsor_counts(codes: list[str] | None) -> dict[str, dict]:
     return result
 
 
-def delivery_counts(filters: DashboardFilters, codes: list[str] | None) -> dict:
+def delivery_counts(filters: DashboardFilters, codes) -> dict:
     """``{(month, kelurahan): [deliveries, value_idr]}`` of confirmed deliveries."""
     stmt = (select(MonthlyDeliveryCount.month, MonthlyDeliveryCount.kelurahan_code,
                    MonthlyDeliveryCount.contributions, MonthlyDeliveryCount.value_idr)
@@ -121,7 +112,7 @@ def delivery_counts(filters: DashboardFilters, codes: list[str] | None) -> dict:
     return result
 
 
-def commodity_rows(filters: DashboardFilters, codes: list[str] | None) -> dict:
+def commodity_rows(filters: DashboardFilters, codes) -> dict:
     """``{(month, commodity_id): [canonical quantity, value_idr]}`` summed over kelurahan."""
     # Summed by the database: one row per month and commodity, not one per kelurahan too
     # (a province's thousand kelurahan made that 84,000 rows added up in Python).
@@ -140,7 +131,7 @@ def commodity_rows(filters: DashboardFilters, codes: list[str] | None) -> dict:
     return result
 
 
-def value_split(filters: DashboardFilters, codes: list[str] | None) -> dict:
+def value_split(filters: DashboardFilters, codes) -> dict:
     """``{(month, kelurahan): [goods value_idr, cash value_idr]}`` of confirmed items: the
     cash equivalent is money given instead of food, not a value of goods delivered."""
     stmt = (select(MonthlyCommodityTotal.month, MonthlyCommodityTotal.kelurahan_code,
@@ -246,21 +237,29 @@ def commodity_figures(filters: DashboardFilters, rows: dict) -> list[dict]:
     return figures
 
 
-def dashboard(filters: DashboardFilters) -> dict:
-    """Everything the dashboard shows except the follow-up list, as plain data."""
-    regions = region_names()
-    codes = _scope(filters, regions)
-    children = _cached_children_counts(codes)
-    sponsors = sponsor_counts(codes)
-    deliveries = delivery_counts(filters, codes)
-    outcome_rows = outcomes.city_outcome_rows(filters)
-    commodities = commodity_figures(filters, commodity_rows(filters, codes))
-    values = value_split(filters, codes)
+def dashboard(filters: DashboardFilters, scope: str | None = None) -> dict:
+    """Everything the dashboard shows except the follow-up list, as plain data, for the
+    filters' region of any level (``filters.region``), else the viewer's ``scope`` (a
+    kabupaten/kota, a province; None: the whole installation). The same queries at every
+    level, filtered to the region's kelurahan (``levels``)."""
+    tree = levels.Tree()
+    region = filters.region or scope
+    where = levels.kelurahan_codes_under(region, tree)
+    codes = None if region is None else tree.kelurahan_under(region)
+    children = _cached_children_counts(where, region)
+    sponsors = sponsor_counts(where)
+    deliveries = delivery_counts(filters, where)
+    outcome_rows = outcomes.region_outcome_rows(filters, region, where)
+    commodities = commodity_figures(filters, commodity_rows(filters, where))
+    values = value_split(filters, where)
 
     def figures(area_codes):
         return _area_figures(children, sponsors, deliveries, outcome_rows, area_codes, filters,
                              values)
 
+    level, nodes = tree.areas(region)
+    areas = [(n.code, n.name, tree.kelurahan_under(n.code)) for n in nodes]
+    node = tree.get(region)
     parts = _per_kelurahan(children, sponsors, deliveries, values, outcome_rows)
 
     def area_figures(members):
@@ -273,24 +272,16 @@ def dashboard(filters: DashboardFilters) -> dict:
         kids, active, delivered, split, outcome = own
         return _area_figures(kids, active, delivered, outcome, None, filters, split)
 
-    if filters.kecamatan_code:
-        level = KELURAHAN
-        areas = [(code, name, [code]) for code, (name, parent) in regions["kelurahan"].items()
-                 if parent == filters.kecamatan_code]
-    else:
-        level = KECAMATAN
-        members = defaultdict(list)
-        for code, (_, parent) in regions["kelurahan"].items():
-            members[parent].append(code)
-        areas = [(code, name, members[code]) for code, name in regions["kecamatan"].items()]
     return {
         "period": {"start": filters.start, "end": filters.end, "last_day": filters.last_day,
                    "label": filters.label, "months": filters.months,
                    "month_labels": [short_month_label(m) for m in filters.months]},
         "kelurahan_codes": codes,
         "kecamatan": ({"code": filters.kecamatan_code,
-                       "name": regions["kecamatan"].get(filters.kecamatan_code)}
+                       "name": node.name if node else None}
                       if filters.kecamatan_code else None),
+        "region": ({"code": node.code, "name": node.name, "level": node.level}
+                   if node else None),
         "headline": figures(codes),
         "commodities": [c for c in commodities if not c["is_cash"]],
         "cash": [c for c in commodities if c["is_cash"]],

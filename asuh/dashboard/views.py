@@ -5,12 +5,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from asuh import timeutil
-from asuh.dashboard import charts, followup, rebuild_job, services
+from asuh.dashboard import charts, followup, levels, rebuild_job, services
 from asuh.dashboard.outcomes import OUTCOME_LABELS
-from asuh.dashboard.periods import parse_filters
 from asuh.formatting import format_number
 from asuh.permissions import Permission, requires
-from asuh.regions.services import kecamatan_list
 
 bp = Blueprint("dashboard", __name__)
 
@@ -31,15 +29,15 @@ def _visits_for_home():
 @bp.route("/dashboard")
 @requires(Permission.VIEW_DASHBOARD)
 def index():
-    kecamatan = kecamatan_list()
-    filters = parse_filters(request.args, strict=False,
-                            known_kecamatan={k.code for k in kecamatan})
-    data = services.dashboard(filters)
+    filters, scope, kecamatan, regions = levels.scoped_filters(request.args, current_user,
+                                                        strict=False)
+    data = services.dashboard(filters, scope)
     followups = followup.followup_page(data["kelurahan_codes"],
                                        page=request.args.get("followup_page", 1, type=int))
     labels = data["period"]["month_labels"]
     return render_template(
         "dashboard/index.html", data=data, filters=filters, kecamatan=kecamatan,
+        regions=regions if len(regions) > 1 else [], level_labels=levels.LEVEL_LABELS,
         followups=followups, reason_labels=followup.REASON_LABELS,
         outcome_labels=OUTCOME_LABELS, today=timeutil.today(),
         commodity_charts=[charts.monthly_bars(c["name"], labels, c["monthly_quantity"],

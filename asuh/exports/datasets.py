@@ -166,7 +166,7 @@ def contributions_dataset(user, args) -> Dataset:
 
 def audit_dataset(user, args) -> Dataset:
     filters = audit_queries.parse_filters(args, strict=False)
-    stmt = (audit_queries.records_query(filters).add_columns(User.name, User.email)
+    stmt = (audit_queries.records_query(filters, user).add_columns(User.name, User.email)
             .outerjoin(User, User.id == AuditRecord.user_id))
 
     def rows():

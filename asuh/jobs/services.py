@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import undefer
 
 from asuh.accounts.models import User
@@ -70,9 +70,21 @@ def submit(kind: str, params: dict, *, actor) -> Job:
     return job
 
 
+def _admin_reaches(user, job: Job) -> bool:
+    """An installation admin sees every job; a kabupaten/kota admin those asked for by
+    accounts of their city (issue 15: a job's results are its requester's, in scope)."""
+    if user.role != Role.ADMIN:
+        return False
+    scope = getattr(user, "scope_code", None)
+    if scope is None:
+        return True
+    return job.requested_by_id is not None and db.session.scalar(
+        select(User.scope_code).where(User.id == job.requested_by_id)) == scope
+
+
 def can_see(user, job: Job) -> bool:
-    return user.role == Role.ADMIN or (job.requested_by_id is not None
-                                       and job.requested_by_id == user.id)
+    return _admin_reaches(user, job) or (job.requested_by_id is not None
+                                         and job.requested_by_id == user.id)
 
 
 def load_for(user, job_id: int) -> Job:
@@ -81,6 +93,8 @@ def load_for(user, job_id: int) -> Job:
     if job is None:
         raise NotFoundError("Pekerjaan tidak ditemukan.")
     if not can_see(user, job):
+        if user.role == Role.ADMIN:  # another kabupaten/kota's job: not found for them
+            raise NotFoundError("Pekerjaan tidak ditemukan.")
         raise NotPermitted("Pekerjaan ini diajukan oleh pengguna lain.")
     return job
 
@@ -89,6 +103,9 @@ def list_for(user, *, page: int = 1, per_page: int = 25):
     stmt = select(Job).order_by(Job.id.desc())
     if user.role != Role.ADMIN:
         stmt = stmt.where(Job.requested_by_id == user.id)
+    elif (scope := getattr(user, "scope_code", None)) is not None:
+        stmt = stmt.where(or_(Job.requested_by_id == user.id, Job.requested_by_id.in_(
+            select(User.id).where(User.scope_code == scope))))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 

@@ -23,9 +23,9 @@ from asuh import timeutil
 from asuh.extensions import db
 from asuh.letters import pdf, signing
 from asuh.letters.models import CURRENT, SPONSOR_STATEMENT, Letter
+from asuh.letters.offices import statement_pairs
 from asuh.letters.periods import Period, covered_through
 from asuh.letters.services import issue_prepared, prepare, statement_drafts
-from asuh.letters.statement import sponsor_ids_with_matches
 from asuh.transactions import use_case
 
 # A batch is rendered by one pool and stored in one transaction: big enough that the
@@ -40,9 +40,9 @@ class BulkResult:
     skipped: int = 0
 
 
-def already_issued(period: Period) -> set[int]:
-    """Sponsors holding a current statement for exactly this period."""
-    return set(db.session.scalars(select(Letter.sponsor_id).where(
+def already_issued(period: Period) -> set[tuple[int, str]]:
+    """``(sponsor id, office)`` holding a current statement for exactly this period."""
+    return set(db.session.execute(select(Letter.sponsor_id, Letter.office_code).where(
         Letter.kind == SPONSOR_STATEMENT, Letter.status == CURRENT,
         Letter.period_start == period.start, Letter.period_end == period.end)))
 
@@ -52,7 +52,8 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
                      actor=None, on: date | None = None, interim: bool = False,
                      started: Callable[[int], None] | None = None,
                      advance: Callable[[int], None] | None = None) -> BulkResult:
-    """Statements for every sponsor with a match during ``period``; commits per batch.
+    """Statements for every sponsor with a match during ``period``, one per kabupaten/kota
+    where they had a matched child (each from that city's office); commits per batch.
 
     ``started(total)`` is called once with the number of sponsors to go through and
     ``advance(n)`` after each batch (the CLI's progress bar). A period still running is
@@ -60,7 +61,7 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
     """
     through = covered_through(period, on or timeutil.today(), interim=interim)
     result = BulkResult()
-    sponsor_ids, result.skipped = _to_issue(period, reissue)
+    sponsor_ids, result.skipped = _to_issue(period, reissue)  # (sponsor, city) pairs
     if started is not None:
         started(len(sponsor_ids))
     if out_dir is not None:
@@ -103,19 +104,19 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
 
 
 @use_case
-def _to_issue(period: Period, reissue: bool) -> tuple[list[int], int]:
-    """``(sponsor ids to issue for, how many skipped)``: a unit of work of its own, so
-    these reads do not keep SQLite's write lock until the first batch ends."""
-    sponsor_ids = sponsor_ids_with_matches(period)
+def _to_issue(period: Period, reissue: bool) -> tuple[list[tuple[int, str]], int]:
+    """``((sponsor id, city) pairs to issue for, how many skipped)``: a unit of work of
+    its own, so these reads do not keep SQLite's write lock until the first batch ends."""
+    pairs = statement_pairs(period)
     if reissue:
-        return sponsor_ids, 0
+        return pairs, 0
     done = already_issued(period)
-    return [sid for sid in sponsor_ids if sid not in done], sum(
-        1 for sid in sponsor_ids if sid in done)
+    return [pair for pair in pairs if pair not in done], sum(
+        1 for pair in pairs if pair in done)
 
 
 @use_case
-def _issue_batch(ready, next_ids: list[int] | None, period: Period, *, on, actor,
+def _issue_batch(ready, next_ids: list[tuple[int, str]] | None, period: Period, *, on, actor,
                  render, through=None) -> tuple[list[tuple[str, str, bytes]], list | None]:
     """Issue one prepared batch in one transaction: ``(files, the next batch prepared)``."""
     files, upcoming = [], None

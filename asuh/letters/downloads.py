@@ -22,6 +22,8 @@ def take_pdf(letter_id: int, user, allowed: Callable[[Letter], bool]) -> tuple[b
     if letter is None:
         raise NotFoundError(letter_id)
     if not allowed(letter):
+        if services.out_of_scope(user, letter):
+            raise NotFoundError(letter_id)  # another city's letter does not exist for them
         raise NotPermitted("Anda tidak dapat mengunduh surat ini.")
     body, name = letter.pdf, letter.file_name
     services.record_download(letter, actor=user)

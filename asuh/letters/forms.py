@@ -12,20 +12,23 @@ from asuh.formatting import MONTHS_ID, format_date_id, format_rupiah
 from asuh.forms import FlaskForm
 from asuh.letters.models import HANDOVER_RECEIPT, LETTER_KINDS, RECAP, SPONSOR_STATEMENT
 from asuh.letters.periods import Period, parse_period, period_from_dates
+from asuh.regions import scopes
+from asuh.regions.services import kecamatan_list
 
 KIND_CHOICES = [SelectChoice(value, label) for value, label in LETTER_KINDS.items()]
 
 
 # What each kind asks for, in the order the form shows it (kind chosen first).
 KIND_FIELDS = {
-    SPONSOR_STATEMENT: ("sponsor_id", "period"),
+    SPONSOR_STATEMENT: ("sponsor_id", "period"),  # city_code only when asked for
     HANDOVER_RECEIPT: ("contribution_id",),
     RECAP: ("kecamatan_code", "period"),
 }
 KIND_HELP = {
     SPONSOR_STATEMENT: "Penyaluran satu Bapak/Bunda Asuh dalam satu bulan atau triwulan.",
     HANDOVER_RECEIPT: "Serah terima satu penyaluran yang sudah dikonfirmasi.",
-    RECAP: "Rekapitulasi penyaluran seluruh kota atau satu kecamatan untuk satu periode.",
+    RECAP: "Rekapitulasi penyaluran provinsi (per kabupaten/kota), seluruh kabupaten/kota "
+           "atau satu kecamatan untuk satu periode.",
 }
 QUARTERS_SHOWN = 8
 
@@ -52,6 +55,9 @@ class IssueForm(FlaskForm):
     sponsor_id = SelectField("Bapak/Bunda Asuh", choices=[], validate_choice=False)
     contribution_id = SelectField("Penyaluran", choices=[], validate_choice=False)
     kecamatan_code = SelectField("Cakupan", choices=[], validate_choice=False)
+    # A sponsor with children in several kabupaten/kota gets one statement per city.
+    city_code = StringField("Kabupaten/kota (bila anak asuh di beberapa kabupaten/kota)",
+                            validators=[Optional(), Length(max=5)])
     month = StringField("Bulan", validators=[Optional(), Length(max=7)],
                         render_kw={"type": "month", "placeholder": "2026-11"})
     quarter = SelectField("atau triwulan", choices=[], validate_choice=False)
@@ -66,8 +72,8 @@ class IssueForm(FlaskForm):
             for s in sponsors]
         self.contribution_id.choices = [SelectChoice("", "— pilih —")] + [
             SelectChoice(str(c.id), delivery_label(c)) for c in deliveries]
-        self.kecamatan_code.choices = [SelectChoice("", "Seluruh kota")] + [
-            SelectChoice(k.code, f"Kecamatan {k.name}") for k in kecamatan]
+        # ``kecamatan``: (code, label) of the regions a recap may cover (recap_regions).
+        self.kecamatan_code.choices = [SelectChoice(code, label) for code, label in kecamatan]
         self.quarter.choices = quarter_choices(today)
 
     def show_period(self, text: str) -> None:
@@ -110,6 +116,25 @@ class IssueForm(FlaskForm):
             raise ValidationFailed({"period": [
                 message for messages in failure.errors.values() for message in messages]}
             ) from None
+
+
+def recap_regions(user) -> list[tuple[str, str]]:
+    """What a recap may cover for ``user``: the scope's own region first (the default),
+    then the province (provincial staff and installation admins), its kabupaten/kota and
+    their kecamatan."""
+    scope = scopes.scope_of(user)
+    cities = scopes.cities_in(scope)
+    choices = [("", "Seluruh wilayah tugas" if scope is None or len(scope) == 2
+                else "Seluruh kabupaten/kota")]
+    if scope is None or len(scope) == 2:
+        provinces = {c.parent.code: c.parent for c in cities if c.parent is not None}
+        choices += [(p.code, f"Provinsi {p.name} (per kabupaten/kota)")
+                    for p in provinces.values()]
+        choices += [(c.code, c.name) for c in cities]
+    city_codes = {c.code for c in cities}
+    choices += [(k.code, f"Kecamatan {k.name}") for k in kecamatan_list()
+                if k.code[:5] in city_codes]
+    return choices
 
 
 def delivery_label(contribution) -> str:

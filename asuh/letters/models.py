@@ -28,7 +28,10 @@ SUPERSEDED = "superseded"
 class Letter(db.Model):
     __tablename__ = "letters"
     __table_args__ = (
-        UniqueConstraint("year", "seq"),
+        # Each kabupaten/kota office (and a province's, for its recap) numbers its own
+        # letters: the same number may be printed by two offices, never twice by one.
+        UniqueConstraint("office_code", "year", "seq", name="uq_letters_office_seq"),
+        UniqueConstraint("office_code", "number", name="uq_letters_office_number"),
         one_of("kind", LETTER_KINDS),
         one_of("status", (CURRENT, SUPERSEDED)),
         positive("seq"),
@@ -37,7 +40,11 @@ class Letter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
-    number: Mapped[str] = mapped_column(String(80), unique=True)
+    number: Mapped[str] = mapped_column(String(80))
+    # The office that issued it: the kabupaten/kota of the child (statement, receipt,
+    # a city's or kecamatan's recap) or the province (a provincial recap). Its letterhead,
+    # head and number sequence are that office's (settings.for_city / for_province).
+    office_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     year: Mapped[int]
     seq: Mapped[int]
     sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("sponsors.id"), index=True)
@@ -67,7 +74,9 @@ class Letter(db.Model):
     issued_by: Mapped[User | None] = relationship(lazy="raise")
     sponsor: Mapped[Sponsor | None] = relationship(lazy="raise")
     contribution: Mapped[Contribution | None] = relationship(lazy="raise")
-    kecamatan: Mapped[Region | None] = relationship(lazy="raise")
+    kecamatan: Mapped[Region | None] = relationship(foreign_keys=[kecamatan_code],
+                                                    lazy="raise")
+    office: Mapped[Region] = relationship(foreign_keys=[office_code], lazy="raise")
     superseded_by: Mapped["Letter | None"] = relationship(remote_side=[id], lazy="raise")
 
     @property
@@ -90,10 +99,12 @@ class Letter(db.Model):
 
 
 class LetterSequence(db.Model):
-    """The last number issued per year; locked while a letter is numbered (gapless)."""
+    """The last number an office (kabupaten/kota, or province) issued in a year; locked
+    while a letter is numbered (gapless per office and year)."""
 
     __tablename__ = "letter_sequences"
     __table_args__ = (not_negative("last_seq"),)
 
+    office_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)

@@ -1,6 +1,7 @@
-"""Gapless letter numbers, unique per year, from the admin's pattern.
+"""Gapless letter numbers, unique per issuing office and year, from the office's pattern.
 
-The year's ``LetterSequence`` row is locked (``SELECT … FOR UPDATE`` on PostgreSQL; an
+Each kabupaten/kota office (and a province's, for its recap) has its own sequence: the
+office's and year's ``LetterSequence`` row is locked (``SELECT … FOR UPDATE`` on PostgreSQL; an
 SQLite write transaction already holds the database's write lock from BEGIN IMMEDIATE)
 and advanced in the same transaction that stores the letters. A render that fails rolls
 the whole transaction back, sequence included, so no number is ever burned; two officers
@@ -30,9 +31,10 @@ def format_number(pattern: str, seq: int, on: date) -> str:
             "Pola nomor surat di Pengaturan tidak valid."]}) from exc
 
 
-def _locked_sequence(year: int) -> LetterSequence:
-    stmt = (select(LetterSequence).where(LetterSequence.year == year).with_for_update()
-            .execution_options(populate_existing=True))
+def _locked_sequence(office_code: str, year: int) -> LetterSequence:
+    stmt = (select(LetterSequence)
+            .where(LetterSequence.office_code == office_code, LetterSequence.year == year)
+            .with_for_update().execution_options(populate_existing=True))
     row = db.session.scalar(stmt)
     if row is not None:
         return row
@@ -40,15 +42,17 @@ def _locked_sequence(year: int) -> LetterSequence:
     # insert race reads the winner's row (and waits on its lock).
     try:
         with db.session.begin_nested():
-            db.session.add(LetterSequence(year=year, last_seq=0))
+            db.session.add(LetterSequence(office_code=office_code, year=year, last_seq=0))
     except IntegrityError:
         pass
     return db.session.scalar(stmt)
 
 
-def take_numbers(year: int, count: int = 1) -> list[int]:
-    """The next ``count`` serial numbers of ``year``; the row stays locked until commit."""
-    row = _locked_sequence(year)
+def take_numbers(office_code: str, year: int, count: int = 1) -> list[int]:
+    """The next ``count`` serial numbers of ``office_code`` in ``year``; the row stays
+    locked until commit. A batch spanning offices takes them in office-code order, so
+    two batches never wait on each other's rows in opposite orders (no deadlock)."""
+    row = _locked_sequence(office_code, year)
     first = row.last_seq + 1
     row.last_seq += count
     db.session.flush()

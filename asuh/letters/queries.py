@@ -11,12 +11,14 @@ from asuh.contributions import access as contributions
 from asuh.contributions.models import CONFIRMED, Contribution
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
+from asuh.letters import offices
 from asuh.letters.models import CURRENT, LETTER_KINDS, SUPERSEDED, Letter
 from asuh.letters.periods import Period, parse_period
 from asuh.letters.rendering import normalise_short_code
 from asuh.letters.services import own_sponsor_id
 from asuh.matching.models import Match
 from asuh.permissions import Permission, has_permission
+from asuh.regions import scopes
 from asuh.sponsors.models import Sponsor
 
 STATUSES = {CURRENT: "Berlaku", SUPERSEDED: "Digantikan"}
@@ -86,9 +88,12 @@ def parse_filters(args, *, strict: bool) -> Filters:
 
 
 def scoped(stmt, user):
-    """Everything for VIEW_LETTERS; a sponsor the letters about them; others nothing."""
+    """For VIEW_LETTERS the letters of the offices in the user's scope (a city's officer:
+    their city's; a provincial one: every city's and the province's own); a sponsor the
+    letters about them; others nothing."""
     if has_permission(user, Permission.VIEW_LETTERS):
-        return stmt
+        condition = offices.office_condition(scopes.scope_of(user), Letter.office_code)
+        return stmt if condition is None else stmt.where(condition)
     sponsor_id = own_sponsor_id(user)
     if sponsor_id is None:
         return stmt.where(false())
@@ -127,7 +132,8 @@ def load(letter_id: int) -> Letter | None:
     """One letter with who issued it, its subject's records and what superseded it."""
     return db.session.scalar(
         select(Letter).options(joinedload(Letter.issued_by), joinedload(Letter.sponsor),
-                               joinedload(Letter.kecamatan), joinedload(Letter.superseded_by))
+                               joinedload(Letter.kecamatan), joinedload(Letter.office),
+                               joinedload(Letter.superseded_by))
         .where(Letter.id == letter_id))
 
 

@@ -1,7 +1,8 @@
-"""What the Dinas's recap (*rekapitulasi*) says for a period, for the city or one kecamatan:
-per kelurahan, children stunted at the period's end, children with a sponsor during it and
-children who received a confirmed delivery; totals per commodity; and the sponsors whose
-deliveries fell short of the monthly package (the contributions area's progress rules).
+"""What the Dinas's recap (*rekapitulasi*) says for a period, for a kecamatan, a
+kabupaten/kota or the province (whose rows are its kabupaten/kota): per kelurahan,
+children stunted at the period's end, children with a sponsor during it and children who
+received a confirmed delivery; totals per commodity; and the sponsors whose deliveries
+fell short of the monthly package (the contributions area's progress rules).
 """
 
 from collections import defaultdict
@@ -17,26 +18,18 @@ from asuh.children.rules import latest_plausible_measurement
 from asuh.contributions import progress
 from asuh.contributions.models import Commodity, Contribution, ContributionItem
 from asuh.contributions.rules import confirmed_between
-from asuh.errors import ValidationFailed
+from asuh.dashboard import levels
 from asuh.extensions import db
 from asuh.formatting import MONTHS_ID, format_quantity
 from asuh.letters.content import STUNTED, commodity_totals
+from asuh.letters.packages import package_text
 from asuh.letters.periods import Period
 from asuh.letters.statement import overlapping
 from asuh.matching.models import Match
 from asuh.matching.rules import active_during
-from asuh.regions.models import KECAMATAN, Region
-from asuh.regions.services import kelurahan_list
-
-
-def check_kecamatan(code) -> Region | None:
-    """None for the whole city; a kecamatan's Region; refuses anything else."""
-    if code in (None, ""):
-        return None
-    region = db.session.get(Region, str(code))
-    if region is None or region.level != KECAMATAN:
-        raise ValidationFailed({"kecamatan_code": ["Kecamatan tidak dikenal."]})
-    return region
+from asuh.regions.models import KECAMATAN, PROVINSI, Region
+from asuh.regions.scopes import city_code_of
+from asuh.settings import services as settings
 
 
 def _by_kelurahan(stmt) -> dict:
@@ -136,53 +129,76 @@ def _behind(period: Period, codes: list[str], today: date) -> list[dict]:
     return rows
 
 
-def recap_content(period: Period, kecamatan: Region | None = None,
-                  today: date | None = None) -> dict:
+def recap_content(period: Period, region: Region, today: date | None = None) -> dict:
+    """The recap of a kecamatan, a kabupaten/kota or (a provincial recap) a province,
+    with the same definitions at every level: a province's rows are its kabupaten/kota,
+    each the sum of its kelurahan, as a city's total is the sum of its kecamatan."""
     today = today or timeutil.today()
-    kelurahan = kelurahan_list(kecamatan.code if kecamatan else None)
-    codes = [k.code for k in kelurahan]
+    tree = levels.Tree()
+    codes = tree.kelurahan_under(region.code)
     stunted, matched = _stunted(period, codes), _matched(period, codes)
     delivered = _delivered(period, codes)
-    groups: dict[str, dict] = {}
     keys = ("stunted", "matched", "delivered_children", "deliveries", "value_idr")
     total = dict.fromkeys(keys, 0)
-    for region in sorted(kelurahan, key=lambda r: (r.parent.name if r.parent else "",
-                                                   r.name)):
-        parent = region.parent.name if region.parent else ""
-        group = groups.setdefault(parent, {"kecamatan": parent, "rows": [],
-                                           "subtotal": dict.fromkeys(keys, 0)})
-        children, count, value = delivered.get(region.code, (0, 0, 0))
-        row = {"kelurahan": region.name, "stunted": stunted.get(region.code, (0,))[0],
-               "matched": matched.get(region.code, (0,))[0], "delivered_children": children,
-               "deliveries": count, "value_idr": int(value or 0)}
-        group["rows"].append(row)
+    provincial = region.level == PROVINSI
+
+    def group_of(code: str) -> tuple[str, str]:
+        """(group name, row name): a city's rows are kelurahan grouped by kecamatan; a
+        province's are its cities, in one group."""
+        node = tree.get(code)
+        parent = tree.get(node.parent_code) if node else None
+        if provincial:
+            city = tree.get(city_code_of(code))
+            return "", city.name if city else city_code_of(code)
+        return (parent.name if parent else "", node.name if node else code)
+
+    groups: dict[str, dict] = {}
+    rows: dict[tuple, dict] = {}
+    for code in sorted(codes, key=lambda c: (city_code_of(c), *group_of(c))):
+        group_name, row_name = group_of(code)
+        group = groups.setdefault(group_name, {"kecamatan": group_name, "rows": [],
+                                               "subtotal": dict.fromkeys(keys, 0)})
+        row = rows.get((group_name, row_name))
+        if row is None:
+            row = rows[(group_name, row_name)] = {"kelurahan": row_name,
+                                                  **dict.fromkeys(keys, 0)}
+            group["rows"].append(row)
+        children, count, value = delivered.get(code, (0, 0, 0))
+        values = {"stunted": stunted.get(code, (0,))[0], "matched": matched.get(code, (0,))[0],
+                  "delivered_children": children, "deliveries": count,
+                  "value_idr": int(value or 0)}
         for key in keys:
-            group["subtotal"][key] += row[key]
-            total[key] += row[key]
+            row[key] += values[key]
+            group["subtotal"][key] += values[key]
+            total[key] += values[key]
+    office = settings.for_office(region.code if provincial else city_code_of(region.code))
     return {
-        "scope": f"Kecamatan {kecamatan.name}" if kecamatan else "seluruh kota",
-        "kecamatan_code": kecamatan.code if kecamatan else None,
+        "scope": _scope_text(region),
+        "level": region.level,
+        "region_code": region.code,
+        "kecamatan_code": region.code if region.level == KECAMATAN else None,
         "groups": list(groups.values()),
         "total": total,
         "totals": _commodity_totals(period, codes),
         "behind": _behind(period, codes, today),
-        "package": _package_text(),
+        "package": package_text(office["monthly_package"]),
+        "province_package": package_text(office["province_package"]),
     }
 
 
-def _package_text() -> str:
-    """``Beras 10 kg, Telur 30 butir``: the monthly package the shortfalls are measured by."""
-    names = {c.code: c for c in progress.catalogue.commodities()}
-    return ", ".join(
-        f"{names[code].name if code in names else code} {format_quantity(amount)} "
-        f"{names[code].canonical_unit if code in names else ''}".strip()
-        for code, amount in progress.catalogue.monthly_package().items())
+def _scope_text(region: Region) -> str:
+    if region.level == KECAMATAN:
+        return f"Kecamatan {region.name}"
+    if region.level == PROVINSI:
+        return "seluruh provinsi"
+    return "seluruh kota" if region.name.startswith("Kota") else "seluruh kabupaten"
 
 
 def recap_summary(content: dict) -> dict:
     """Counts and totals only: no child, and no sponsor named on the public page."""
     total = content["total"]
-    return {"scope": content["scope"], "stunted_count": total["stunted"],
+    return {"scope": content["scope"], "level": content.get("level"),
+            "region_code": content.get("region_code"), "stunted_count": total["stunted"],
             "matched_count": total["matched"],
             "delivered_children_count": total["delivered_children"],
             "delivery_count": total["deliveries"], "behind_count": len(content["behind"]),

@@ -64,6 +64,9 @@ class Draft:
     kecamatan_code: str | None = None
     period: Period | None = None
     through: date | None = None  # an interim letter's last day
+    # The issuing office (a kabupaten/kota, or a province for its recap): its letterhead,
+    # head of office and number sequence (``settings.for_office``, ``numbering``).
+    office_code: str | None = None
     verify_token: str = field(default_factory=new_verify_token)
     short_code: str = field(default_factory=new_short_code)
 

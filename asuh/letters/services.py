@@ -22,7 +22,7 @@ from asuh.audit.chain import ChainHead, chain_head
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
-from asuh.letters import numbering, signing
+from asuh.letters import numbering, offices, signing
 from asuh.letters.models import (
     CURRENT,
     HANDOVER_RECEIPT,
@@ -32,83 +32,21 @@ from asuh.letters.models import (
     SUPERSEDED,
     Letter,
 )
-from asuh.letters.periods import Period, covered_through
-from asuh.letters.recap import check_kecamatan, recap_content, recap_summary
+from asuh.letters.periods import Period
+from asuh.letters.recap import recap_content, recap_summary
 from asuh.letters.receipt import load_confirmed, receipt_content, receipt_summary
 from asuh.letters.rendering import Draft, fill_number, letter_html
 from asuh.letters.statement import statement_contents, statement_summary
+from asuh.letters.subjects import Subject, _covered, check_subject
 from asuh.permissions import Permission, has_permission
+from asuh.regions import scopes
 from asuh.settings import services as settings
-from asuh.sponsors.models import Sponsor
 from asuh.sponsors.services import sponsor_for_user
 from asuh.timeutil import utcnow
 from asuh.transactions import short_write, use_case
 
 # Sent inside the issuing transaction, once per stored letter (bulk runs too).
 letter_issued = Namespace().signal("letter-issued")
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What a letter is about; two letters with the same subject supersede each other."""
-
-    kind: str
-    sponsor_id: int | None = None
-    contribution_id: int | None = None
-    kecamatan_code: str | None = None
-    period: Period | None = None
-    # An interim letter's last day (today); None when the period has ended.
-    through: date | None = None
-
-
-def _int_or_none(value, field: str, errors: dict) -> int | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool) or not str(value).isdigit():
-        errors[field] = ["Harus bilangan bulat."]
-        return None
-    return int(value)
-
-
-def check_subject(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
-                  period: Period | None = None, today: date | None = None,
-                  interim: bool = False) -> Subject:
-    """Which fields each kind needs (and refuses); unknown ids are 422s. A statement or
-    recap covers an ended period, or one still running only when ``interim``."""
-    today = today or timeutil.today()
-    if kind not in LETTER_KINDS:
-        raise ValidationFailed({"kind": [f"Harus salah satu dari: {', '.join(LETTER_KINDS)}."]})
-    errors: dict[str, list[str]] = {}
-    through = None
-    sponsor_id = _int_or_none(sponsor_id, "sponsor_id", errors)
-    contribution_id = _int_or_none(contribution_id, "contribution_id", errors)
-    if kind == HANDOVER_RECEIPT:
-        if contribution_id is None and "contribution_id" not in errors:
-            errors["contribution_id"] = ["Pilih penyaluran yang diserahterimakan."]
-        if period is not None:
-            errors["period"] = ["Berita acara mencatat satu penyaluran; tanpa periode."]
-    else:
-        if period is None:
-            errors["period"] = ["Periode wajib diisi."]
-        else:
-            try:
-                through = covered_through(period, today, interim=interim)
-            except ValidationFailed as failure:
-                errors.update(failure.errors)
-    if kind == SPONSOR_STATEMENT:
-        if sponsor_id is None and "sponsor_id" not in errors:
-            errors["sponsor_id"] = ["Pilih Bapak/Bunda Asuh."]
-        elif sponsor_id is not None and db.session.get(Sponsor, sponsor_id) is None:
-            errors["sponsor_id"] = ["Bapak/Bunda Asuh tidak ditemukan."]
-    if errors:
-        raise ValidationFailed(errors)
-    if kind == SPONSOR_STATEMENT:
-        return Subject(kind, sponsor_id=sponsor_id, period=period, through=through)
-    if kind == RECAP:
-        region = check_kecamatan(kecamatan_code)
-        return Subject(kind, kecamatan_code=region.code if region else None, period=period,
-                       through=through)
-    return Subject(kind, contribution_id=contribution_id)
 
 
 # --- who may --------------------------------------------------------------------------
@@ -129,34 +67,38 @@ def can_issue(user, subject: Subject) -> bool:
             and subject.sponsor_id == own_sponsor_id(user))
 
 
+def out_of_scope(user, letter: Letter) -> bool:
+    """Another office's letter for staff limited to their kabupaten/kota or province: it
+    does not exist for them (404, not 403)."""
+    return (has_permission(user, Permission.VIEW_LETTERS)
+            and not offices.office_in_scope(scopes.scope_of(user), letter.office_code))
+
+
 def can_view(user, letter: Letter) -> bool:
-    """Staff and auditors holding VIEW_LETTERS any letter; a sponsor the letters about
-    them (their statements and the receipts of their deliveries)."""
+    """Staff and auditors holding VIEW_LETTERS the letters of the offices in their scope;
+    a sponsor the letters about them (their statements and their deliveries' receipts)."""
     if has_permission(user, Permission.VIEW_LETTERS):
-        return True
+        return offices.office_in_scope(scopes.scope_of(user), letter.office_code)
     return letter.sponsor_id is not None and letter.sponsor_id == own_sponsor_id(user)
 
 
 # --- content --------------------------------------------------------------------------
 
 
-def _covered(period: Period, through: date | None) -> Period:
-    """The days a letter's content is read over: the period, or up to an interim's day."""
-    return period if through is None else Period(period.start, min(through, period.end))
-
-
-def statement_drafts(sponsor_ids: list[int], period: Period, today: date | None = None,
-                     through: date | None = None) -> list[Draft]:
-    contents = statement_contents(sponsor_ids, _covered(period, through), today)
-    return [Draft(SPONSOR_STATEMENT, contents[sid], statement_summary(contents[sid]),
-                  sponsor_id=sid, period=period, through=through)
-            for sid in sponsor_ids if sid in contents]
+def statement_drafts(pairs: list[tuple[int, str]], period: Period,
+                     today: date | None = None, through: date | None = None) -> list[Draft]:
+    """One draft per ``(sponsor id, city code)``: the sponsor's statement to that city's
+    office, over the children and deliveries in that city."""
+    contents = statement_contents(pairs, _covered(period, through), today)
+    return [Draft(SPONSOR_STATEMENT, contents[pair], statement_summary(contents[pair]),
+                  sponsor_id=pair[0], period=period, through=through, office_code=pair[1])
+            for pair in pairs if pair in contents]
 
 
 def draft_for(subject: Subject, today: date | None = None) -> Draft:
     if subject.kind == SPONSOR_STATEMENT:
-        draft = statement_drafts([subject.sponsor_id], subject.period, today,
-                                 subject.through)[0]
+        draft = statement_drafts([(subject.sponsor_id, subject.office_code)],
+                                 subject.period, today, subject.through)[0]
         if not draft.content["children"]:
             raise ValidationFailed({"period": [
                 "Bapak/Bunda Asuh ini tidak mengasuh anak dalam periode tersebut."]})
@@ -165,12 +107,14 @@ def draft_for(subject: Subject, today: date | None = None) -> Draft:
         contribution = load_confirmed(subject.contribution_id)
         content = receipt_content(contribution)
         return Draft(HANDOVER_RECEIPT, content, receipt_summary(content),
-                     sponsor_id=contribution.sponsor_id, contribution_id=contribution.id)
-    kecamatan = check_kecamatan(subject.kecamatan_code)
-    content = recap_content(_covered(subject.period, subject.through), kecamatan, today)
+                     sponsor_id=contribution.sponsor_id, contribution_id=contribution.id,
+                     office_code=scopes.city_code_of(contribution.kelurahan_code))
+    region = offices.recap_region(subject.kecamatan_code,
+                                  None if subject.kecamatan_code else subject.office_code)
+    content = recap_content(_covered(subject.period, subject.through), region, today)
     return Draft(RECAP, content, recap_summary(content),
                  kecamatan_code=subject.kecamatan_code, period=subject.period,
-                 through=subject.through)
+                 through=subject.through, office_code=subject.office_code)
 
 
 # --- numbering, rendering, storing ----------------------------------------------------
@@ -184,7 +128,9 @@ def _subject_label(draft: Draft) -> str:
     period = f" Periode {draft.period.label}" if draft.period else ""
     if draft.kind == RECAP:
         scope = summary["scope"]
-        where = scope if scope.startswith("Kecamatan") else f"Tingkat Kota ({scope})"
+        where = (scope if scope.startswith("Kecamatan") else
+                 f"Tingkat Provinsi ({scope})" if summary.get("level") == "provinsi"
+                 else f"Tingkat Kota ({scope})")
         return f"Rekapitulasi Program Bapak/Bunda Asuh Anak Stunting {where}{period}"
     if draft.kind == HANDOVER_RECEIPT:
         return (f"Serah Terima Bantuan Bapak/Bunda Asuh a.n. {summary['sponsor_name']} "
@@ -210,6 +156,7 @@ def _same_subject(draft: "Draft | Subject"):
     period = draft.period
     return select(Letter).where(
         Letter.kind == draft.kind, Letter.status == CURRENT,
+        Letter.office_code == draft.office_code,
         same(Letter.sponsor_id, draft.sponsor_id),
         same(Letter.contribution_id, draft.contribution_id),
         same(Letter.kecamatan_code, draft.kecamatan_code),
@@ -221,7 +168,8 @@ def _store(draft: Draft, *, year: int, seq: int, number: str, issued_on: date,
            issued_at: datetime, body: bytes, actor, anchor: ChainHead) -> Letter:
     earlier = list(db.session.scalars(_same_subject(draft)))
     letter = Letter(
-        kind=draft.kind, number=number, year=year, seq=seq, sponsor_id=draft.sponsor_id,
+        kind=draft.kind, number=number, office_code=draft.office_code, year=year, seq=seq,
+        sponsor_id=draft.sponsor_id,
         contribution_id=draft.contribution_id, kecamatan_code=draft.kecamatan_code,
         period_start=draft.period.start if draft.period else None,
         period_end=draft.period.end if draft.period else None,
@@ -262,16 +210,18 @@ class Prepared:
 
 
 def prepare(drafts: list[Draft], *, on: date | None = None) -> list[Prepared]:
-    """Render the drafts' HTML before any number is taken (outside the sequence lock).
+    """Render the drafts' HTML before any number is taken (outside the sequence lock),
+    each with its issuing office's letterhead, head and number pattern.
 
     The signer is loaded first: without a usable certificate nothing is prepared.
     """
-    values = settings.get_all()
     issued_at, issued_on = utcnow(), on or timeutil.today()
     block = signing.signature_block(signing.letter_signer().identity, issued_at)
+    values = {office: settings.for_office(office)
+              for office in {draft.office_code for draft in drafts}}
     return [Prepared(draft, letter_html(draft, issued_on=issued_on, issued_at=issued_at,
-                                        settings=values, signature=block),
-                     issued_on, issued_at, values["letter_number_pattern"])
+                                        settings=values[draft.office_code], signature=block),
+                     issued_on, issued_at, values[draft.office_code]["letter_number_pattern"])
             for draft in drafts]
 
 
@@ -290,7 +240,13 @@ def issue_prepared(prepared: list[Prepared], *, actor=None,
         return
     signing.letter_signer()  # the signer render_signed uses, here and in forked workers
     year = prepared[0].issued_on.year
-    seqs = numbering.take_numbers(year, len(prepared))
+    # Each office's letters take that office's next numbers; offices locked in code order.
+    wanted: dict[str, int] = {}
+    for p in prepared:
+        wanted[p.draft.office_code] = wanted.get(p.draft.office_code, 0) + 1
+    taken = {office: iter(numbering.take_numbers(office, year, wanted[office]))
+             for office in sorted(wanted)}
+    seqs = [next(taken[p.draft.office_code]) for p in prepared]
     # Read under the numbering lock, before these letters' own records: every letter of
     # the batch prints the trail as it stood when it was numbered.
     anchor = chain_head()
@@ -314,7 +270,7 @@ def issue_drafts(drafts: list[Draft], *, actor=None, on: date | None = None,
 @use_case
 def issue_letter(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=None,
                  period: Period | None = None, actor=None, today: date | None = None,
-                 interim: bool = False) -> Letter:
+                 interim: bool = False, city_code=None, region_code=None) -> Letter:
     """Issue one new letter (an earlier current one for the same subject is superseded).
 
     A statement or recap whose period reaches today is refused unless ``interim``: then
@@ -324,16 +280,37 @@ def issue_letter(kind, *, sponsor_id=None, contribution_id=None, kecamatan_code=
     Raises ``ValidationFailed`` for a bad subject and ``NotPermitted`` when ``actor`` may
     not issue it; ``actor=None`` is the system (the CLI).
     """
+    scope = scopes.scope_of(actor) if actor is not None else None
+    if actor is not None and not has_permission(actor, Permission.ISSUE_LETTERS):
+        scope = None  # a sponsor's own statement: any city their children live in
     subject = check_subject(kind, sponsor_id=sponsor_id, contribution_id=contribution_id,
                             kecamatan_code=kecamatan_code, period=period, today=today,
-                            interim=interim)
+                            interim=interim, city_code=city_code, region_code=region_code,
+                            scope=scope)
     if actor is not None and not can_issue(actor, subject):
         raise NotPermitted("Anda tidak dapat menerbitkan surat ini.")
+    if subject.kind == HANDOVER_RECEIPT and actor is not None and scope is not None:
+        # Out of scope, the delivery does not exist for this officer (404).
+        contribution = load_confirmed(subject.contribution_id)
+        scopes.ensure_in_scope(actor, contribution.kelurahan_code)
     recent = recent_own_statement(subject, actor)
     if recent is not None:
         return recent
     draft = draft_for(subject, today)
     return next(issue_drafts([draft], actor=actor, on=today))
+
+
+def issue_own_statements(sponsor_id: int, period: Period, *, actor, interim: bool = False,
+                         today: date | None = None) -> list[Letter]:
+    """A sponsor's statements for a period: one from each kabupaten/kota office where
+    they had a matched child (most sponsors: one). Each is its own unit of work."""
+    cities = sorted({city for _, city in offices.statement_pairs(period, [sponsor_id])})
+    if len(cities) <= 1:  # one city, or none: issue_letter says why not
+        return [issue_letter(SPONSOR_STATEMENT, sponsor_id=sponsor_id, period=period,
+                             actor=actor, today=today, interim=interim)]
+    return [issue_letter(SPONSOR_STATEMENT, sponsor_id=sponsor_id, period=period,
+                         actor=actor, today=today, interim=interim, city_code=city)
+            for city in cities]
 
 
 # A sponsor asking again for the same statement gets the one just issued: each new one

@@ -23,10 +23,12 @@ from asuh.letters.content import (
     commodity_totals,
     mask_last4,
 )
+from asuh.letters.packages import package_text
 from asuh.letters.periods import Period
 from asuh.letters.words import rupiah_in_words
 from asuh.matching.models import Match
 from asuh.matching.rules import active_during
+from asuh.regions.scopes import city_code_of
 from asuh.settings import services as settings
 from asuh.sponsors.models import ASN, Sponsor
 
@@ -34,13 +36,6 @@ from asuh.sponsors.models import ASN, Sponsor
 def overlapping(period: Period):
     """Matches that were active on at least one day of the period."""
     return active_during(period.start, period.end)
-
-
-def sponsor_ids_with_matches(period: Period) -> list[int]:
-    """Sponsors with at least one match active during the period, in id order."""
-    return list(db.session.scalars(
-        select(Match.sponsor_id).where(overlapping(period)).distinct()
-        .order_by(Match.sponsor_id)))
 
 
 def sponsor_identity(sponsor: Sponsor, *, full_nip: bool = True) -> dict:
@@ -60,11 +55,13 @@ def sponsor_identity(sponsor: Sponsor, *, full_nip: bool = True) -> dict:
     }
 
 
-def statement_contents(sponsor_ids: list[int], period: Period,
-                       today: date | None = None) -> dict[int, dict]:
-    """``{sponsor_id: content}`` for each sponsor found; the letter's plain data."""
+def statement_contents(pairs: list[tuple[int, str]], period: Period,
+                       today: date | None = None) -> dict[tuple[int, str], dict]:
+    """``{(sponsor_id, city_code): content}`` for each pair found: the sponsor's children
+    living in that kabupaten/kota and their deliveries; the letter's plain data."""
     today = today or timeutil.today()
-    full_nip = bool(settings.get("letter_full_asn_nip"))
+    full_nip = bool(settings.get("letter_full_asn_nip"))  # installation-wide
+    sponsor_ids = sorted({sid for sid, _ in pairs})
     sponsors = {s.id: s for s in db.session.scalars(
         select(Sponsor).where(Sponsor.id.in_(sponsor_ids)))}
     if not sponsors:
@@ -95,17 +92,26 @@ def statement_contents(sponsor_ids: list[int], period: Period,
         measurements[m.child_id].append(m)
 
     age_on = min(period.end, today)
-    per_sponsor_matches: dict[int, list[Match]] = defaultdict(list)
+    # Each city's statement lists the children living there now (a child moved within the
+    # province is handed over with their history) and those children's deliveries.
+    per_pair_matches: dict[tuple, list[Match]] = defaultdict(list)
     for m in matches:
-        per_sponsor_matches[m.sponsor_id].append(m)
-    per_sponsor_deliveries: dict[int, list[Contribution]] = defaultdict(list)
+        per_pair_matches[(m.sponsor_id, city_code_of(m.child.kelurahan_code))].append(m)
+    per_pair_deliveries: dict[tuple, list[Contribution]] = defaultdict(list)
     for c in contributions:
-        per_sponsor_deliveries[c.sponsor_id].append(c)
+        child = children.get(c.child_id)
+        city = city_code_of(child.kelurahan_code if child else c.kelurahan_code)
+        per_pair_deliveries[(c.sponsor_id, city)].append(c)
+    packages = {city: settings.for_city(city) for city in {city for _, city in pairs}}
 
     contents = {}
-    for sponsor_id, sponsor in sponsors.items():
+    for pair in pairs:
+        sponsor_id, city = pair
+        sponsor = sponsors.get(sponsor_id)
+        if sponsor is None:
+            continue
         listed, child_rows = set(), []
-        for m in per_sponsor_matches[sponsor_id]:
+        for m in per_pair_matches[pair]:
             if m.child_id in listed:
                 continue
             listed.add(m.child_id)
@@ -117,7 +123,7 @@ def statement_contents(sponsor_ids: list[int], period: Period,
                 "kelurahan": child.kelurahan.name if child.kelurahan else "",
                 "start": start, "end": end})
         rows, items = [], []
-        deliveries = per_sponsor_deliveries[sponsor_id]
+        deliveries = per_pair_deliveries[pair]
         for c in deliveries:
             child = children.get(c.child_id)
             for item in c.items:
@@ -128,8 +134,12 @@ def statement_contents(sponsor_ids: list[int], period: Period,
                              "value_idr": item.value_idr, "cash": item.commodity.is_cash})
                 items.append((item.commodity, item.canonical_quantity, item.value_idr))
         totals = commodity_totals(items)
-        contents[sponsor_id] = {
+        contents[pair] = {
             "sponsor": sponsor_identity(sponsor, full_nip=full_nip),
+            "city_code": city,
+            # The city's package and, apart from it, the province's own (issue 15).
+            "package": package_text(packages[city]["monthly_package"]),
+            "province_package": package_text(packages[city]["province_package"]),
             "children": child_rows,
             "rows": rows,
             "delivery_count": len(deliveries),

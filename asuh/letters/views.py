@@ -9,13 +9,12 @@ from asuh.errors import ValidationFailed
 from asuh.forms import attach_errors
 from asuh.letters import queries, services
 from asuh.letters.downloads import pdf_response
-from asuh.letters.forms import KIND_FIELDS, KIND_HELP, IssueForm, OwnStatementForm
-from asuh.letters.models import HANDOVER_RECEIPT, LETTER_KINDS, SPONSOR_STATEMENT
+from asuh.letters.forms import KIND_FIELDS, KIND_HELP, IssueForm, OwnStatementForm, recap_regions
+from asuh.letters.models import HANDOVER_RECEIPT, LETTER_KINDS
 from asuh.letters.periods import parse_period
 from asuh.letters.rendering import verify_url
 from asuh.matching.queries import clean_name_query
 from asuh.permissions import Permission, requires
-from asuh.regions.services import kecamatan_list
 from asuh.sponsors.services import sponsor_for_user
 
 bp = Blueprint("letters", __name__)
@@ -57,13 +56,17 @@ def new():
         sponsors=queries.sponsors_for_choice(q=q, keep_id=form.sponsor_id.data),
         deliveries=queries.receipt_candidates(current_user, q=q,
                                               keep_id=form.contribution_id.data),
-        kecamatan=kecamatan_list(), today=timeutil.today())
+        kecamatan=recap_regions(current_user), today=timeutil.today())
     if form.validate_on_submit():
+        # "Cakupan" lists the province, its kabupaten/kota and their kecamatan in scope.
+        chosen = form.kecamatan_code.data or ""
         try:
             letter = services.issue_letter(
                 kind, sponsor_id=form.sponsor_id.data or None,
                 contribution_id=form.contribution_id.data or None,
-                kecamatan_code=form.kecamatan_code.data or None,
+                kecamatan_code=chosen if len(chosen) > 5 else None,
+                region_code=chosen if 0 < len(chosen) <= 5 else None,
+                city_code=form.city_code.data or None,
                 period=form.chosen_period() if "period" in KIND_FIELDS[kind] else None,
                 actor=current_user, interim=form.interim.data)
         except ValidationFailed as failure:
@@ -84,7 +87,7 @@ def new():
 @requires(Permission.VIEW_LETTERS)
 def detail(letter_id: int):
     letter = queries.load(letter_id)
-    if letter is None:
+    if letter is None or services.out_of_scope(current_user, letter):
         abort(404)
     return render_template("letters/detail.html", letter=letter,
                            replaced=queries.superseded_ones(letter))
@@ -107,17 +110,16 @@ def own():
     form = OwnStatementForm()
     if sponsor is not None and form.validate_on_submit():
         try:
-            letter = services.issue_letter(
-                SPONSOR_STATEMENT, sponsor_id=sponsor.id,
-                period=parse_period(form.month.data, field="month"), actor=current_user,
-                interim=form.interim.data)
+            # One statement per kabupaten/kota where the sponsor's children live.
+            numbers = [letter.number for letter in services.issue_own_statements(
+                sponsor.id, parse_period(form.month.data, field="month"),
+                actor=current_user, interim=form.interim.data)]
         except ValidationFailed as failure:
             if "period" in failure.errors:
                 failure.errors["month"] = failure.errors.pop("period")
             attach_errors(form, failure)
         else:
-            number = letter.number
-            flash(f"Surat pertanggungjawaban nomor {number} diterbitkan. "
+            flash(f"Surat pertanggungjawaban nomor {', '.join(numbers)} diterbitkan. "
                   "Unduh dari daftar di bawah.", "success")
             return redirect(url_for("letters.own"))
     filters = queries.parse_filters(request.args, strict=False)

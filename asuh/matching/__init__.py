@@ -15,3 +15,6 @@ def register(app: Flask) -> None:
     # own declares the sponsor's pages on the matching blueprint; importing it adds them.
     assert own.bp is bp
     app.register_blueprint(bp)
+    from asuh.audit.services import register_scope_resolver
+    from asuh.matching.scoping import match_city
+    register_scope_resolver("match", match_city)

@@ -20,11 +20,12 @@ from asuh.audit import services as audit
 from asuh.children.models import Child
 from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
-from asuh.matching import previews, services
+from asuh.matching import previews, scoping, services
 from asuh.matching.priority import (
     SAME_CITY,
     SAME_KECAMATAN,
     SAME_KELURAHAN,
+    SAME_PROVINCE,
     distance_level,
     priority_order_by,
     sponsor_key,
@@ -32,10 +33,12 @@ from asuh.matching.priority import (
 from asuh.matching.queries import eligible_sponsor_condition, unmatched_condition
 from asuh.permissions import Permission, ensure_permitted
 from asuh.regions.models import Region
+from asuh.regions.scopes import kelurahan_codes_in, province_code_of, scope_of, within
 from asuh.sponsors.models import Sponsor
 from asuh.transactions import use_case
 
 AUTO_NOTE = "Dipasangkan lewat pemasangan otomatis."
+OUT_OF_SCOPE = "Anak ini di luar wilayah kerja Anda."
 PREVIEW_ROWS = 200
 
 
@@ -70,12 +73,17 @@ def _kecamatan(slot) -> str | None:
     return slot.kecamatan_code
 
 
-def _city(_slot) -> str:
-    return ""
+def _city(slot) -> str:
+    return slot.kelurahan_code[:5]
+
+
+def _province(_slot) -> str:
+    return ""  # everyone here: propose_assignments works one province at a time
 
 
 # The region tree from the bottom: (distance level, the group a child and sponsor share).
-_LEVELS = ((SAME_KELURAHAN, _kelurahan), (SAME_KECAMATAN, _kecamatan), (SAME_CITY, _city))
+_LEVELS = ((SAME_KELURAHAN, _kelurahan), (SAME_KECAMATAN, _kecamatan), (SAME_CITY, _city),
+           (SAME_PROVINCE, _province))
 
 
 def propose_assignments(children, sponsors) -> list[tuple[int, int, int]]:
@@ -103,7 +111,26 @@ def propose_assignments(children, sponsors) -> list[tuple[int, int, int]]:
        given (``load_sponsors`` sorts by approval time and name).
 
     Each stage is a heap per group: O((children + sponsors) · log sponsors) in all.
+
+    Issue 15: a sponsor takes children of their own province only, so each province is
+    assigned on its own (the steps above hold inside it: every sponsor of the province
+    can reach every child of it), and the pairs come back in the children's order.
     """
+    children_by_province: dict[str, list] = defaultdict(list)
+    for position, child in enumerate(children):
+        children_by_province[child.kelurahan_code[:2]].append((position, child))
+    sponsors_by_province: dict[str, list] = defaultdict(list)
+    for slot in sponsors:
+        sponsors_by_province[slot.kelurahan_code[:2]].append(slot)
+    assigned: list[tuple[int, int, int, int]] = []
+    for province, numbered in children_by_province.items():
+        assigned += _propose_in_province(numbered, sponsors_by_province.get(province, []))
+    assigned.sort()
+    return [(child_id, sponsor_id, level) for _, child_id, sponsor_id, level in assigned]
+
+
+def _propose_in_province(children, sponsors) -> list[tuple[int, int, int, int]]:
+    """``propose_assignments`` for one province: ``children`` as (position, slot)."""
     free: dict[int, SponsorSlot] = {}
     for slot in sponsors:
         if slot.capacity - slot.active_matches > 0 and slot.id not in free:
@@ -113,12 +140,12 @@ def propose_assignments(children, sponsors) -> list[tuple[int, int, int]]:
     places = sum(slot.capacity - slot.active_matches for slot in free.values())
     seen: set[int] = set()
     waiting: list[tuple[int, ChildSlot]] = []
-    for child in children:
+    for position, child in children:
         if len(waiting) >= places:
             break
         if child.id not in seen:
             seen.add(child.id)
-            waiting.append((len(waiting), child))
+            waiting.append((position, child))
 
     def entry(slot: SponsorSlot) -> tuple:
         return (*sponsor_key(used[slot.id], slot.capacity, slot.approved_at, slot.name),
@@ -147,36 +174,41 @@ def propose_assignments(children, sponsors) -> list[tuple[int, int, int]]:
             if used[slot.id] < slot.capacity:
                 heapq.heappush(heap, entry(slot))
         waiting = left
-    assigned.sort()
-    return [(child_id, sponsor_id, level) for _, child_id, sponsor_id, level in assigned]
+    return assigned
 
 
 # --- loading -------------------------------------------------------------------------
 
 
-def load_children(today: date | None = None) -> list[ChildSlot]:
-    """Every child waiting for a sponsor (``queries.unmatched_condition``), in priority
-    order (columns only: thousands of rows)."""
-    rows = db.session.execute(
-        select(Child.id, Child.kelurahan_code, Region.parent_code, Child.name,
-               Child.latest_category, Child.birth_date)
-        .join(Region, Region.code == Child.kelurahan_code)
-        .where(unmatched_condition(today))
-        .order_by(*priority_order_by()))
+def load_children(today: date | None = None, scope: str | None = None) -> list[ChildSlot]:
+    """Every child waiting for a sponsor (``queries.unmatched_condition``) in ``scope``
+    (the officer's kabupaten/kota or province), in priority order (columns only:
+    thousands of rows)."""
+    stmt = (select(Child.id, Child.kelurahan_code, Region.parent_code, Child.name,
+                   Child.latest_category, Child.birth_date)
+            .join(Region, Region.code == Child.kelurahan_code)
+            .where(unmatched_condition(today))
+            .order_by(*priority_order_by()))
+    if scope is not None:
+        stmt = stmt.where(Child.kelurahan_code.in_(kelurahan_codes_in(scope)))
+    rows = db.session.execute(stmt)
     return [ChildSlot(id=r[0], kelurahan_code=r[1], kecamatan_code=r[2], name=r[3] or "",
                       latest_category=r[4], birth_date=r[5])
             for r in rows]
 
 
-def load_sponsors() -> list[SponsorSlot]:
-    """Eligible sponsors, approved longest ago first, then by name (the last tie-break of
-    ``propose_assignments``; the id only orders exact namesakes approved the same moment)."""
-    rows = db.session.execute(
-        select(Sponsor.id, Sponsor.kelurahan_code, Region.parent_code, Sponsor.capacity,
-               Sponsor.active_matches, Sponsor.name, Sponsor.approved_at)
-        .join(Region, Region.code == Sponsor.kelurahan_code)
-        .where(eligible_sponsor_condition())
-        .order_by(Sponsor.approved_at, Sponsor.name, Sponsor.id))
+def load_sponsors(scope: str | None = None) -> list[SponsorSlot]:
+    """Eligible sponsors of the province ``scope`` lies in (all for None), approved
+    longest ago first, then by name (the last tie-break of ``propose_assignments``; the id
+    only orders exact namesakes approved the same moment)."""
+    stmt = (select(Sponsor.id, Sponsor.kelurahan_code, Region.parent_code, Sponsor.capacity,
+                   Sponsor.active_matches, Sponsor.name, Sponsor.approved_at)
+            .join(Region, Region.code == Sponsor.kelurahan_code)
+            .where(eligible_sponsor_condition())
+            .order_by(Sponsor.approved_at, Sponsor.name, Sponsor.id))
+    if scope is not None:
+        stmt = stmt.where(Region.province_code == province_code_of(scope))
+    rows = db.session.execute(stmt)
     return [SponsorSlot(*r) for r in rows]
 
 
@@ -198,15 +230,23 @@ class Proposal:
     @property
     def cross_kecamatan(self) -> int:
         """Pairs whose child and sponsor live in different kecamatan."""
-        return self.by_distance[SAME_CITY]
+        return self.by_distance[SAME_CITY] + self.by_distance[SAME_PROVINCE]
+
+    @property
+    def cross_city(self) -> int:
+        """Pairs whose sponsor lives in another kabupaten/kota of the province."""
+        return self.by_distance[SAME_PROVINCE]
 
 
-def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None) -> Proposal:
-    """Load, propose, and describe the first ``shown`` pairs. Reads only."""
+def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None,
+                   actor=None) -> Proposal:
+    """Load, propose, and describe the first ``shown`` pairs, for the children in the
+    ``actor``'s scope. Reads only."""
     today = today or timeutil.today()
-    children = load_children(today)
+    scope = scope_of(actor)
+    children = load_children(today, scope)
     planned_end = services.default_end(today)
-    sponsors = load_sponsors()
+    sponsors = load_sponsors(scope)
     pairs = propose_assignments(children, sponsors)
     child_by_id = {c.id: c for c in children}
     sponsor_by_id = {s.id: s for s in sponsors}
@@ -224,7 +264,7 @@ def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None) -> P
                      "sponsor_kelurahan": names.get(sponsor.kelurahan_code,
                                                     sponsor.kelurahan_code),
                      "sponsor_kecamatan": names.get(sponsor.kecamatan_code, ""),
-                     "cross_kecamatan": level == SAME_CITY,
+                     "cross_kecamatan": level >= SAME_CITY,
                      "key": pair_key(child_id, sponsor_id),
                      "distance": level,
                      "past_balita": services.past_balita(child.birth_date, planned_end)})
@@ -287,7 +327,10 @@ def confirm_assignments(pairs, *, actor, today: date | None = None,
     rows = []
     for child_id, sponsor_id, _level in clean:
         child, sponsor = children.get(child_id), sponsors.get(sponsor_id)
-        problem = services.child_problem(child, today) or services.sponsor_problem(sponsor)
+        problem = (services.child_problem(child, today) or services.sponsor_problem(sponsor)
+                   or scoping.province_problem(sponsor, child)
+                   or (OUT_OF_SCOPE if child is not None and actor is not None
+                       and not within(scope_of(actor), child.kelurahan_code) else None))
         if problem:
             outcome.skipped.append((child_id, sponsor_id, problem))
             continue

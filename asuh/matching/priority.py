@@ -17,11 +17,13 @@ from asuh.sponsors.models import Sponsor
 CATEGORY_RANK = {"severely_stunted": 0, "stunted": 1}
 OTHER_RANK = 2
 
-SAME_KELURAHAN, SAME_KECAMATAN, SAME_CITY = 0, 1, 2
+SAME_KELURAHAN, SAME_KECAMATAN, SAME_CITY, SAME_PROVINCE = 0, 1, 2, 3
 DISTANCE_LABELS = {
     SAME_KELURAHAN: "Kelurahan yang sama",
     SAME_KECAMATAN: "Kecamatan yang sama",
     SAME_CITY: "Kecamatan lain",
+    # Issue 15: a sponsor of another kabupaten/kota in the same province.
+    SAME_PROVINCE: "Kabupaten/kota lain",
 }
 
 
@@ -59,7 +61,8 @@ def priority_order_by() -> tuple:
 
 def distance_level(child_kelurahan: str, child_kecamatan: str | None,
                    sponsor_kelurahan: str, sponsor_kecamatan: str | None) -> int:
-    """0 same kelurahan, 1 same kecamatan, 2 elsewhere in the city.
+    """0 same kelurahan, 1 same kecamatan, 2 elsewhere in the kabupaten/kota, 3 another
+    kabupaten/kota of the province.
 
     Deliveries go to the family or its posyandu, so a sponsor living nearby delivers more
     reliably; the city has no street distances to offer, the region tree is what we know.
@@ -68,7 +71,9 @@ def distance_level(child_kelurahan: str, child_kecamatan: str | None,
         return SAME_KELURAHAN
     if child_kecamatan is not None and child_kecamatan == sponsor_kecamatan:
         return SAME_KECAMATAN
-    return SAME_CITY
+    if child_kelurahan[:5] == sponsor_kelurahan[:5]:
+        return SAME_CITY
+    return SAME_PROVINCE
 
 
 def load_ratio(active_matches: int, capacity: int) -> float:

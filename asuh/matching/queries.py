@@ -14,16 +14,19 @@ from asuh.children import services as children
 from asuh.children.models import Child
 from asuh.children.rules import STUNTING_CATEGORIES, stunted_condition
 from asuh.extensions import db
+from asuh.matching import scoping
 from asuh.matching.models import Match
 from asuh.matching.priority import (
     SAME_CITY,
     SAME_KECAMATAN,
     SAME_KELURAHAN,
+    SAME_PROVINCE,
     priority_order_by,
     sponsor_load_order_by,
 )
 from asuh.permissions import Permission, has_permission
 from asuh.regions.models import Region
+from asuh.regions.scopes import city_code_of, province_code_of
 from asuh.settings import services as settings
 from asuh.sponsors import services as sponsors
 from asuh.sponsors.models import Sponsor
@@ -114,6 +117,8 @@ def matches_query(user, *, sponsor_id: int | None = None, child_id: int | None =
         stmt = stmt.where(Match.sponsor_id == own_sponsor)
     elif scope == NONE:
         stmt = stmt.where(false())
+    elif (in_scope := scoping.match_condition(user)) is not None:
+        stmt = stmt.where(in_scope)  # staff: the matches of children in their scope
     if sponsor_id is not None:
         stmt = stmt.where(Match.sponsor_id == sponsor_id)
     if child_id is not None:
@@ -208,16 +213,19 @@ def eligible_sponsor_condition():
 
 def suggest_sponsors(child: Child, *, limit: int = 10) -> list[tuple[Sponsor, int]]:
     """Sponsors with free places for ``child``: ``(sponsor, distance level)``, nearest
-    first (same kelurahan, same kecamatan, rest of the city), then least loaded."""
+    first (same kelurahan, same kecamatan, rest of the kabupaten/kota, rest of the
+    province), then least loaded. Only sponsors of the child's province (issue 15)."""
     kecamatan_code = child.kelurahan.parent_code if child.kelurahan else None
     home = aliased(Region)
     distance = case(
         (Sponsor.kelurahan_code == child.kelurahan_code, SAME_KELURAHAN),
         (home.parent_code == kecamatan_code if kecamatan_code else false(), SAME_KECAMATAN),
-        else_=SAME_CITY)
+        (home.city_code == city_code_of(child.kelurahan_code), SAME_CITY),
+        else_=SAME_PROVINCE)
     stmt = (select(Sponsor, distance)
             .join(home, home.code == Sponsor.kelurahan_code)
-            .where(eligible_sponsor_condition())
+            .where(eligible_sponsor_condition(),
+                   home.province_code == province_code_of(child.kelurahan_code))
             .order_by(distance, *sponsor_load_order_by())
             .limit(limit))
     return [(sponsor, level) for sponsor, level in db.session.execute(stmt)]

@@ -28,6 +28,7 @@ from asuh.children.models import Child
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
+from asuh.matching import scoping
 from asuh.matching.models import END_REASONS, Match
 from asuh.permissions import Permission, ensure_permitted
 from asuh.settings import services as settings
@@ -209,8 +210,11 @@ def create_match(sponsor: Sponsor, child: Child, *, start_on, end_on=None, note=
     officer's action may change, unlike a malformed request).
     """
     ensure_permitted(actor, Permission.MANAGE_MATCHES)
+    scoping.ensure_child_in_scope(actor, child)
     if actor is not None and not may_pair(actor, child):
         raise NotPermitted()
+    if problem := scoping.province_problem(sponsor, child):
+        raise ValidationFailed({"sponsor_id": [problem]})
     today = today or timeutil.today()
     start_on, end_on = check_period(start_on, end_on, child, today)
     note = _clean_note(note)
@@ -239,6 +243,7 @@ def end_match(match: Match, *, reason, ended_on, note=None, actor=None,
     ``ended_on`` lies between the start and today.
     """
     ensure_permitted(actor, Permission.MANAGE_MATCHES)
+    scoping.ensure_match_in_scope(actor, match)
     today = today or timeutil.today()
     errors: dict[str, list[str]] = {}
     if reason not in END_REASONS:

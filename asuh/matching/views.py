@@ -8,17 +8,19 @@ from sqlalchemy import func, select
 
 from asuh import timeutil
 from asuh.children import services as children
+from asuh.children import visibility
 from asuh.children.growth import age_label
 from asuh.children.models import HEIGHT_CATEGORIES, Child
 from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import format_date_id
 from asuh.forms import attach_errors
-from asuh.matching import automatch, previews, queries, services
+from asuh.matching import automatch, previews, queries, scoping, services
 from asuh.matching.forms import ConfirmAutoMatchForm, EndMatchForm, MatchForm
 from asuh.matching.models import END_REASONS
 from asuh.matching.priority import DISTANCE_LABELS
 from asuh.permissions import Permission, has_permission, requires
+from asuh.regions.scopes import scope_of
 from asuh.regions.services import kecamatan_list
 from asuh.sponsors.models import Sponsor
 
@@ -52,7 +54,8 @@ def index():
         current_user, page=request.args.get("page", 1, type=int),
         kecamatan_code=filters["kecamatan"] or None)
     return render_template(
-        "matching/index.html", page=page, filters=filters, kecamatan=kecamatan_list(),
+        "matching/index.html", page=page, filters=filters,
+        kecamatan=kecamatan_list(scope_of(current_user)),
         full_nik=children.sees_full_nik(current_user),
         free_sponsors=db.session.scalar(
             select(func.count(Sponsor.id)).where(queries.eligible_sponsor_condition())),
@@ -61,6 +64,8 @@ def index():
 
 def _visible_child(child_id: int) -> Child:
     child = db.get_or_404(Child, child_id)
+    if not visibility.in_scope(current_user, child):
+        abort(404)  # another kabupaten/kota's child does not exist for this user
     if not services.may_pair(current_user, child):
         abort(403)
     return child
@@ -100,7 +105,7 @@ def pair(child_id: int):
 @bp.route("/matching/auto")
 @requires(Permission.MANAGE_MATCHES)
 def auto_preview():
-    proposal = automatch.build_proposal()
+    proposal = automatch.build_proposal(actor=current_user)
     token = (previews.keep(proposal.pairs, current_user, shown=len(proposal.rows))
              if proposal.pairs else "")
     return render_template("matching/auto.html", proposal=proposal,
@@ -158,7 +163,7 @@ def matches():
 
 def _match_or_404(match_id: int):
     match = queries.get_match(match_id)
-    if match is None:
+    if match is None or not scoping.match_in_scope(current_user, match):
         abort(404)
     return match
 

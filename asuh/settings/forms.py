@@ -32,3 +32,26 @@ class SettingsForm(FlaskForm):
                                                                         Length(max=80)])
     logo = FileField("Logo (PNG atau JPEG, maks. 1 MB)", validators=[
         FileAllowed(["png", "jpg", "jpeg"], "Logo harus berkas PNG atau JPEG.")])
+
+
+class RegionSettingsForm(FlaskForm):
+    """What a province or kabupaten/kota sets for itself: every field may stay blank,
+    which keeps the value its province (or the installation) gives."""
+
+    city_name = StringField("Nama pemerintah daerah", validators=[Optional(), Length(max=100)])
+    city_place = StringField("Tempat penandatanganan surat",
+                             validators=[Optional(), Length(max=60)])
+    office_name = TextAreaField("Nama dinas", validators=[Optional(), Length(max=200)])
+    office_short_name = StringField("Singkatan dinas", validators=[Optional(), Length(max=20)])
+    office_address = StringField("Alamat", validators=[Optional(), Length(max=200)])
+    office_phone = StringField("Telepon", validators=[Optional(), Length(max=40)])
+    office_email = StringField("Email", validators=[Optional(), Length(max=120)])
+    head_title = StringField("Jabatan penanda tangan", validators=[Optional(), Length(max=120)])
+    head_name = StringField("Nama kepala dinas", validators=[Optional(), Length(max=120)])
+    head_nip = StringField("NIP kepala dinas", validators=[Optional()])
+    commitment_months = IntegerField("Masa komitmen (bulan)", validators=[
+        Optional(), NumberRange(1, 36, "Masa komitmen 1–36 bulan.")])
+    letter_number_pattern = StringField("Pola nomor surat",
+                                        validators=[Optional(), Length(max=80)])
+    logo = FileField("Logo (PNG atau JPEG, maks. 1 MB)", validators=[
+        FileAllowed(["png", "jpg", "jpeg"], "Logo harus berkas PNG atau JPEG.")])

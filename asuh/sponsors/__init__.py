@@ -16,5 +16,8 @@ def register(app: Flask) -> None:
     # selfservice declares its routes on the sponsors blueprint; importing it adds them.
     assert selfservice.bp is bp
     app.register_blueprint(bp)
+    from asuh.audit.services import register_scope_resolver
+    from asuh.sponsors.scoping import sponsor_city
+    register_scope_resolver("sponsor", sponsor_city)
     # A sponsor login created apart from its record (``users create``) is linked to it.
     user_created.connect(services.on_user_created)

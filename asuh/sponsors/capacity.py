@@ -12,6 +12,7 @@ from asuh.audit import services as audit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Permission, ensure_permitted
+from asuh.sponsors import scoping
 from asuh.sponsors.models import (
     CAPACITY_APPROVED,
     CAPACITY_CANCELLED,
@@ -70,6 +71,7 @@ def decide_capacity(sponsor: Sponsor, *, approve: bool, reason: str | None,
     """An officer approves (the new capacity applies from now) or rejects (with a
     reason; the old one stays) the sponsor's pending request."""
     ensure_permitted(actor, Permission.APPROVE_SPONSORS)
+    scoping.ensure_own_city(actor, sponsor)
     request = pending_request(sponsor.id)
     if request is None:
         raise ValidationFailed({"capacity": [

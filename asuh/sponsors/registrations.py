@@ -10,6 +10,7 @@ from asuh.audit import services as audit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Permission, ensure_permitted
+from asuh.sponsors import scoping
 from asuh.sponsors.models import Sponsor
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
@@ -29,6 +30,7 @@ def reject_registration(sponsor: Sponsor, reason: str, *, actor) -> bool:
     """Refuse a waiting registration; True if this call refused it, False if it already
     was refused (idempotent: a second click changes nothing)."""
     ensure_permitted(actor, Permission.APPROVE_SPONSORS)
+    scoping.ensure_own_city(actor, sponsor)
     reason = " ".join((reason or "").split())
     if sponsor.rejected_at is not None:
         return False

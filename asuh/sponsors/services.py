@@ -8,7 +8,7 @@ import secrets
 from contextlib import contextmanager
 
 from blinker import Namespace
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from asuh.accounts import services as accounts
@@ -18,11 +18,18 @@ from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
 from asuh.permissions import Permission, Role, ensure_permitted, has_permission
-from asuh.regions.models import Region
 from asuh.sponsors import capacity as capacity_requests
-from asuh.sponsors import invitations
-from asuh.sponsors.models import SPONSOR_KINDS, Sponsor, holds_identifiers
-from asuh.sponsors.registrations import awaiting_decision
+from asuh.sponsors import invitations, scoping
+from asuh.sponsors.models import Sponsor, holds_identifiers
+
+# The list's search and filters live in ``search.py``; re-exported for their callers.
+from asuh.sponsors.search import DECISIONS as DECISIONS
+from asuh.sponsors.search import YES_NO as YES_NO
+from asuh.sponsors.search import list_sponsors as list_sponsors
+from asuh.sponsors.search import parse_list_filters as parse_list_filters
+from asuh.sponsors.search import search_filtered as search_filtered
+from asuh.sponsors.search import search_sponsors as search_sponsors
+from asuh.sponsors.search import sees_identifiers as sees_identifiers
 from asuh.sponsors.validation import Collector, clean_contact, clean_email, clean_identity
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
@@ -140,6 +147,7 @@ def register_by_officer(*, actor, via: str = OFFICER, **fields) -> Sponsor:
     errors = Collector()
     values = clean_new(fields, errors)
     errors.raise_if_any()
+    scoping.ensure_address_in_scope(actor, values.get("kelurahan_code"))
     _check_unique(values)
     user = accounts.find_user_by_email(values["email"])
     if user is not None:
@@ -188,6 +196,7 @@ def link_sponsor_account(user: User) -> Sponsor | None:
 def update_sponsor(sponsor: Sponsor, *, actor, **fields) -> None:
     """An officer corrects a sponsor's data. The email is the login's and stays."""
     ensure_permitted(actor, Permission.EDIT_SPONSORS)
+    scoping.ensure_own_city(actor, sponsor)
     errors = Collector()
     values = clean_identity(
         errors, kind=fields.get("kind"), name=fields.get("name"), nip=fields.get("nip"),
@@ -197,6 +206,7 @@ def update_sponsor(sponsor: Sponsor, *, actor, **fields) -> None:
     values.update(clean_contact(errors, phone=fields.get("phone"),
                                 address=fields.get("address"), capacity=fields.get("capacity")))
     errors.raise_if_any()
+    scoping.ensure_address_in_scope(actor, values.get("kelurahan_code"))
     _check_unique(values, exclude_id=sponsor.id)
     _apply(sponsor, values, actor=actor, action="update",
            summary=f"Data Bapak/Bunda Asuh {sponsor.name} diubah")
@@ -235,6 +245,7 @@ def _apply(sponsor: Sponsor, values: dict, *, actor, action: str, summary: str) 
 def approve_sponsor(sponsor: Sponsor, *, actor) -> bool:
     """Approve; True if this call approved it, False if it already was (idempotent)."""
     ensure_permitted(actor, Permission.APPROVE_SPONSORS)
+    scoping.ensure_own_city(actor, sponsor)
     if sponsor.withdrawn_at is not None:
         raise ValidationFailed(
             {"approval": ["Bapak/Bunda Asuh ini sudah mengundurkan diri; tidak dapat disetujui."]},
@@ -258,6 +269,7 @@ def approve_sponsor(sponsor: Sponsor, *, actor) -> bool:
 def withdraw_sponsor(sponsor: Sponsor, reason: str, *, actor) -> None:
     """Mark a sponsor withdrawn: the record stays (matches and letters point at it)."""
     ensure_permitted(actor, Permission.EDIT_SPONSORS)
+    scoping.ensure_own_city(actor, sponsor)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationFailed({"reason": ["Alasan pengunduran diri wajib diisi."]})
@@ -278,6 +290,7 @@ def withdraw_sponsor(sponsor: Sponsor, reason: str, *, actor) -> None:
 @use_case
 def reissue_invitation(sponsor: Sponsor, *, actor) -> str:
     ensure_permitted(actor, Permission.EDIT_SPONSORS)
+    scoping.ensure_own_city(actor, sponsor)
     user = db.session.get(User, sponsor.user_id) if sponsor.user_id else None
     return invitations.reissue(user, actor=actor)
 
@@ -298,101 +311,25 @@ def pending_invitation(sponsor: Sponsor) -> bool:
 def actions_open(user, sponsor: Sponsor) -> dict[str, bool]:
     """The sponsor page's buttons: what ``user`` may do to this sponsor now (the same
     rules the use cases above apply)."""
-    live = sponsor.withdrawn_at is None and sponsor.rejected_at is None
+    own = scoping.lives_in_scope(user, sponsor)
+    live = own and sponsor.withdrawn_at is None and sponsor.rejected_at is None
     waiting = live and sponsor.approved_at is None
     return {
         "approve": waiting and has_permission(user, Permission.APPROVE_SPONSORS),
         "reject": waiting and has_permission(user, Permission.APPROVE_SPONSORS),
-        "invite": has_permission(user, Permission.EDIT_SPONSORS) and pending_invitation(sponsor),
+        "invite": (own and has_permission(user, Permission.EDIT_SPONSORS)
+                   and pending_invitation(sponsor)),
         "withdraw": live and has_permission(user, Permission.EDIT_SPONSORS),
     }
 
 
-def sees_identifiers(user) -> bool:
-    """Officers and admins need full NIP/NIK (to check documents); others see them masked."""
-    return getattr(user, "is_authenticated", False) and user.role in (Role.ADMIN, Role.OFFICER)
-
-
 def can_view_sponsor(user, sponsor: Sponsor) -> bool:
+    """Staff: a sponsor in their scope (``scoping.in_scope``); a sponsor: their own."""
     if has_permission(user, Permission.VIEW_SPONSORS):
-        return True
+        return scoping.in_scope(user, sponsor)
     return (has_permission(user, Permission.OWN_SPONSORSHIP)
             and sponsor.user_id is not None and sponsor.user_id == user.id)
 
 
 def sponsor_for_user(user) -> Sponsor | None:
     return db.session.scalar(select(Sponsor).where(Sponsor.user_id == user.id))
-
-
-def search_sponsors(*, q: str | None = None, kind: str | None = None,
-                    kecamatan_code: str | None = None, approved: bool | None = None,
-                    with_children: bool | None = None, viewer=None):
-    """The list's query: search by name or agency (any part), by a whole NIP/NIK (only
-    for a ``viewer`` who sees them unmasked), and filters.
-
-    ``with_children`` reads ``Sponsor.active_matches``, which the matching area keeps.
-    """
-    stmt = select(Sponsor).order_by(Sponsor.name, Sponsor.id)
-    q = " ".join((q or "").split())
-    if q:
-        terms = [Sponsor.name.icontains(q, autoescape=True),
-                 Sponsor.agency.icontains(q, autoescape=True)]
-        # People type NIPs in their printed groups ("19850315 201001 1 002").
-        digits = "".join(q.split())
-        if digits.isdigit() and sees_identifiers(viewer):
-            # The whole number only: a match on any part would let a reader rebuild a
-            # number digit by digit from which queries find someone (issue 12).
-            terms += [Sponsor.nip == digits, Sponsor.nik == digits]
-        stmt = stmt.where(or_(*terms))
-    if kind in SPONSOR_KINDS:
-        stmt = stmt.where(Sponsor.kind == kind)
-    if kecamatan_code:
-        stmt = stmt.where(Sponsor.kelurahan_code.in_(
-            select(Region.code).where(Region.parent_code == kecamatan_code)))
-    if approved is True:
-        stmt = stmt.where(Sponsor.approved_at.is_not(None))
-    elif approved is False:
-        stmt = stmt.where(Sponsor.approved_at.is_(None))
-    if with_children is True:
-        stmt = stmt.where(Sponsor.active_matches > 0)
-    elif with_children is False:
-        stmt = stmt.where(Sponsor.active_matches == 0)
-    return stmt
-
-
-YES_NO = {"yes": True, "no": False}
-# The list's "Persetujuan" filter: "no" is a registration still waiting for a decision
-# (the officer's to-do), so refused and withdrawn ones are not in it.
-DECISIONS = {"yes": Sponsor.approved_at.is_not(None), "no": awaiting_decision(),
-             "rejected": Sponsor.rejected_at.is_not(None)}
-
-
-def parse_list_filters(args) -> dict:
-    """The list's filters from query arguments, as the form shows them (unknown values
-    dropped). The list page and the export both read them here."""
-    def yes_no(name: str) -> str:
-        return args.get(name, "") if args.get(name) in YES_NO else ""
-
-    return {
-        "q": args.get("q", "").strip(),
-        "kind": args.get("kind", "") if args.get("kind") in SPONSOR_KINDS else "",
-        "kecamatan": args.get("kecamatan", "").strip(),
-        "approved": (args.get("approved", "")
-                     if args.get("approved") in DECISIONS else ""),
-        "children": yes_no("children"),
-    }
-
-
-def search_filtered(filters: dict, viewer=None):
-    """``search_sponsors`` for the filters of ``parse_list_filters``, as ``viewer`` may."""
-    stmt = search_sponsors(q=filters["q"], viewer=viewer, kind=filters["kind"] or None,
-                           kecamatan_code=filters["kecamatan"] or None,
-                           with_children=YES_NO.get(filters["children"]))
-    if filters["approved"]:
-        stmt = stmt.where(DECISIONS[filters["approved"]])
-    return stmt
-
-
-def list_sponsors(*, page: int = 1, per_page: int = 25, **filters):
-    return db.paginate(search_sponsors(**filters), page=page, per_page=per_page,
-                       error_out=False)

@@ -4,7 +4,16 @@ edit, withdraw. The sponsor's own pages (registration, invitation, profile) are 
 
 from urllib.parse import quote
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from asuh.accounts import resets
@@ -15,7 +24,9 @@ from asuh.extensions import db
 from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, requires
 from asuh.regions import services as regions
-from asuh.sponsors import capacity, registrations, services
+from asuh.regions.choices import kelurahan_select_choices
+from asuh.regions.scopes import scope_of
+from asuh.sponsors import capacity, registrations, scoping, services
 from asuh.sponsors.forms import (
     ActionForm,
     CapacityDecisionForm,
@@ -40,7 +51,18 @@ def form_fields(form, names=IDENTITY_FIELDS) -> dict:
 
 
 def _get_sponsor(sponsor_id: int) -> Sponsor:
-    return db.get_or_404(Sponsor, sponsor_id)
+    """The sponsor, if in the user's scope: another city's sponsor does not exist here."""
+    sponsor = db.get_or_404(Sponsor, sponsor_id)
+    if not scoping.in_scope(current_user, sponsor):
+        abort(404)
+    return sponsor
+
+
+def _scoped(form):
+    """An officer registers sponsors living in their own kabupaten/kota (or province)."""
+    form.kelurahan_code.choices = kelurahan_select_choices(
+        regions=regions.kelurahan_list(scope=scope_of(current_user)))
+    return form
 
 
 def _remember_invitation(sponsor: Sponsor, token: str) -> None:
@@ -68,14 +90,15 @@ def index():
                        error_out=False)
     return render_template(
         "sponsors/index.html", page=page, filters=filters, kinds=SPONSOR_KINDS,
-        kecamatan=regions.kecamatan_list(), full_ids=services.sees_identifiers(current_user),
+        kecamatan=regions.kecamatan_list(scope_of(current_user)),
+        full_ids=services.sees_identifiers(current_user),
     )
 
 
 @bp.route("/sponsors/new", methods=["GET", "POST"])
 @requires(Permission.EDIT_SPONSORS)
 def create():
-    form = SponsorForm()
+    form = _scoped(SponsorForm())
     if form.validate_on_submit():
         try:
             sponsor = services.register_by_officer(
@@ -124,7 +147,7 @@ def detail(sponsor_id: int):
 @requires(Permission.EDIT_SPONSORS)
 def edit(sponsor_id: int):
     sponsor = _get_sponsor(sponsor_id)
-    form = SponsorEditForm(obj=sponsor)
+    form = _scoped(SponsorEditForm(obj=sponsor))
     if form.validate_on_submit():
         try:
             services.update_sponsor(sponsor, actor=current_user, **form_fields(form))

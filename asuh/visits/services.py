@@ -30,6 +30,7 @@ from asuh.matching.models import Match
 from asuh.matching.rules import running
 from asuh.permissions import Permission, ensure_permitted, has_permission
 from asuh.regions.models import KELURAHAN, Region
+from asuh.regions.scopes import ensure_in_scope
 from asuh.sponsors.models import Sponsor
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -205,6 +206,8 @@ def visit_list(actor, query: VisitQuery, *, today: date | None = None) -> dict:
     region = db.session.get(Region, query.kelurahan_code)
     if region is None or region.level != KELURAHAN:
         raise NotFoundError("Kelurahan tidak dikenal.")
+    # Another kabupaten/kota's kelurahan does not exist for this user (issue 15).
+    ensure_in_scope(actor, region.code)
     codes = visible_kelurahan(actor)
     if codes is not None and query.kelurahan_code not in codes:
         raise NotPermitted("Kelurahan ini di luar wilayah kerja Anda.")

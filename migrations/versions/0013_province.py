@@ -17,7 +17,8 @@ name from the ``city_name`` setting if there is one and only one city, else "Kot
 Pangkalpinang" for 19.71, else "Kabupaten/Kota <code>"; province names from the literal
 table below), and officers, field users and auditors get that city as their scope
 (admins keep none: the whole installation). Existing audit records keep a NULL scope:
-they were sealed without one, and the chain covers the scope only where it is set.
+they were sealed without one, and the chain covers the scope only where it is set;
+``audit_head.scoped_from``/``legacy_scope`` say they are the one city's.
 """
 import contextlib
 import json
@@ -118,9 +119,18 @@ def upgrade():
     op.add_column('audit_records', sa.Column('scope_code', sa.String(length=5), nullable=True))
     op.create_index(op.f('ix_audit_records_scope_code'), 'audit_records', ['scope_code'],
                     unique=False)
+    # The records so far carry no scope: remember where scoped records begin and whose
+    # the earlier ones are (the one city, if there is exactly one).
+    op.add_column('audit_head', sa.Column('scoped_from', sa.Integer(), nullable=True))
+    op.add_column('audit_head', sa.Column('legacy_scope', sa.String(length=5), nullable=True))
+    conn.execute(sa.text(
+        "UPDATE audit_head SET scoped_from = last_seq + 1, legacy_scope = :city WHERE id = 1"),
+        {"city": cities[0] if len(cities) == 1 else None})
 
 
 def downgrade():
+    op.drop_column('audit_head', 'legacy_scope')
+    op.drop_column('audit_head', 'scoped_from')
     op.drop_index(op.f('ix_audit_records_scope_code'), table_name='audit_records')
     # SQLite >= 3.35 drops a plain column in place (no rebuild, the triggers stay).
     op.drop_column('audit_records', 'scope_code')
