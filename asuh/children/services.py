@@ -382,9 +382,8 @@ def children_query(user, filters: ChildFilters, today: date | None = None):
     return stmt.order_by(Child.name, Child.id)
 
 
-# The list PAGE counts its rows up to this many (an exact count reads every matching child:
-# ~1 s for a province's million); past it the pager says "more than" and still reaches any
-# page. The API keeps its exact ``total`` (a published field).
+# The list PAGE counts up to this many rows (an exact count reads every matching child: ~1 s
+# for a province's million), then says "more than"; the API keeps its exact ``total``.
 COUNT_CAP = 10_000
 
 
@@ -397,6 +396,5 @@ def list_children(user, filters: ChildFilters, page: int = 1, per_page: int = 25
     cap = max(count_cap, result.page * per_page)
     counted = db.session.scalar(select(func.count()).select_from(
         stmt.order_by(None).with_only_columns(Child.id).limit(cap + 1).subquery()))
-    result.total = counted
-    result.total_capped = counted > cap
+    result.total, result.total_capped = counted, counted > cap
     return result
