@@ -382,7 +382,19 @@ def children_query(user, filters: ChildFilters, today: date | None = None):
     return stmt.order_by(Child.name, Child.id)
 
 
+# The list PAGE counts up to this many rows (an exact count reads every matching child: ~1 s
+# for a province's million), then says "more than"; the API keeps its exact ``total``.
+COUNT_CAP = 10_000
+
+
 def list_children(user, filters: ChildFilters, page: int = 1, per_page: int = 25,
-                  today: date | None = None):
-    return db.paginate(children_query(user, filters, today), page=page, per_page=per_page,
-                       error_out=False)
+                  today: date | None = None, *, count_cap: int | None = None):
+    stmt = children_query(user, filters, today)
+    if count_cap is None:
+        return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    cap = max(count_cap, result.page * per_page)
+    counted = db.session.scalar(select(func.count()).select_from(
+        stmt.order_by(None).with_only_columns(Child.id).limit(cap + 1).subquery()))
+    result.total, result.total_capped = counted, counted > cap
+    return result

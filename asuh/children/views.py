@@ -52,7 +52,8 @@ def _child_or_403(child_id: int) -> Child:
 @requires(Permission.VIEW_CHILDREN)
 def index():
     filters = services.parse_filters(request.args, strict=False)
-    page = services.list_children(current_user, filters, request.args.get("page", 1, type=int))
+    page = services.list_children(current_user, filters, request.args.get("page", 1, type=int),
+                                  count_cap=services.COUNT_CAP)
     visible = services.visible_kelurahan(current_user)
     kelurahan = [r for r in kelurahan_list() if visible is None or r.code in visible]
     parents = {r.parent_code for r in kelurahan}

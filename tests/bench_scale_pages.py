@@ -1,0 +1,105 @@
+"""Server time of the scale bench's pages on PostgreSQL (not collected by pytest).
+
+The same in-process measurement as ``tests/bench_pages.py`` (Flask's test client: the
+whole WSGI request, no socket), signed in as the role and scope each page is for:
+
+- the provincial dashboard (``officer@``, scope province 32) and one kabupaten/kota's
+  (``city-officer@``, scope 32.01; the whole province where the schema has no scopes yet);
+  warm (the per-process cache of outcomes and follow-up hit) and cold (that cache cleared
+  before every request: the first request after any data change, on every app server);
+- the children list, stunted, page 50 (provincial officer);
+- the home page of the sponsor with the most active matches among the bench logins;
+- ``/login`` as the same-run baseline of the cheapest page.
+"""
+
+import time
+
+from tests.bench_city import BENCH_PASSWORD, make_app
+from tests.bench_pages import _query_counter, add_sponsor_logins, summary
+
+DASHBOARD = "/dashboard"
+CHILDREN = "/children?category=stunting&page=50"
+SPONSOR_HOME = "/me/children"
+TARGETS_MS = {"dashboard": 300, "city_dashboard": 300, "children": 100, "sponsor_home": 50}
+
+
+def sponsor_logins(url: str, count: int) -> list[dict]:
+    """``count`` sponsor logins (made once: reused from an earlier run on a kept cluster)."""
+    from sqlalchemy import text
+
+    from asuh.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        rows = db.session.execute(text(
+            "SELECT u.email, s.id, array_agg(m.id ORDER BY m.id) FROM users u "
+            "JOIN sponsors s ON s.user_id = u.id JOIN matches m ON m.sponsor_id = s.id "
+            "AND m.ended_on IS NULL AND m.start_on <= CURRENT_DATE "
+            "WHERE u.email LIKE 'bench-sponsor%' GROUP BY u.email, s.id ORDER BY s.id")).all()
+        db.session.remove()
+    logins = [{"email": e, "sponsor_id": s, "match_ids": list(m)} for e, s, m in rows]
+    if len(logins) < count:
+        logins += add_sponsor_logins(url, count - len(logins))
+    return logins[:count]
+
+
+def _signed_in(app, email: str):
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": BENCH_PASSWORD})
+    assert response.status_code == 302, (email, response.status_code)
+    return client
+
+
+def _timed(client, counter, path: str, requests: int, before=None) -> dict:
+    times, queries = [], []
+    for _ in range(requests):
+        if before:
+            before()
+        counter["n"] = 0
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        queries.append(counter["n"])
+        assert response.status_code == 200, (path, response.status_code)
+    return {"path": path, **summary(times), "queries": max(queries)}
+
+
+def measure_pages(url: str, sponsor_email: str, *, requests: int = 30,
+                  cold_requests: int = 10) -> dict:
+    from asuh.dashboard import cache
+    from asuh.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        engine = db.engine
+    officer = _signed_in(app, "officer@bench.example.id")
+    city = _signed_in(app, "city-officer@bench.example.id")
+    sponsor = _signed_in(app, sponsor_email)
+    anonymous = app.test_client()
+    results = {}
+    with _query_counter(engine) as counter:
+        for client, path in ((anonymous, "/login"), (officer, CHILDREN), (officer, DASHBOARD),
+                             (city, DASHBOARD), (sponsor, SPONSOR_HOME)):
+            assert client.get(path).status_code == 200, path  # warm-up: templates, pages
+        results["baseline"] = _timed(anonymous, counter, "/login", requests)
+        for key, client in (("dashboard", officer), ("city_dashboard", city)):
+            results[key] = _timed(client, counter, DASHBOARD, requests)
+            results[key + "_cold"] = _timed(client, counter, DASHBOARD, cold_requests,
+                                            before=cache.clear)
+        results["children"] = _timed(officer, counter, CHILDREN, requests)
+        results["sponsor_home"] = _timed(sponsor, counter, SPONSOR_HOME, requests)
+    return results
+
+
+def explain(url: str, statement: str, params: dict | None = None) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of one statement, for finding a slow page's cause."""
+    from sqlalchemy import text
+
+    from asuh.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        rows = db.session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + statement),
+                                  params or {}).scalars().all()
+        db.session.rollback()
+    return "\n".join(rows)
