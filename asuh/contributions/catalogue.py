@@ -277,9 +277,11 @@ def _number(value) -> Decimal:
     return Decimal(str(value))
 
 
-def monthly_package() -> dict[str, Decimal]:
-    """``{commodity code: canonical quantity per child per month}`` from the settings."""
-    raw = settings.get("monthly_package") or {}
+def monthly_package(city_code: str | None = None) -> dict[str, Decimal]:
+    """``{commodity code: canonical quantity per child per month}`` of a kabupaten/kota
+    (issue 15: its own package, else its province's default, else the installation's);
+    None reads the installation's."""
+    raw = settings.for_city(city_code)["monthly_package"] or {}
     package = {}
     for code, amount in raw.items():
         try:

@@ -33,6 +33,7 @@ from asuh.extensions import db
 from asuh.formatting import MONTHS_ID, format_quantity
 from asuh.forms import button_action
 from asuh.permissions import Permission, Role, requires
+from asuh.regions.scopes import scope_of
 from asuh.regions.services import assigned_kelurahan, kecamatan_list, kelurahan_list
 
 bp = Blueprint("contributions", __name__)
@@ -96,7 +97,8 @@ def behind():
     return render_template(
         "contributions/behind.html", page=page, month=month,
         progress=progress.progress_for_matches(page.items, month),
-        package=progress.package_lines())
+        # The officer's own office's package; each row owes its child's city's.
+        package=progress.package_lines(scope_of(current_user)))
 
 
 @bp.route("/contributions/<int:contribution_id>")
