@@ -5,6 +5,7 @@ list agrees with the progress shown, city by city."""
 from decimal import Decimal
 
 import pytest
+from flask import render_template
 
 from asuh import timeutil
 from asuh.contributions import catalogue, progress
@@ -67,3 +68,22 @@ def test_one_shared_package_needs_no_city_test(two_cities):
     behind = list(db.session.scalars(
         progress.behind_matches_query(month_of(timeutil.today()))).unique())
     assert behind == []
+
+
+def test_the_province_package_is_shown_apart_and_never_counted(app, two_cities):
+    """Issue 15: the province gives its own package on top of the city's; the progress
+    section names it apart, and a child who has the city's package is not "behind" for
+    lack of the province's."""
+    from asuh.matching.queries import get_match
+
+    settings.update_region("19", {"province_package": {"eggs": 30}}, actor=None)
+    db.session.commit()
+    kota = get_match(two_cities[KOTA])
+    assert [(line.code, line.package) for line in progress.province_package_lines(kota)] \
+        == [("eggs", Decimal(30))]
+    assert progress.match_progress(kota, [month_of(timeutil.today())])[0].behind is False
+    with app.test_request_context():
+        html = " ".join(render_template("contributions/_match_progress.html",
+                                        match=kota).split())
+    assert "Paket provinsi per anak per bulan, di luar paket kabupaten/kota: Telur 30" in html
+    assert "Telur" not in html.split("Paket provinsi")[0]  # not a line of the city's

@@ -106,6 +106,13 @@ def package_lines(city_code: str | None = None) -> list[PackageLine]:
     return _lines(package, _package_commodities(package), {})
 
 
+def province_package_lines(match: Match) -> list[PackageLine]:
+    """The province's own package for this match's child (names and units, nothing
+    delivered): shown apart from the city's package, never counted as behind."""
+    package = catalogue.province_package(match_cities([match])[match.id])
+    return _lines(package, _package_commodities(package), {})
+
+
 def match_cities(matches: list[Match]) -> dict[int, str]:
     """``{match id: kabupaten/kota whose package it owes}``: its child's, in one query
     (``Match.child`` is never lazy-loaded)."""

@@ -51,6 +51,7 @@ def _helpers():
     # App-wide, so other areas' pages can include contributions/_match_progress.html.
     return {"status_badges": STATUS_BADGES, "quantity_id": format_quantity,
             "month_label": month_label, "contribution_progress": progress.match_progress,
+            "contribution_province_package": progress.province_package_lines,
             "contribution_offers_logging": lambda match: access.offers_logging(current_user,
                                                                               match)}
 
