@@ -87,3 +87,16 @@ def test_the_province_package_is_shown_apart_and_never_counted(app, two_cities):
                                         match=kota).split())
     assert "Paket provinsi per anak per bulan, di luar paket kabupaten/kota: Telur 30" in html
     assert "Telur" not in html.split("Paket provinsi")[0]  # not a line of the city's
+
+
+def test_the_behind_page_heads_with_the_officer_city_packages(app, two_cities, client):
+    from tests.conftest import sign_in
+    from tests.provcity import staff
+
+    settings.update_region("19", {"province_package": {"eggs": 30}}, actor=None)
+    officer = staff("officer", KAB)
+    db.session.commit()
+    sign_in(client, officer.email)
+    page = " ".join(client.get("/contributions/behind").text.split())
+    assert "Beras 20 kg per anak" in page
+    assert "Paket provinsi per anak per bulan" in page and "Telur 30" in page

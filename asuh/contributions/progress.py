@@ -109,7 +109,12 @@ def package_lines(city_code: str | None = None) -> list[PackageLine]:
 def province_package_lines(match: Match) -> list[PackageLine]:
     """The province's own package for this match's child (names and units, nothing
     delivered): shown apart from the city's package, never counted as behind."""
-    package = catalogue.province_package(match_cities([match])[match.id])
+    return province_lines_for(match_cities([match])[match.id])
+
+
+def province_lines_for(region_code: str | None) -> list[PackageLine]:
+    """The province's own package of a city or province (None: none), for headings."""
+    package = catalogue.province_package(region_code)
     return _lines(package, _package_commodities(package), {})
 
 

@@ -99,7 +99,8 @@ def behind():
         "contributions/behind.html", page=page, month=month,
         progress=progress.progress_for_matches(page.items, month),
         # The officer's own office's package; each row owes its child's city's.
-        package=progress.package_lines(scope_of(current_user)))
+        package=progress.package_lines(scope_of(current_user)),
+        province_package=progress.province_lines_for(scope_of(current_user)))
 
 
 @bp.route("/contributions/<int:contribution_id>")
