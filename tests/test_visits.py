@@ -161,3 +161,17 @@ def test_due_uses_the_month_reference_day(app_ctx, regions, users):
     assert due(next_month) is False
     query = visits.VisitQuery(KELURAHAN, next_month)
     assert visits.visit_list(admin, query)["children"] == []
+
+
+def test_the_pdf_is_headed_by_the_visited_city_office(app, scene, login, client):
+    """Issue 15: a kabupaten/kota sets its own letterhead; the visit list of one of its
+    kelurahan carries that office's name, not the installation's."""
+    from asuh.settings import services as settings
+
+    with app.app_context():
+        settings.update_region(KELURAHAN[:5], {"office_name": "Dinas Kota Uji Kunjungan"},
+                               actor=None)
+        db.session.commit()
+    login("officer")
+    response = client.get("/visits.pdf", query_string={"kelurahan_code": KELURAHAN})
+    assert "Dinas Kota Uji Kunjungan" in _pdf_text(response.data)

@@ -277,11 +277,23 @@ def _number(value) -> Decimal:
     return Decimal(str(value))
 
 
-def monthly_package() -> dict[str, Decimal]:
-    """``{commodity code: canonical quantity per child per month}`` from the settings."""
-    raw = settings.get("monthly_package") or {}
+def monthly_package(city_code: str | None = None) -> dict[str, Decimal]:
+    """``{commodity code: canonical quantity per child per month}`` of a kabupaten/kota
+    (issue 15: its own package, else its province's default, else the installation's);
+    None reads the installation's."""
+    return _parsed(settings.for_city(city_code)["monthly_package"])
+
+
+def province_package(city_code: str | None) -> dict[str, Decimal]:
+    """The province's own package per child per month, given on top of the city's (issue
+    15: Bangka Belitung's 30 eggs); shown apart, never counted in the city's. Empty where
+    the province has set none (and for None)."""
+    return _parsed(settings.for_city(city_code)["province_package"] if city_code else {})
+
+
+def _parsed(raw) -> dict[str, Decimal]:
     package = {}
-    for code, amount in raw.items():
+    for code, amount in (raw or {}).items():
         try:
             package[code] = _number(amount)
         except InvalidOperation:

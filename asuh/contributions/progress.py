@@ -3,6 +3,10 @@ behind. Only confirmed deliveries count, in canonical units; deliveries still wa
 confirmation are shown apart ("Beras 0/10 kg diterima, 5 kg menunggu konfirmasi"), so a
 sponsor who just logged one does not read "Kurang" as "not recorded".
 
+Each match owes its child's kabupaten/kota's package (issue 15: a city sets its own), so
+lists group matches by city and the "behind" query compares each city's matches with
+that city's package.
+
 A month a match only partly covers (it started on the 20th, or ended on the 10th) owes
 that share of the package, by days: a match begun on 20 November owes 11/30 of
 November's package, not all of it.
@@ -13,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Numeric, case, false, func, literal, or_, select
+from sqlalchemy import Numeric, and_, case, false, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from asuh import timeutil
+from asuh.children.models import Child
 from asuh.contributions import catalogue
 from asuh.contributions.models import Commodity, Contribution, ContributionItem
 from asuh.contributions.rules import awaiting_between, confirmed_between
@@ -24,6 +29,8 @@ from asuh.contributions.totals import month_of
 from asuh.extensions import db
 from asuh.matching.models import Match
 from asuh.matching.rules import running
+from asuh.regions.models import Region
+from asuh.regions.scopes import city_code_of
 
 
 def next_month(month: date) -> date:
@@ -92,10 +99,32 @@ class MonthProgress:
         return any(line.behind for line in self.lines)
 
 
-def package_lines() -> list[PackageLine]:
-    """The monthly package with names and units, nothing delivered (for headings)."""
-    package = catalogue.monthly_package()
+def package_lines(city_code: str | None = None) -> list[PackageLine]:
+    """A kabupaten/kota's monthly package (None: the installation's) with names and
+    units, nothing delivered (for headings)."""
+    package = catalogue.monthly_package(city_code)
     return _lines(package, _package_commodities(package), {})
+
+
+def province_package_lines(match: Match) -> list[PackageLine]:
+    """The province's own package for this match's child (names and units, nothing
+    delivered): shown apart from the city's package, never counted as behind."""
+    return province_lines_for(match_cities([match])[match.id])
+
+
+def province_lines_for(region_code: str | None) -> list[PackageLine]:
+    """The province's own package of a city or province (None: none), for headings."""
+    package = catalogue.province_package(region_code)
+    return _lines(package, _package_commodities(package), {})
+
+
+def match_cities(matches: list[Match]) -> dict[int, str]:
+    """``{match id: kabupaten/kota whose package it owes}``: its child's, in one query
+    (``Match.child`` is never lazy-loaded)."""
+    kelurahan = dict(db.session.execute(
+        select(Child.id, Child.kelurahan_code)
+        .where(Child.id.in_({m.child_id for m in matches}))).all()) if matches else {}
+    return {m.id: city_code_of(kelurahan[m.child_id]) for m in matches}
 
 
 def match_months(match: Match, today: date | None = None) -> list[date]:
@@ -163,7 +192,7 @@ def match_progress(match: Match, months: list[date] | int | None = None, *,
     months = sorted({month_of(m) for m in months})
     if not months:
         return []
-    package = catalogue.monthly_package()
+    package = catalogue.monthly_package(match_cities([match])[match.id])
     commodities = _package_commodities(package)
     delivered = _delivered([match.id], months[0], next_month(months[-1]))
     pending = _delivered([match.id], months[0], next_month(months[-1]), awaiting_between)
@@ -178,15 +207,21 @@ def progress_for_matches(matches: list[Match], month: date, *, first: date | Non
     """One month's progress for many matches, in one query (for lists); each match owes
     the share of the package for the days it covers (between ``first`` and ``last``)."""
     month = month_of(month)
-    package = catalogue.monthly_package()
-    commodities = _package_commodities(package)
+    # Each match owes its child's city's package: read once per city, not per match.
+    cities = match_cities(matches)
+    packages = {city: catalogue.monthly_package(city) for city in set(cities.values())}
+    commodities = _package_commodities({code: 0 for package in packages.values()
+                                        for code in package})
     ids = [m.id for m in matches]
     delivered = _delivered(ids, month, next_month(month))
     pending = _delivered(ids, month, next_month(month), awaiting_between)
-    return {m.id: MonthProgress(month, _lines(
-        package, commodities, _per_code(delivered, m.id, month, package),
-        covered_share(m, month, first, last), _per_code(pending, m.id, month, package)))
-        for m in matches}
+    result = {}
+    for m in matches:
+        package = packages[cities[m.id]]
+        result[m.id] = MonthProgress(month, _lines(
+            package, commodities, _per_code(delivered, m.id, month, package),
+            covered_share(m, month, first, last), _per_code(pending, m.id, month, package)))
+    return result
 
 
 def _owed(first: date, after: date, amount: Decimal):
@@ -208,7 +243,33 @@ def behind_matches_query(month: date):
     its package (prorated by days for a match begun inside the month)."""
     first = month_of(month)
     after = next_month(first)
-    package = catalogue.monthly_package()
+    stmt = select(Match).where(running(), Match.start_on < after)
+    # Each city's matches against that city's package: one OR branch per distinct
+    # package among the cities whose children have running matches (one branch, with no
+    # city test, when they all share one), so this list and the progress shown agree.
+    cities = db.session.scalars(
+        select(Region.city_code).distinct().join(Child, Child.kelurahan_code == Region.code)
+        .join(Match, Match.child_id == Child.id).where(running(), Match.start_on < after))
+    by_package: dict[tuple, list[str]] = defaultdict(list)
+    for city in cities:
+        by_package[tuple(sorted(catalogue.monthly_package(city).items()))].append(city)
+    branches = []
+    for package, package_cities in by_package.items():
+        condition = _behind_condition(dict(package), first, after)
+        if condition is not None and len(by_package) > 1:
+            condition = and_(Match.child_id.in_(
+                select(Child.id).join(Region, Region.code == Child.kelurahan_code)
+                .where(Region.city_code.in_(package_cities))), condition)
+        if condition is not None:
+            branches.append(condition)
+    stmt = stmt.where(or_(*branches)) if branches else stmt.where(false())
+    return stmt.options(joinedload(Match.sponsor), joinedload(Match.child)).order_by(
+        Match.start_on, Match.id)
+
+
+def _behind_condition(package: dict[str, Decimal], first: date, after: date):
+    """SQL: the match lacks part of what it owes of ``package`` in [first, after); None
+    for an empty package (nothing is owed)."""
     conditions = []
     for code, amount in package.items():
         delivered = (
@@ -219,10 +280,7 @@ def behind_matches_query(month: date):
                    confirmed_between(first, after - timedelta(days=1)))
             .correlate(Match).scalar_subquery())
         conditions.append(delivered < _owed(first, after, amount))
-    stmt = select(Match).where(running(), Match.start_on < after)
-    stmt = stmt.where(or_(*conditions)) if conditions else stmt.where(false())
-    return stmt.options(joinedload(Match.sponsor), joinedload(Match.child)).order_by(
-        Match.start_on, Match.id)
+    return or_(*conditions) if conditions else None
 
 
 def behind_matches(month: date, *, page: int = 1, per_page: int = 25):

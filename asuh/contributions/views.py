@@ -33,6 +33,7 @@ from asuh.extensions import db
 from asuh.formatting import MONTHS_ID, format_quantity
 from asuh.forms import button_action
 from asuh.permissions import Permission, Role, requires
+from asuh.regions.scopes import scope_of
 from asuh.regions.services import assigned_kelurahan, kecamatan_list, kelurahan_list
 
 bp = Blueprint("contributions", __name__)
@@ -50,6 +51,7 @@ def _helpers():
     # App-wide, so other areas' pages can include contributions/_match_progress.html.
     return {"status_badges": STATUS_BADGES, "quantity_id": format_quantity,
             "month_label": month_label, "contribution_progress": progress.match_progress,
+            "contribution_province_package": progress.province_package_lines,
             "contribution_offers_logging": lambda match: access.offers_logging(current_user,
                                                                               match)}
 
@@ -96,7 +98,9 @@ def behind():
     return render_template(
         "contributions/behind.html", page=page, month=month,
         progress=progress.progress_for_matches(page.items, month),
-        package=progress.package_lines())
+        # The officer's own office's package; each row owes its child's city's.
+        package=progress.package_lines(scope_of(current_user)),
+        province_package=progress.province_lines_for(scope_of(current_user)))
 
 
 @bp.route("/contributions/<int:contribution_id>")

@@ -245,10 +245,10 @@ def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None,
     today = today or timeutil.today()
     scope = scope_of(actor)
     children = load_children(today, scope)
-    planned_end = services.default_end(today)
     sponsors = load_sponsors(scope)
     pairs = propose_assignments(children, sponsors)
     child_by_id = {c.id: c for c in children}
+    ends = planned_ends(today, children)
     sponsor_by_id = {s.id: s for s in sponsors}
     names = dict(db.session.execute(select(Region.code, Region.name)).all())
     rows = []
@@ -267,12 +267,22 @@ def build_proposal(*, shown: int = PREVIEW_ROWS, today: date | None = None,
                      "cross_kecamatan": level >= SAME_CITY,
                      "key": pair_key(child_id, sponsor_id),
                      "distance": level,
-                     "past_balita": services.past_balita(child.birth_date, planned_end)})
+                     "past_balita": services.past_balita(child.birth_date,
+                                                         ends[services.child_city(child)])})
     return Proposal(pairs=pairs, children_waiting=len(children), sponsors_free=len(sponsors),
                     places_free=sum(s.capacity - s.active_matches for s in sponsors),
                     by_distance=Counter(level for _, _, level in pairs), rows=rows,
-                    past_balita=sum(services.past_balita(child_by_id[c].birth_date, planned_end)
-                                    for c, _, _ in pairs))
+                    past_balita=sum(services.past_balita(
+                        child_by_id[c].birth_date,
+                        ends[services.child_city(child_by_id[c])]) for c, _, _ in pairs))
+
+
+def planned_ends(start_on: date, children) -> dict[str, date]:
+    """``{kabupaten/kota: planned end}`` for matches of ``children`` starting ``start_on``:
+    each child's city sets its own commitment (issue 15); read once per city, not per
+    child (a batch holds thousands)."""
+    return {city: services.default_end(start_on, city)
+            for city in {services.child_city(child) for child in children}}
 
 
 # --- confirming ----------------------------------------------------------------------
@@ -322,7 +332,7 @@ def confirm_assignments(pairs, *, actor, today: date | None = None,
         clean.append(tuple(pair))
     sponsors = services.lock(Sponsor, {s for _, s, _ in clean})
     children = services.lock(Child, {c for c, _, _ in clean})
-    planned_end = services.default_end(today)
+    ends = planned_ends(today, [c for c in children.values() if c is not None])
     outcome = Outcome()
     rows = []
     for child_id, sponsor_id, _level in clean:
@@ -335,7 +345,8 @@ def confirm_assignments(pairs, *, actor, today: date | None = None,
             outcome.skipped.append((child_id, sponsor_id, problem))
             continue
         rows.append((services.new_match(sponsor, child, start_on=today,
-                                        planned_end_on=planned_end, note=AUTO_NOTE,
+                                        planned_end_on=ends[services.child_city(child)],
+                                        note=AUTO_NOTE,
                                         actor=actor), sponsor, child))
     # One flush for the whole batch, then the audit records chained in memory: flushing
     # pair by pair (and before each audit head lookup) made 5,000 pairs take 30 s.

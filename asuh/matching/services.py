@@ -31,6 +31,7 @@ from asuh.formatting import format_date_id
 from asuh.matching import scoping
 from asuh.matching.models import END_REASONS, Match
 from asuh.permissions import Permission, ensure_permitted
+from asuh.regions import scopes
 from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
 from asuh.transactions import use_case
@@ -63,13 +64,20 @@ def add_months(start: date, months: int) -> date:
     return date(year, month + 1, min(start.day, 28))
 
 
-def commitment_months() -> int:
-    return int(settings.get("commitment_months"))
+def commitment_months(city_code: str | None = None) -> int:
+    """The commitment a kabupaten/kota asks of a sponsor (issue 15: its own setting, else
+    its province's, else the installation's); None reads the installation's."""
+    return int(settings.for_city(city_code)["commitment_months"])
 
 
-def default_end(start_on: date) -> date:
-    """Start plus the programme's commitment (a setting, 6 months unless changed)."""
-    return add_months(start_on, commitment_months())
+def default_end(start_on: date, city_code: str | None = None) -> date:
+    """Start plus the commitment of the child's kabupaten/kota (6 months unless changed)."""
+    return add_months(start_on, commitment_months(city_code))
+
+
+def child_city(child: Child | None) -> str | None:
+    """The kabupaten/kota whose settings govern a match of ``child``."""
+    return scopes.city_code_of(child.kelurahan_code) if child is not None else None
 
 
 # --- locking and state checks --------------------------------------------------------
@@ -158,7 +166,7 @@ def check_period(start_on, end_on, child: Child, today: date) -> tuple[date, dat
     if errors:
         raise ValidationFailed(errors)
     if end_on is None:
-        end_on = default_end(start_on)
+        end_on = default_end(start_on, child_city(child))
     elif not isinstance(end_on, date) or end_on <= start_on:
         errors["end_date"] = ["Tanggal selesai harus sesudah tanggal mulai."]
     elif end_on > add_months(start_on, MAX_COMMITMENT_MONTHS):

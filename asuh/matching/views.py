@@ -94,10 +94,10 @@ def pair(child_id: int):
     return render_template(
         "matching/pair.html", child=child, form=form,
         commitment_warning=services.commitment_warning(
-            child, services.default_end(timeutil.today())),
+            child, services.default_end(timeutil.today(), services.child_city(child))),
         current=queries.current_match(child),
         suggestions=queries.suggest_sponsors(child, limit=25),
-        commitment_months=services.commitment_months(),
+        commitment_months=services.commitment_months(services.child_city(child)),
         full_nik=children.sees_full_nik(current_user))
 
 
@@ -109,7 +109,9 @@ def auto_preview():
              if proposal.pairs else "")
     return render_template("matching/auto.html", proposal=proposal,
                            form=ConfirmAutoMatchForm(token=token),
-                           commitment_months=services.commitment_months())
+                           # The officer's own office's commitment (a city's own).
+                           commitment_months=services.commitment_months(
+                               scope_of(current_user)))
 
 
 @bp.route("/matching/auto/confirm", methods=["POST"])

@@ -45,7 +45,8 @@ def download():
     if query is None:
         raise ValidationFailed({"kelurahan_code": ["Pilih kelurahan."]})
     data = services.visit_list(current_user, query)
-    head = pdf.letterhead(settings.get_all())
+    # The office of the visited kelurahan's kabupaten/kota heads its list (issue 15).
+    head = pdf.letterhead(settings.for_city(query.kelurahan_code))
     created = timeutil.utcnow()
     # Everything is plain data now: end the read before the slow part, so WeasyPrint
     # holds no snapshot (nor, on SQLite, a read lock) while it lays out the pages.
