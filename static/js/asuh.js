@@ -96,3 +96,29 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   show();
 });
+
+// --- errors found on the phone ------------------------------------------------------------
+// The offline rules of the delivery and measurement forms (delivery_rules.js,
+// measurement_rules.js) show what the server would refuse under the field, as the server's
+// own errors look (small.field-error, aria-invalid, aria-describedby); clear() removes only
+// the phone's notes, never the server's.
+window.AsuhFieldErrors = {
+  clear: function (form) {
+    form.querySelectorAll("[data-device-error]").forEach(function (node) { node.remove(); });
+    form.querySelectorAll("[data-device-invalid]").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("data-device-invalid");
+    });
+  },
+  mark: function (input, message) {
+    const note = document.createElement("small");
+    note.className = "field-error";
+    note.dataset.deviceError = "";
+    note.id = input.id + "-device-error";
+    note.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", note.id);
+    input.dataset.deviceInvalid = "";
+    input.after(note);
+  },
+};

@@ -19,25 +19,9 @@
     return /^[\d.,]+$/.test(text) ? null : NaN;
   }
 
-  function clear(form) {
-    form.querySelectorAll("[data-device-error]").forEach(function (node) { node.remove(); });
-    form.querySelectorAll("[data-device-invalid]").forEach(function (input) {
-      input.removeAttribute("aria-invalid");
-      input.removeAttribute("data-device-invalid");
-    });
-  }
-
-  function mark(input, message) {
-    var note = document.createElement("small");
-    note.className = "field-error";
-    note.dataset.deviceError = "";
-    note.id = input.id + "-device-error";
-    note.textContent = message;
-    input.setAttribute("aria-invalid", "true");
-    input.setAttribute("aria-describedby", note.id);
-    input.dataset.deviceInvalid = "";
-    input.after(note);
-  }
+  // The field errors are drawn by asuh.js (window.AsuhFieldErrors), loaded on every page.
+  var clear = window.AsuhFieldErrors.clear;
+  var mark = window.AsuhFieldErrors.mark;
 
   // {field name: message} for what the server would refuse in this form.
   function problems(form) {
