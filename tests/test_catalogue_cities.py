@@ -364,3 +364,22 @@ def test_a_citys_addition_counts_in_that_citys_figures(app, world):
     assert teri_quantity("kab_officer") == Decimal(500)
     assert teri_quantity("root") == Decimal(500)
     assert teri_quantity("kota_officer") == Decimal(0)
+
+
+def test_another_citys_figures_and_package_form_do_not_name_the_addition(app, world):
+    """Kota's dashboard lists no Bangka teri (nothing given there); Bangka's package form
+    offers its teri, Kota's and the province's do not."""
+    client = app.test_client()
+    kota_stats = client.get("/api/v1/stats", headers=_token(app, world, "kota_officer")).json
+    assert "ikan_teri" not in {c["code"] for c in kota_stats["commodities"]}
+    assert "rice" in {c["code"] for c in kota_stats["commodities"]}
+    root = _client(app, world, "root")
+    assert 'name="monthly_package-ikan_teri"' in root.get(
+        f"/admin/settings/region/{KAB}").text
+    for code in (KOTA, "19"):
+        page = root.get(f"/admin/settings/region/{code}").text
+        assert "ikan_teri" not in page and 'name="monthly_package-rice"' in page, code
+    saved = root.post(f"/admin/settings/region/{KAB}", data={"monthly_package-ikan_teri": "500"})
+    assert saved.status_code in (200, 302)
+    with app.app_context():
+        assert catalogue.monthly_package(KAB).get("ikan_teri") == Decimal(500)
