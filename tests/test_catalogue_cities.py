@@ -13,6 +13,9 @@ from decimal import Decimal
 
 import lxml.html
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from asuh import timeutil
@@ -383,3 +386,41 @@ def test_another_citys_figures_and_package_form_do_not_name_the_addition(app, wo
     assert saved.status_code in (200, 302)
     with app.app_context():
         assert catalogue.monthly_package(KAB).get("ikan_teri") == Decimal(500)
+
+
+CITIES = (None, KOTA, KAB, "19.04")
+
+
+@hyp_settings(max_examples=40, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(owners=st.lists(st.sampled_from(CITIES), min_size=1, max_size=6),
+       child_city=st.sampled_from(CITIES[1:]), scope=st.sampled_from(CITIES + ("19",)))
+def test_the_offered_query_the_item_rule_and_the_visible_query_agree(app, province, owners,
+                                                                     child_city, scope):
+    """For any spread of additions over cities: what the delivery form offers (a query),
+    what the service accepts for an item (Python) and what an admin of a scope sees agree
+    with the rule (shared, or the child's city; shared, or a city in the scope)."""
+    from types import SimpleNamespace
+
+    from asuh.regions import scopes
+
+    with app.app_context():
+        factories.catalogue()
+        made = []
+        for n, owner in enumerate(owners):
+            made.append(Commodity(code=f"lokal{n}", name=f"Lokal {n}", canonical_unit="gram",
+                                  city_code=owner, sort_order=900 + n, active=True))
+        db.session.add_all(made)
+        db.session.flush()
+        offered = {c.code for c in catalogue_cities.offered(child_city)}
+        for commodity in made:
+            expected = commodity.city_code in (None, child_city)
+            assert (commodity.code in offered) == expected
+            assert (catalogue_cities.item_refusal(commodity.code, commodity, child_city)
+                    is None) == expected
+        admin = SimpleNamespace(scope_code=scope)
+        seen = {c.code for c in catalogue_cities.visible(admin)}
+        for commodity in made:
+            assert (commodity.code in seen) == (commodity.city_code is None or scopes.within(
+                scope, commodity.city_code))
+        db.session.rollback()
