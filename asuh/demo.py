@@ -19,6 +19,7 @@ from asuh.accounts import services as accounts
 from asuh.accounts.models import User
 from asuh.children import demo as children_demo
 from asuh.children.models import Child
+from asuh.contributions import catalogue
 from asuh.contributions import demo as contributions_demo
 from asuh.extensions import db
 from asuh.install import install_defaults
@@ -116,6 +117,10 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     admin, province_officer = logins["admin@demo.asuh.id"], logins["provinsi@demo.asuh.id"]
     for code, values in LETTERHEADS.items():
         settings.update_region(code, values, actor=admin)
+    # A kabupaten's own catalogue addition (issue 15): offered only for Bangka's children.
+    teri = catalogue.add_commodity(code="ikan_teri", name="Ikan teri Bangka",
+                                   canonical_unit="gram", city_code=BANGKA, actor=admin)
+    catalogue.add_unit(teri, name="bungkus 250 g", factor="250", actor=admin)
     pangkalpinang = [r.code for r in regions.kelurahan_list()
                      if r.code.startswith(PANGKALPINANG + ".")]
     bangka = [r.code for r in regions.kelurahan_list() if r.code.startswith(BANGKA + ".")]

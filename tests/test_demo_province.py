@@ -40,6 +40,12 @@ def test_demo_has_two_cities_a_cross_city_sponsor_and_a_provincial_officer(app, 
         assert kab["city_name"] == "Pemerintah Kabupaten Bangka"
         assert kota["letter_number_pattern"] != kab["letter_number_pattern"]
         assert kab["province_package"] == {"eggs": 30}
+        # A kabupaten's own catalogue addition, offered only for its children (issue 15).
+        from asuh.contributions import catalogue, catalogue_cities
+
+        assert catalogue.commodity_by_code("ikan_teri").city_code == "19.01"
+        assert "ikan_teri" in {c.code for c in catalogue_cities.offered("19.01")}
+        assert "ikan_teri" not in {c.code for c in catalogue_cities.offered("19.71")}
     client = app.test_client()
     assert sign_in(client, "provinsi@demo.asuh.id", DEMO_PASSWORD).status_code == 302
     page = client.get("/dashboard")

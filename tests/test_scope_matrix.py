@@ -28,7 +28,7 @@ from asuh import timeutil
 from asuh.audit import queries as audit_queries
 from asuh.audit.models import AuditRecord
 from asuh.children.models import Child
-from asuh.contributions import photos
+from asuh.contributions import catalogue, photos
 from asuh.errors import NotFoundError, ValidationFailed
 from asuh.exports import datasets
 from asuh.extensions import db, limiter
@@ -46,9 +46,10 @@ KELURAHAN = {CITY: "19.71.01.1004", OTHER_CITY: "19.04.01.1001"}
 CITY_ROLES = ("admin", "officer", "auditor", "field")
 PROVINCIAL = ("province_officer", "province_auditor")
 # The kinds whose routes must answer 404 across cities: letters are their office's, a
-# region's settings page its staff's (branch provcity).
+# region's settings page its staff's (branch provcity), a city's catalogue additions and
+# their pack units its admin's (branch citycat).
 SCOPED_KINDS = ("child", "measurement", "match", "contribution", "photo", "sponsor",
-                "letter", "region")
+                "letter", "region", "commodity", "unit")
 NAMES = {city: {"child": f"Anak Kota {city}", "sponsor": f"Bapak Asuh Kota {city}",
                 "contribution": f"Catatan penyaluran {city}"} for city in KELURAHAN}
 
@@ -84,6 +85,9 @@ def _build(app) -> dict:
                                                verifier=officer)
             letter = letters.issue_letter("handover_receipt", contribution_id=confirmed.id,
                                           actor=officer)
+            local = catalogue.add_commodity(code=f"lokal_{city[-2:]}", name=f"Lokal {city}",
+                                            canonical_unit="gram", actor=admin)
+            pack = catalogue.add_unit(local, name="bungkus 250 g", factor="250", actor=admin)
             objects[city] = {
                 "child": {"child_id": child.id},
                 "measurement": {"child_id": child.id, "measurement_id": measurement.id},
@@ -93,6 +97,8 @@ def _build(app) -> dict:
                 "sponsor": {"sponsor_id": sponsor.id},
                 "letter": {"letter_id": letter.id},
                 "region": {"code": city},
+                "commodity": {"commodity_id": local.id},
+                "unit": {"unit_id": pack.id},
             }
         db.session.commit()
         accounts = {key: (u.id, u.email) for key, u in users.items()}
@@ -150,7 +156,8 @@ def test_the_matrix_covers_every_scoped_route():
     routes = _scoped_routes()
     assert {"children.detail", "api.get_child", "sponsors.detail", "api.get_sponsor",
             "contributions.photo", "api.get_contribution", "matching.match_detail",
-            "children.move"} <= {endpoint for endpoint, _ in routes}
+            "children.move", "contributions.commodity", "contributions.unit_active"} <= {
+                endpoint for endpoint, _ in routes}
 
 
 def test_another_citys_objects_are_not_found(app, world):

@@ -46,7 +46,9 @@ class QuantityIn(fields.Field):
 
 class ItemIn(Schema):
     commodity = filled(metadata={"description": "An active catalogue code: rice, eggs, milk, "
-                                                "… (GET /api/v1/commodities)"})
+                                                "…, or an addition of the child's "
+                                                "kabupaten/kota (GET /api/v1/commodities"
+                                                "?city_code=)"})
     quantity = QuantityIn(required=True)
     unit = filled(metadata={"description": "The canonical unit or an active pack unit of "
                                            "that commodity ('other' takes any unit; 'cash' "

@@ -13,7 +13,10 @@ from asuh.errors import ValidationFailed
 
 
 def delivery_rules(match) -> dict:
-    """The delivery form's limits: the match's dates, quantities, the note's length."""
+    """The delivery form's limits: the match's dates, quantities, the note's length, and
+    the commodities offered for its child's kabupaten/kota (issue 15: the shared catalogue
+    and that city's additions; a form kept from before the child moved names others)."""
+    from asuh.contributions import catalogue_cities
     from asuh.contributions.services import MAX_NOTE, MAX_QUANTITY, check_delivery_date
 
     def refusal(day):
@@ -25,7 +28,10 @@ def delivery_rules(match) -> dict:
 
     today = timeutil.today()
     last = min(today, match.ended_on) if match.ended_on else today
-    return {"data-rule-min-date": match.start_on.isoformat(),
+    city = catalogue_cities.match_city(match)
+    return {"data-rule-commodities": " ".join(c.code for c in catalogue_cities.offered(city)),
+            "data-rule-commodity-message": catalogue_cities.not_offered_message(city),
+            "data-rule-min-date": match.start_on.isoformat(),
             "data-rule-min-date-message": refusal(match.start_on - timedelta(days=1)),
             "data-rule-max-date": last.isoformat(),
             "data-rule-max-date-message": refusal(last + timedelta(days=1)),

@@ -12,11 +12,13 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from asuh.audit import services as audit
+from asuh.contributions import catalogue_cities
 from asuh.contributions.models import Commodity, CommodityUnit
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.formatting import NumberRefused, parse_number
 from asuh.permissions import Permission, ensure_permitted
+from asuh.regions import scopes
 from asuh.settings import services as settings
 from asuh.transactions import use_case
 
@@ -103,10 +105,12 @@ class UnitOption:
         return f"{self.commodity.code}|{self.unit}"
 
 
-def unit_options() -> list[UnitOption]:
-    """Every (active commodity, unit) pair, for the delivery form's one-tap select."""
+def unit_options(city_code: str | None = None) -> list[UnitOption]:
+    """Every (active commodity, unit) pair offered for a delivery to a child in
+    ``city_code`` (the shared catalogue and that city's additions), for the delivery
+    form's one-tap select."""
     return [UnitOption(c, name, resolve_unit(c, name)[1])
-            for c in commodities(active_only=True) for name in unit_names(c)]
+            for c in catalogue_cities.offered(city_code) for name in unit_names(c)]
 
 
 # --- changing the catalogue -------------------------------------------------------------
@@ -137,8 +141,11 @@ def parse_factor(value, field: str = "factor") -> Decimal:
 
 @use_case
 def add_commodity(*, code, name, canonical_unit, is_cash: bool = False, sort_order=None,
-                  actor) -> Commodity:
+                  city_code=None, actor) -> Commodity:
+    """Add to the shared catalogue, or (``city_code``; a city's admin always) as that
+    kabupaten/kota's addition (``catalogue_cities.addition_city``)."""
     ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
+    city = catalogue_cities.addition_city(actor, city_code)
     code = _text(code).lower()
     if not _CODE.match(code):
         raise ValidationFailed({"code": ["Kode 2–20 huruf kecil, angka atau garis bawah, "
@@ -151,13 +158,14 @@ def add_commodity(*, code, name, canonical_unit, is_cash: bool = False, sort_ord
     if sort_order in (None, ""):
         sort_order = (db.session.scalar(select(func.max(Commodity.sort_order))) or 0) + 10
     commodity = Commodity(code=code, name=name, canonical_unit=unit, is_cash=bool(is_cash),
-                          sort_order=int(sort_order), active=True)
+                          sort_order=int(sort_order), active=True, city_code=city)
     db.session.add(commodity)
     db.session.flush()
-    audit.record("create", "commodity", commodity.id, user=actor,
-                 summary=f"Komoditas {name} ({code}, satuan {unit}) ditambahkan",
+    audit.record("create", "commodity", commodity.id, user=actor, scope=city,
+                 summary=f"Komoditas {name} ({code}, satuan {unit}) ditambahkan"
+                         + (f" untuk {scopes.scope_label(city)}" if city else ""),
                  changes=audit.diff({}, {"code": code, "name": name, "canonical_unit": unit,
-                                         "is_cash": bool(is_cash)}))
+                                         "is_cash": bool(is_cash), "city_code": city}))
     return commodity
 
 
@@ -165,6 +173,7 @@ def add_commodity(*, code, name, canonical_unit, is_cash: bool = False, sort_ord
 def update_commodity(commodity: Commodity, *, name, sort_order, actor) -> bool:
     """Rename or reorder. Code, canonical unit and cash flag stay: history is in them."""
     ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
+    catalogue_cities.ensure_editable(actor, commodity)
     before = audit.snapshot(commodity, ("name", "sort_order"))
     commodity.name = _clean_name(name, "name", "Nama", 60)
     try:
@@ -175,19 +184,20 @@ def update_commodity(commodity: Commodity, *, name, sort_order, actor) -> bool:
     if changes:
         db.session.flush()
         audit.record("update", "commodity", commodity.id, user=actor, changes=changes,
-                     summary=f"Komoditas {commodity.code} diubah")
+                     scope=commodity.city_code, summary=f"Komoditas {commodity.code} diubah")
     return bool(changes)
 
 
 @use_case
 def set_commodity_active(commodity: Commodity, active: bool, *, actor) -> bool:
     ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
+    catalogue_cities.ensure_editable(actor, commodity)
     if commodity.active == active:
         return False
     commodity.active = active
     db.session.flush()
     audit.record("activate" if active else "deactivate", "commodity", commodity.id,
-                 user=actor, changes={"active": [not active, active]},
+                 user=actor, scope=commodity.city_code, changes={"active": [not active, active]},
                  summary=f"Komoditas {commodity.name} "
                          f"{'diaktifkan' if active else 'dinonaktifkan'}")
     return True
@@ -204,6 +214,7 @@ def _check_unit_name(commodity: Commodity, name: str, exclude: CommodityUnit | N
 @use_case
 def add_unit(commodity: Commodity, *, name, factor, actor) -> CommodityUnit:
     ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
+    catalogue_cities.ensure_editable(actor, commodity)
     if commodity.is_cash or is_as_entered(commodity):
         raise ValidationFailed({"name": [f"{commodity.name} tidak memakai satuan kemasan."]})
     name = _clean_name(name, "name", "Nama satuan", 40)
@@ -213,7 +224,7 @@ def add_unit(commodity: Commodity, *, name, factor, actor) -> CommodityUnit:
     db.session.add(unit)
     db.session.flush()
     db.session.expire(commodity, ["units"])
-    audit.record("create", "commodity_unit", unit.id, user=actor,
+    audit.record("create", "commodity_unit", unit.id, user=actor, scope=commodity.city_code,
                  summary=f"Satuan {name} = {factor.normalize():f} {commodity.canonical_unit} "
                          f"untuk {commodity.name}",
                  changes={"commodity": [None, commodity.code], "name": [None, name],
@@ -226,6 +237,7 @@ def update_unit(unit: CommodityUnit, *, name, factor, actor) -> bool:
     """A new factor counts from now on: delivered items keep the quantity they converted to."""
     ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
     commodity = db.session.get(Commodity, unit.commodity_id)
+    catalogue_cities.ensure_editable(actor, commodity)
     name = _clean_name(name, "name", "Nama satuan", 40)
     factor = parse_factor(factor)
     _check_unit_name(commodity, name, unit)
@@ -235,6 +247,7 @@ def update_unit(unit: CommodityUnit, *, name, factor, actor) -> bool:
     if changes:
         db.session.flush()
         audit.record("update", "commodity_unit", unit.id, user=actor, changes=changes,
+                     scope=commodity.city_code,
                      summary=f"Satuan {name} ({commodity.name}) diubah")
     return bool(changes)
 
@@ -242,12 +255,14 @@ def update_unit(unit: CommodityUnit, *, name, factor, actor) -> bool:
 @use_case
 def set_unit_active(unit: CommodityUnit, active: bool, *, actor) -> bool:
     ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
+    commodity = db.session.get(Commodity, unit.commodity_id)
+    catalogue_cities.ensure_editable(actor, commodity)
     if unit.active == active:
         return False
     unit.active = active
     db.session.flush()
     audit.record("activate" if active else "deactivate", "commodity_unit", unit.id,
-                 user=actor, changes={"active": [not active, active]},
+                 user=actor, scope=commodity.city_code, changes={"active": [not active, active]},
                  summary=f"Satuan {unit.name} {'diaktifkan' if active else 'dinonaktifkan'}")
     return True
 
@@ -305,7 +320,8 @@ def _parsed(raw) -> dict[str, Decimal]:
 def update_monthly_package(values: dict, *, actor) -> dict:
     """Store the package; blank or zero drops a commodity from it. Returns what changed."""
     ensure_permitted(actor, Permission.MANAGE_CATALOGUE)
-    known = {c.code: c for c in commodities()}
+    # The installation's package is every city's default: a city's addition is not in it.
+    known = {c.code: c for c in commodities() if c.city_code is None}
     package, errors = {}, {}
     for code, raw in values.items():
         field = f"package.{code}"

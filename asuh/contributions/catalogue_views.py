@@ -1,12 +1,15 @@
 """The admin's catalogue pages: commodities, pack units with their conversion factors,
-and the monthly package. Nothing is deleted; entries are deactivated."""
+and the monthly package. Nothing is deleted; entries are deactivated.
+
+Issue 15: a kabupaten/kota's admin sees the shared catalogue read-only and manages their
+city's additions; another city's addition answers 404 (``catalogue_cities``)."""
 
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from asuh.contributions import catalogue
+from asuh.contributions import catalogue, catalogue_cities
 from asuh.contributions.forms import ActionForm, CommodityEditForm, CommodityForm, UnitForm
 from asuh.contributions.models import Commodity, CommodityUnit
 from asuh.contributions.views import bp
@@ -15,19 +18,32 @@ from asuh.extensions import db
 from asuh.formatting import format_quantity
 from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, requires
+from asuh.regions import scopes
 
 
 def _package_codes() -> list[str]:
-    shown = [c.code for c in catalogue.commodities() if not c.is_cash]
+    # The installation's package: the shared catalogue (a city's addition is its own).
+    shown = [c.code for c in catalogue_cities.offered(None, active_only=False)
+             if not c.is_cash]
     return shown + [code for code in catalogue.monthly_package() if code not in shown]
+
+
+def _add_form(form=None) -> CommodityForm:
+    form = form or CommodityForm(formdata=None)
+    form.city_code.choices = catalogue_cities.city_choices(current_user)
+    return form
 
 
 def _render_index(form=None, package_values=None, package_errors=None, status=200):
     package = catalogue.monthly_package()
     values = package_values or {code: format_quantity(amount) for code, amount in package.items()}
+    commodities = catalogue_cities.visible(current_user)
+    scope = scopes.scope_of(current_user)
     return render_template(
-        "contributions/catalogue.html", commodities=catalogue.commodities(),
-        form=form or CommodityForm(formdata=None), action_form=ActionForm(formdata=None),
+        "contributions/catalogue.html", commodities=commodities,
+        city_names=catalogue_cities.city_names(commodities),
+        whole_installation=scope is None, scope_cities=scopes.cities_in(scope),
+        form=_add_form(form), action_form=ActionForm(formdata=None),
         package_values=values, package_errors=package_errors or {},
         package_codes=_package_codes()), status
 
@@ -47,7 +63,7 @@ def add_commodity():
             commodity = catalogue.add_commodity(
                 code=form.code.data, name=form.name.data,
                 canonical_unit=form.canonical_unit.data, is_cash=form.is_cash.data,
-                actor=current_user)
+                city_code=form.city_code.data, actor=current_user)
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
@@ -75,6 +91,8 @@ def update_package():
 def _render_commodity(commodity: Commodity, edit_form=None, unit_form=None):
     return render_template(
         "contributions/commodity.html", commodity=commodity,
+        editable=catalogue_cities.may_edit(current_user, commodity),
+        city_name=catalogue_cities.city_names([commodity]).get(commodity.city_code),
         edit_form=edit_form or CommodityEditForm(formdata=None, obj=commodity),
         unit_form=unit_form or UnitForm(formdata=None), action_form=ActionForm(formdata=None),
         unit_forms={u.id: UnitForm(formdata=None, prefix=f"unit{u.id}", name=u.name,
@@ -86,7 +104,7 @@ def _render_commodity(commodity: Commodity, edit_form=None, unit_form=None):
 @bp.route("/catalogue/commodities/<int:commodity_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_CATALOGUE)
 def commodity(commodity_id: int):
-    item = db.get_or_404(Commodity, commodity_id)
+    item = catalogue_cities.load_visible(commodity_id, current_user)
     form = CommodityEditForm(obj=item) if request.method == "GET" else CommodityEditForm()
     if form.validate_on_submit():
         try:
@@ -104,7 +122,7 @@ def commodity(commodity_id: int):
 @bp.route("/catalogue/commodities/<int:commodity_id>/units", methods=["POST"])
 @requires(Permission.MANAGE_CATALOGUE)
 def add_unit(commodity_id: int):
-    item = db.get_or_404(Commodity, commodity_id)
+    item = catalogue_cities.load_visible(commodity_id, current_user)
     form = UnitForm()
     if form.validate_on_submit():
         try:
@@ -118,10 +136,17 @@ def add_unit(commodity_id: int):
     return _render_commodity(db.session.get(Commodity, commodity_id), unit_form=form)
 
 
+def _unit_or_404(unit_id: int) -> CommodityUnit:
+    """A pack unit of a commodity the admin sees (another city's addition: 404)."""
+    unit = db.get_or_404(CommodityUnit, unit_id)
+    catalogue_cities.load_visible(unit.commodity_id, current_user)
+    return unit
+
+
 @bp.route("/catalogue/units/<int:unit_id>", methods=["POST"])
 @requires(Permission.MANAGE_CATALOGUE)
 def update_unit(unit_id: int):
-    unit = db.get_or_404(CommodityUnit, unit_id)
+    unit = _unit_or_404(unit_id)
     form = UnitForm(prefix=f"unit{unit.id}")
     if form.validate_on_submit():
         try:
@@ -145,7 +170,7 @@ def _wants_active() -> bool:
 @bp.route("/catalogue/commodities/<int:commodity_id>/active", methods=["POST"])
 @requires(Permission.MANAGE_CATALOGUE)
 def commodity_active(commodity_id: int):
-    item = db.get_or_404(Commodity, commodity_id)
+    item = catalogue_cities.load_visible(commodity_id, current_user)
 
     def action(commodity):
         catalogue.set_commodity_active(commodity, _wants_active(), actor=current_user)
@@ -158,7 +183,7 @@ def commodity_active(commodity_id: int):
 @bp.route("/catalogue/units/<int:unit_id>/active", methods=["POST"])
 @requires(Permission.MANAGE_CATALOGUE)
 def unit_active(unit_id: int):
-    unit = db.get_or_404(CommodityUnit, unit_id)
+    unit = _unit_or_404(unit_id)
 
     def action(target):
         catalogue.set_unit_active(target, _wants_active(), actor=current_user)

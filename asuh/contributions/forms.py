@@ -56,10 +56,11 @@ def option_label(option: catalogue.UnitOption) -> str:
     return f"{option.commodity.name} — {_unit_label(option)}"
 
 
-def item_choices() -> list[SelectChoice]:
+def item_choices(city_code: str | None = None) -> list[SelectChoice]:
+    """The shared catalogue and the additions of the child's kabupaten/kota."""
     return [SelectChoice("", "— pilih barang —")] + [
         SelectChoice(o.value, option_label(o), optgroup=o.commodity.name)
-        for o in catalogue.unit_options()]
+        for o in catalogue.unit_options(city_code)]
 
 
 class ItemForm(Form):
@@ -99,8 +100,8 @@ class ContributionForm(FlaskForm):
 
     asking = False  # the service questioned a value: the tick box is shown
 
-    def prepare(self, *, fresh_token: bool) -> "ContributionForm":
-        choices = item_choices()
+    def prepare(self, *, fresh_token: bool, city_code: str | None = None) -> "ContributionForm":
+        choices = item_choices(city_code)
         while len(self.items.entries) < ITEM_ROWS:
             self.items.append_entry()
         if fresh_token and len(self.items.entries) < MAX_ITEMS and not any(
@@ -178,6 +179,9 @@ class CommodityForm(FlaskForm):
     canonical_unit = StringField("Satuan dasar", validators=[Optional(), Length(max=20)],
                                  render_kw={"placeholder": "kg"})
     is_cash = BooleanField("Uang pengganti barang (satuan Rp)")
+    # Issue 15: the shared catalogue or one kabupaten/kota's addition (the service checks
+    # the choice against the admin's scope; a city's admin has only their city).
+    city_code = SelectField("Untuk", choices=[], validate_choice=False)
 
 
 class CommodityEditForm(FlaskForm):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from asuh import timeutil
-from asuh.contributions import access, catalogue, prices, progress, services
+from asuh.contributions import access, catalogue, catalogue_cities, prices, progress, services
 from asuh.contributions.forms import ContributionForm
 from asuh.contributions.models import Contribution
 from asuh.contributions.views import bp
@@ -72,7 +72,8 @@ def create(match_id: int):
     match = _match_or_404(match_id)
     if not access.can_log_for(current_user, match):
         abort(403)
-    form = ContributionForm().prepare(fresh_token=request.method == "GET")
+    form = ContributionForm().prepare(fresh_token=request.method == "GET",
+                                      city_code=catalogue_cities.match_city(match))
     if request.method == "GET":
         form.delivered_on.data = timeutil.today()
     if form.validate_on_submit():
@@ -126,7 +127,8 @@ def edit(contribution_id: int):
         form = ContributionForm(data=_form_data(contribution))
     else:
         form = ContributionForm()
-    form.prepare(fresh_token=request.method == "GET")
+    form.prepare(fresh_token=request.method == "GET",
+                 city_code=catalogue_cities.match_city(contribution))
     if form.validate_on_submit():
         items, rows = form.item_rows()
         try:

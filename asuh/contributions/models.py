@@ -38,6 +38,9 @@ class Commodity(db.Model):
     is_cash: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
+    # Issue 15: a kabupaten/kota's own addition (its Kemendagri code, ``19.01``), offered
+    # only for its children's deliveries; NULL is the installation's shared catalogue.
+    city_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
 
     units: Mapped[list["CommodityUnit"]] = relationship(
         back_populates="commodity", lazy="selectin", order_by="CommodityUnit.id")

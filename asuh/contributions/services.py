@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children.models import Child
-from asuh.contributions import access, catalogue, photos, prices
+from asuh.contributions import access, catalogue, catalogue_cities, photos, prices
 from asuh.contributions.models import PENDING, Commodity, Contribution, ContributionItem
 from asuh.errors import NotPermitted, ValidationFailed
 from asuh.extensions import db
@@ -87,7 +87,8 @@ def parse_rupiah(raw, field: str) -> int:
     return value
 
 
-def _clean_item(index: int, raw: dict, commodities: dict[str, Commodity]) -> CleanItem:
+def _clean_item(index: int, raw: dict, commodities: dict[str, Commodity],
+                city_code: str | None) -> CleanItem:
     errors: dict[str, list[str]] = {}
 
     def check(parse, *args):
@@ -102,9 +103,8 @@ def _clean_item(index: int, raw: dict, commodities: dict[str, Commodity]) -> Cle
     commodity = commodities.get(code)
     if not code:
         errors[item_field(index, "commodity")] = ["Pilih barang."]
-    elif commodity is None or not commodity.active:
-        errors[item_field(index, "commodity")] = [
-            f"Barang '{code[:20]}' tidak ada dalam katalog."]
+    elif refusal := catalogue_cities.item_refusal(code, commodity, city_code):
+        errors[item_field(index, "commodity")] = [refusal]
         commodity = None
     quantity = check(parse_quantity, raw.get("quantity"), item_field(index, "quantity"))
     cash = commodity is not None and commodity.is_cash
@@ -142,8 +142,9 @@ def _clean_item(index: int, raw: dict, commodities: dict[str, Commodity]) -> Cle
     return CleanItem(commodity, quantity, unit, canonical, value)
 
 
-def clean_items(items) -> list[CleanItem]:
-    """Check every item; all the problems come back at once, keyed ``items[i].field``."""
+def clean_items(items, city_code: str | None = None) -> list[CleanItem]:
+    """Check every item for a child in ``city_code`` (shared catalogue + that city's
+    additions; None: shared only); all problems at once, keyed ``items[i].field``."""
     if not isinstance(items, list) or not items:
         raise ValidationFailed({"items": ["Isi minimal satu barang."]})
     if len(items) > MAX_ITEMS:
@@ -155,7 +156,7 @@ def clean_items(items) -> list[CleanItem]:
             errors[f"items[{index}]"] = ["Harus berupa objek."]
             continue
         try:
-            cleaned.append(_clean_item(index, raw, commodities))
+            cleaned.append(_clean_item(index, raw, commodities, city_code))
         except ValidationFailed as failure:
             errors.update(failure.errors)
     if errors:
@@ -191,8 +192,9 @@ def check_delivery_date(match: Match, delivered_on, today: date | None = None) -
 def delivery_errors(match: Match, delivered_on, items, note, today) -> dict:
     """Every field error of a delivery at once (date, items, note), so a form shows all."""
     errors = {}
+    city = catalogue_cities.match_city(match)
     for check in (lambda: check_delivery_date(match, delivered_on, today),
-                  lambda: clean_items(items), lambda: clean_note(note)):
+                  lambda: clean_items(items, city), lambda: clean_note(note)):
         try:
             check()
         except ValidationFailed as failure:
@@ -240,7 +242,7 @@ def same_submission(contribution: Contribution, *, match_id, delivered_on, items
                     note) -> bool:
     """Whether a repeated request asks for what the stored contribution holds."""
     try:
-        cleaned = clean_items(items)
+        cleaned = clean_items(items, catalogue_cities.match_city(contribution))
         note = clean_note(note)
     except ValidationFailed:
         return False
@@ -309,7 +311,7 @@ def log_contribution(match: Match, *, delivered_on, items, note=None, photo_file
     images = list(batch.images)
     if errors:
         raise ValidationFailed(errors)
-    cleaned, note = clean_items(items), clean_note(note)
+    cleaned, note = clean_items(items, catalogue_cities.match_city(match)), clean_note(note)
     prices.ask_about(cleaned, item_field, ask=ask_about_unusual_values)
     child = db.session.get(Child, match.child_id)
     contribution = Contribution(
@@ -372,7 +374,7 @@ def _update_fields(contribution: Contribution, *, delivered_on, items, note, act
     errors = delivery_errors(match, delivered_on, items, note, today)
     if errors:
         raise ValidationFailed(errors)
-    cleaned, note = clean_items(items), clean_note(note)
+    cleaned, note = clean_items(items, catalogue_cities.match_city(match)), clean_note(note)
     prices.ask_about(cleaned, item_field, ask=ask)
     old_items = contribution_items(contribution)
     before = {"delivered_on": contribution.delivered_on, "note": contribution.note,

@@ -225,7 +225,9 @@ def commodity_figures(filters: DashboardFilters, rows: dict) -> list[dict]:
     for commodity in db.session.scalars(
             select(Commodity).order_by(Commodity.sort_order, Commodity.name)):
         series = [rows.get((month, commodity.id), [Decimal(0), 0]) for month in filters.months]
-        if not commodity.active and not any(q or v for q, v in series):
+        # A kabupaten/kota's own addition (issue 15) shows where it was given: another
+        # city's figures do not name it.
+        if (not commodity.active or commodity.city_code) and not any(q or v for q, v in series):
             continue
         last = rows.get((filters.end, commodity.id), [Decimal(0), 0])
         figures.append({

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from asuh.contributions import catalogue
+from asuh.contributions import catalogue_cities
 from asuh.errors import ValidationFailed
 from asuh.formatting import NumberRefused, format_quantity, parse_number
 from asuh.forms import attach_errors
@@ -78,13 +78,20 @@ def update():
                            installation=scopes.scope_of(current_user) is None)
 
 
+def _package_goods(region):
+    """The goods a region's package may name: the shared catalogue, and for a
+    kabupaten/kota its own additions too (issue 15), never another city's."""
+    city = None if region.level == PROVINSI else region.code
+    return [c for c in catalogue_cities.offered(city, active_only=False) if not c.is_cash]
+
+
 def _package_inputs(region, form_data: MultiDict) -> tuple[dict, dict]:
     """The package fields typed on the page (``monthly_package-eggs`` …) → packages."""
     keys = services.region_keys(region)
     packages, errors = {}, {}
     for key in (k for k in PACKAGES if k in keys):
         package = {}
-        for commodity in catalogue.commodities():
+        for commodity in _package_goods(region):
             name = f"{key}-{commodity.code}"
             try:
                 amount = parse_number(form_data.get(name, ""))
@@ -102,7 +109,7 @@ def _render_region(region, form, typed: MultiDict | None = None, status: int = 2
     parent = (services.get_all() if region.level == PROVINSI
               else services.for_province(region.code))
     inherited = {k: parent.get(k) for k in services.PROVINCE_KEYS}
-    goods = [c for c in catalogue.commodities() if not c.is_cash]
+    goods = _package_goods(region)
     shown = {}
     for key in PACKAGES:
         for c in goods:

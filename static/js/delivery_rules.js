@@ -41,6 +41,12 @@
       if (!item || !quantity || (!item.value && !quantity.value.trim())) return;
       filled += 1;
       if (!item.value) { refuse(item, "Pilih barang dan satuannya."); return; }
+      // Issue 15: only the shared catalogue and the child's kabupaten/kota's additions.
+      var offered = (rules.ruleCommodities || "").split(" ");
+      if (rules.ruleCommodities !== undefined
+          && offered.indexOf(item.value.split("|")[0]) < 0) {
+        refuse(item, rules.ruleCommodityMessage); return;
+      }
       var value = number(quantity.value);
       if (!quantity.value.trim()) refuse(quantity, "Jumlah wajib diisi.");
       else if (isNaN(value)) refuse(quantity, "Jumlah harus berupa angka, misalnya 2,5.");
