@@ -2,10 +2,13 @@
 the admin's page (form, confirmation, move) and ``flask --app app users set-scope``."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
+from asuh import timeutil
 from asuh.accounts import rescope
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
@@ -356,3 +359,34 @@ def test_users_set_scope(runner, app, province):
         assert db.session.get(User, admin_id).scope_code is None
         # Every change was audited (in the new scope and the city left), the no-op not.
         assert [r.scope_code for r in _scope_records(officer_id)] == [KAB, KOTA, PROVINCE, KAB]
+
+
+def test_a_job_asked_for_before_a_move_is_not_the_movers_any_more(app, province):
+    from asuh.exports.export_job import KIND
+    from asuh.jobs import services as jobs
+
+    with app.app_context():
+        root = factories.user("admin")
+        officer = factories.user("officer", scope=KOTA)
+        kota_admin = factories.user("admin", scope=KOTA)
+        kab_admin = factories.user("admin", scope=KAB)
+        job = jobs.submit(KIND, {"name": "children", "fmt": "csv", "args": []},
+                          actor=officer)
+        assert jobs.load_for(officer, job.id) is job
+        assert jobs.load_for(kota_admin, job.id) is job
+        rescope.change_scope(officer, KAB, actor=root)
+        # Its file would hold Kota Pangkalpinang's data: not the officer's any more, nor
+        # their new city's admin's; the installation's admin still sees it.
+        for who in (officer, kab_admin, kota_admin):
+            with pytest.raises(NotFoundError):
+                jobs.load_for(who, job.id)
+        assert jobs.load_for(root, job.id) is job
+        # What they ask for after the move is theirs.
+        later = jobs.submit(KIND, {"name": "children", "fmt": "csv", "args": []},
+                            actor=officer)
+        with time_machine.travel(timeutil.utcnow() + timedelta(seconds=1), tick=False):
+            later.created_at = timeutil.utcnow()
+            db.session.flush()
+            assert jobs.load_for(officer, later.id) is later
+            assert jobs.load_for(kab_admin, later.id) is later
+        db.session.rollback()

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from asuh.accounts.models import User
 from asuh.accounts.scoping import check_scope, manages
 from asuh.audit import services as audit
+from asuh.audit.models import AuditRecord
 from asuh.errors import NotFoundError, ValidationFailed
 from asuh.extensions import db
 from asuh.permissions import Permission, Role, ensure_permitted
@@ -167,6 +168,17 @@ def _sees(viewer: str | None, sealed: str | None) -> bool:
     if viewer is None or viewer == sealed:
         return True
     return len(viewer) == 2 and sealed is not None and sealed.startswith(f"{viewer}.")
+
+
+def moved_since(user_id: int, moment) -> bool:
+    """Whether the account was moved to another scope at or after ``moment``: what it
+    made before (an export file) holds the old scope's data, no longer theirs to see.
+    A named rule other areas call (jobs), read from the audit trail's own records."""
+    return db.session.scalar(
+        select(AuditRecord.id).where(AuditRecord.entity_type == "user",
+                                     AuditRecord.entity_id == str(user_id),
+                                     AuditRecord.action == "change_scope",
+                                     AuditRecord.at >= moment).limit(1)) is not None
 
 
 def find_user(email: str, *, actor=None) -> User:
