@@ -12,6 +12,7 @@ from asuh import timeutil
 from asuh.accounts import rescope
 from asuh.accounts.models import User
 from asuh.audit.models import AuditRecord
+from asuh.audit.queries import scope_condition
 from asuh.errors import NotFoundError, NotPermitted, ValidationFailed
 from asuh.extensions import db
 from asuh.regions.services import assign_kelurahan, assigned_kelurahan
@@ -51,6 +52,13 @@ def test_an_installation_admin_moves_an_officer_audited_and_idempotent(app, prov
         assert all(r.changes["scope_code"] == [KOTA, KAB] for r in records)
         assert all(r.user_id == root.id for r in records)
         assert "Kota Pangkalpinang → Kabupaten Bangka" in records[0].summary
+        # Each city's officers read the move in their trail, the province's once per city.
+        for reader, expected in ((factories.user("auditor", scope=KOTA), 1),
+                                 (factories.user("auditor", scope=KAB), 1),
+                                 (factories.user("auditor", scope=PROVINCE), 2)):
+            seen = db.session.scalars(select(AuditRecord.id).where(
+                AuditRecord.action == "change_scope", scope_condition(reader))).all()
+            assert len(seen) == expected, reader.scope_code
         # Again: nothing changes, nothing is written.
         assert rescope.change_scope(officer, KAB, actor=root) is False
         assert len(_scope_records(officer.id)) == 2
