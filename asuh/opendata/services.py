@@ -108,10 +108,6 @@ def public_page(code: str | None, today: date | None = None) -> dict:
                       "label": place(a, tree["names"][a], city_name)}
                      for a in areas.ancestors(tree, area)]
     view["choices"] = _choices(data)
-    # Kept for links made before the province: the city's kecamatan.
-    view["kecamatan"] = [{"code": a[1], "name": tree["names"][a]}
-                         for a in tree["members"].get(tree["root"], ())
-                         if a[0] == figures.KECAMATAN]
     return view
 
 
