@@ -176,6 +176,10 @@ def test_a_field_user_moves_with_kelurahan_inside_the_new_scope(app, province):
         assert rescope.change_scope(field, KAB, actor=root,
                                     kelurahan=[KAB_KEL_2, KAB_KEL]) is False
         assert rescope.change_scope(field, KAB, actor=root) is False
+        # Other kelurahan in the same city: the work-area record, no move.
+        assert rescope.change_scope(field, KAB, actor=root, kelurahan=[KAB_KEL]) is True
+        assert assigned_kelurahan(field) == [KAB_KEL]
+        assert len(_scope_records(field.id)) == 2
         # A field user without kelurahan moves freely.
         bare = factories.user("field", scope=KOTA)
         assert rescope.change_scope(bare, KAB, actor=root) is True

@@ -150,6 +150,8 @@ def change_scope(user: User, scope: str | None, *, actor,
         # The regions area's own use case (joins this unit of work), so its audit record
         # and checks are the same as on the work-area page.
         assign_kelurahan(user, plan.kelurahan_after, actor=actor)
+    if plan.old == plan.new:
+        return True  # only the kelurahan changed: the work-area record says so
     changes = {"scope_code": [plan.old, plan.new]}
     if plan.kelurahan_after is not None and plan.kelurahan_after != plan.kelurahan_before:
         changes["kelurahan"] = [plan.kelurahan_before, plan.kelurahan_after]
