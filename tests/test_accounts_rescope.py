@@ -402,3 +402,19 @@ def test_a_job_asked_for_before_a_move_is_not_the_movers_any_more(app, province)
             assert jobs.load_for(officer, later.id) is later
             assert jobs.load_for(kab_admin, later.id) is later
         db.session.rollback()
+
+
+def test_an_admin_cannot_widen_their_own_scope_on_the_page(app, province):
+    with app.app_context():
+        admin = factories.user("admin", scope=KOTA)
+        db.session.commit()
+        admin_id, email = admin.id, admin.email
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 302
+    for code in (PROVINCE, KAB):
+        refused = client.post(f"/admin/users/{admin_id}/scope",
+                              data={"scope_code": code, "confirmed": "1"})
+        assert refused.status_code == 200
+        assert "tidak dapat memperluas wilayah akun Anda sendiri" in refused.text
+    with app.app_context():
+        assert db.session.get(User, admin_id).scope_code == KOTA
