@@ -55,6 +55,7 @@ MISSING = object()
 ROUTE_OBJECTS = {
     "accounts.user_detail": "user", "accounts.activate_user": "user",
     "accounts.deactivate_user": "user", "accounts.change_role": "user",
+    "accounts.change_scope": "user",
     "regions.field_assignment": "user",
     "contributions.commodity": "commodity", "contributions.commodity_active": "commodity",
     "contributions.add_unit": "commodity",

@@ -2,10 +2,12 @@
 
 from wtforms import (
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -55,6 +57,18 @@ class UserCreateForm(FlaskForm):
 
 class UserRoleForm(FlaskForm):
     role = SelectField("Peran", choices=ROLE_CHOICES)
+
+
+class UserScopeForm(FlaskForm):
+    """Move an account to another scope; asked twice (``confirmed`` on the second
+    post, after the page has said what the user will see)."""
+
+    # Choices: what the admin may hand out (asuh.accounts.scoping.scope_choices).
+    scope_code = SelectField("Wilayah kerja baru", choices=[], validate_choice=False)
+    # A field user's kelurahan/desa in the new scope (the service checks them).
+    kelurahan = SelectMultipleField("Kelurahan/desa kerja baru", choices=[],
+                                    validate_choice=False)
+    confirmed = HiddenField()
 
 
 class UserDeactivateForm(FlaskForm):

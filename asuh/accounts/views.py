@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from asuh.accounts import resets, services
+from asuh.accounts import rescope, resets, services
 from asuh.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -26,6 +26,7 @@ from asuh.accounts.forms import (
     UserCreateForm,
     UserDeactivateForm,
     UserRoleForm,
+    UserScopeForm,
 )
 from asuh.accounts.models import User
 from asuh.accounts.scoping import manages, scope_choices
@@ -34,8 +35,9 @@ from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.forms import attach_errors, button_action
 from asuh.permissions import Permission, Role, public, requires
-from asuh.regions.scopes import scope_label
-from asuh.regions.services import assigned_kelurahan_names
+from asuh.regions.choices import by_kecamatan
+from asuh.regions.scopes import scope_label, scope_of, scope_region, within
+from asuh.regions.services import assigned_kelurahan_names, kelurahan_list
 
 bp = Blueprint("accounts", __name__)
 # A reset link is shown once, on the page the officer or admin lands on after making it.
@@ -256,6 +258,51 @@ def change_role(user_id: int):
         return f"Peran {user.email} sekarang {user.role_label}."
 
     return _admin_action(user_id, form, action)
+
+
+@bp.route("/admin/users/<int:user_id>/scope", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def change_scope(user_id: int):
+    """Move the account to another scope: the form, then a page saying what the user
+    will see after the move, then the move (``asuh.accounts.rescope``)."""
+    user = _user_in_scope(user_id)
+    form = UserScopeForm()
+    form.scope_code.choices = scope_choices(current_user)
+    if request.method == "GET":
+        form.scope_code.data = user.scope_code or ""
+    plan = None
+    if user.role != Role.SPONSOR and form.validate_on_submit():
+        kelurahan = form.kelurahan.data if user.role == Role.FIELD else None
+        try:
+            if form.confirmed.data == "1":
+                changed = rescope.change_scope(user, form.scope_code.data or None,
+                                               actor=current_user, kelurahan=kelurahan)
+                flash(f"Wilayah kerja {user.name} sekarang {scope_label(user.scope_code)}."
+                      if changed else "Wilayah kerja tidak berubah.",
+                      "success" if changed else "info")
+                return redirect(url_for("accounts.user_detail", user_id=user.id))
+            plan = rescope.plan_scope_change(user, form.scope_code.data or None,
+                                             actor=current_user, kelurahan=kelurahan)
+        except ValidationFailed as failure:
+            attach_errors(form, failure)
+    return render_template("accounts/user_scope.html", user=user, form=form, plan=plan,
+                           scope_label=scope_label(user.scope_code),
+                           work_areas=(assigned_kelurahan_names(user)
+                                       if user.role == Role.FIELD else []),
+                           groups=_kelurahan_groups(user, form.scope_code.data),
+                           chosen=set(form.kelurahan.data or []))
+
+
+def _kelurahan_groups(user: User, code: str | None):
+    """A field user's kelurahan to pick from: those of the scope being chosen (what the
+    admin typed, when it is a region the admin reaches), else of the present one."""
+    if user.role != Role.FIELD:
+        return []
+    actor_scope = scope_of(current_user)
+    scope = code if code and scope_region(code) is not None else user.scope_code
+    if not within(actor_scope, scope):
+        scope = actor_scope
+    return by_kecamatan(kelurahan_list(scope=scope))
 
 
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])

@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "issue": "diterbitkan", "download": "diunduh", "supersede": "diganti",
     "login": "masuk", "login_failed": "gagal masuk", "logout": "keluar",
     "change_password": "kata sandi diganti", "change_role": "peran diubah",
+    "change_scope": "wilayah kerja dipindahkan",
     "activate": "diaktifkan", "deactivate": "dinonaktifkan",
     "assign_kelurahan": "kelurahan ditugaskan", "accept_invitation": "undangan diterima",
     "reissue_invitation": "undangan dikirim ulang", "install": "dipasang",

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import undefer
 
 from asuh.accounts.models import User
+from asuh.accounts.rescope import moved_since
 from asuh.audit import services as audit
 from asuh.errors import NotFoundError, NotPermitted, ValidationFailed
 from asuh.extensions import db
@@ -82,7 +83,16 @@ def _admin_reaches(user, job: Job) -> bool:
         select(User.scope_code).where(User.id == job.requested_by_id)) == scope
 
 
+def _from_before_a_move(job: Job) -> bool:
+    """Asked for before its requester moved to another scope (issue 15): the result holds
+    the old scope's data, so neither they nor their new city's admin may take it."""
+    return job.requested_by_id is not None and moved_since(job.requested_by_id,
+                                                           job.created_at)
+
+
 def can_see(user, job: Job) -> bool:
+    if _from_before_a_move(job):
+        return user.role == Role.ADMIN and getattr(user, "scope_code", None) is None
     return _admin_reaches(user, job) or (job.requested_by_id is not None
                                          and job.requested_by_id == user.id)
 
@@ -93,7 +103,8 @@ def load_for(user, job_id: int) -> Job:
     if job is None:
         raise NotFoundError("Pekerjaan tidak ditemukan.")
     if not can_see(user, job):
-        if user.role == Role.ADMIN:  # another kabupaten/kota's job: not found for them
+        # Another kabupaten/kota's job, or one's own from before a move: not found.
+        if user.role == Role.ADMIN or job.requested_by_id == user.id:
             raise NotFoundError("Pekerjaan tidak ditemukan.")
         raise NotPermitted("Pekerjaan ini diajukan oleh pengguna lain.")
     return job

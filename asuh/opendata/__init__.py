@@ -1,5 +1,6 @@
-"""Open data: the programme's figures for the public, per city and kecamatan, as a page
-and as CSV, with no personal data and no small group (``suppression.py``).
+"""Open data: the programme's figures for the public, per province, kabupaten/kota and
+kecamatan (``areas.py``), as a page and as CSV, with no personal data and no small group
+(``suppression.py``).
 
 ``register(app)`` adds the pages; importing the package loads nothing of the web layer.
 """

@@ -1,12 +1,16 @@
-"""The public figures: the dashboard's own counts, for the city, each kecamatan and each
-kelurahan, with small groups suppressed (``suppression.py``).
+"""The public figures: the dashboard's own counts, for the province, each kabupaten/kota,
+each kecamatan and each kelurahan (``areas.py``), with small groups suppressed
+(``suppression.py``).
 
 Every count comes from the dashboard's query functions (``dashboard.services``:
 stunted children and their sponsors, active sponsors by kind, confirmed deliveries per
-month; ``dashboard.outcomes``: the growth cohort and who improved), summed per kecamatan
-and city here exactly as the dashboard sums them; nothing re-reads the raw rows. The
-whole city is protected at once, so a figure hidden on a kecamatan's page is hidden on
-the city's page and in every CSV too: combining pages gives nothing away.
+month; ``dashboard.outcomes``: the growth cohort and who improved), summed per region here
+over the same kelurahan as the dashboard's levels (``dashboard.levels``); nothing re-reads
+the raw rows. The whole installation is protected at once, in one system of sums
+(kelurahan to kecamatan, kecamatan to kabupaten/kota, kabupaten/kota to the province), so
+a figure hidden on one page is hidden on every page and in every CSV too: combining pages,
+or a city's total with its other kecamatan, or the province's with its other cities,
+gives nothing away.
 """
 
 from collections import defaultdict
@@ -14,11 +18,13 @@ from datetime import date
 
 from asuh.dashboard import outcomes, services
 from asuh.dashboard.periods import DashboardFilters, add_months, first_of_month, month_label
+from asuh.opendata import areas as area_tree
 from asuh.opendata.suppression import protect
 from asuh.sponsors.models import SPONSOR_KINDS
 
-CITY, KECAMATAN, KELURAHAN = "kota", "kecamatan", "kelurahan"
-CITY_AREA = (CITY, "")
+CITY, KECAMATAN, KELURAHAN = (area_tree.CITY, area_tree.KECAMATAN_LEVEL,
+                              area_tree.KELURAHAN_LEVEL)
+CITY_AREA = area_tree.CITY_AREA
 PERIOD = "period"
 CHILD_MEASURES = ("stunted", "matched", "unmatched")
 SPONSOR_MEASURES = (*SPONSOR_KINDS, "total")
@@ -59,24 +65,6 @@ class _Family:
         return {key: (None if key in hidden else self.values[key]) for key in self.shown}
 
 
-def _areas() -> dict:
-    """``{"names": {area: name}, "members": {parent: [areas]}, "depth": {area: n}}`` with
-    areas as ``(level, code)``: the city, its kecamatan and their kelurahan."""
-    regions = services.region_names()
-    names, depth = {CITY_AREA: ""}, {CITY_AREA: 0}
-    members: dict = defaultdict(list)
-    for code, name in regions["kecamatan"].items():
-        area = (KECAMATAN, code)
-        names[area], depth[area] = name, 1
-        members[CITY_AREA].append(area)
-    for code, (name, parent) in regions["kelurahan"].items():
-        area = (KELURAHAN, code)
-        names[area], depth[area] = name, 2
-        # A kelurahan whose kecamatan is unknown still adds up to the city.
-        members[(KECAMATAN, parent) if parent in regions["kecamatan"] else CITY_AREA].append(area)
-    return {"names": names, "members": dict(members), "depth": depth}
-
-
 def _rollup(areas: dict, by_kelurahan: dict, measures) -> dict:
     """``{(area, measure): n}`` for every area from ``{kelurahan code: {measure: n}}``."""
     totals: dict = defaultdict(int)
@@ -92,7 +80,7 @@ def _rollup(areas: dict, by_kelurahan: dict, measures) -> dict:
             for measure in measures:
                 totals[(area, measure)] += totals[(child, measure)]
 
-    fill(CITY_AREA)
+    fill(areas["root"])
     return totals
 
 
@@ -156,13 +144,15 @@ def _delivery_families(areas: dict, filters: DashboardFilters) -> tuple[_Family,
         if monthly:
             family.sum(("deliveries", area, PERIOD), [("deliveries", area, m) for m in months])
     _hierarchy(family, areas, lambda a: ("deliveries", a, PERIOD))
-    kecamatan = areas["members"].get(CITY_AREA, [])
-    # The city's month is its kecamatan's months summed (unless a kelurahan hangs on the
-    # city itself: its months are not cells, and a sum missing a part is no sum).
-    if all(area[0] == KECAMATAN for area in kecamatan):
-        for month in months:
-            family.sum(("deliveries", CITY_AREA, month),
-                       [("deliveries", area, month) for area in kecamatan])
+    # An area's month is its members' months summed where those are cells (the
+    # province's of its cities, a city's of its kecamatan); a kecamatan's kelurahan have
+    # no months, and an area with a kelurahan hanging on it directly has no such sum (a
+    # sum missing a part is no sum).
+    for area, members in areas["members"].items():
+        if all(member[0] != KELURAHAN for member in members):
+            for month in months:
+                family.sum(("deliveries", area, month),
+                           [("deliveries", member, month) for member in members])
     return family, money
 
 
@@ -197,10 +187,10 @@ def _outcome_family(areas: dict, filters: DashboardFilters) -> _Family:
 
 
 def city_figures(today: date, minimum: int) -> dict:
-    """Every published figure of the city, its kecamatan and kelurahan: ``cells`` maps a
-    cell's key to its value, or None where it is suppressed."""
+    """Every published figure of the installation, each of its regions down to the
+    kelurahan: ``cells`` maps a cell's key to its value, or None where it is suppressed."""
     filters = public_filters(today)
-    areas = _areas()
+    areas = area_tree.build()
     cells: dict = {}
     for family in (_children_family(areas, today), _sponsor_family(areas),
                    _outcome_family(areas, filters)):
@@ -259,7 +249,9 @@ def page(figures: dict, area) -> dict:
         "area": area_row(figures, area),
         "rows": [area_row(figures, member)
                  for member in figures["areas"]["members"].get(area, ())
-                 if (member[0] != KELURAHAN) or area != CITY_AREA],
+                 # Kelurahan are a kecamatan's rows; one hanging on a city directly
+                 # counts in its totals but has no row of its own there.
+                 if member[0] != KELURAHAN or area[0] == KECAMATAN],
         "months": [{"month": m, "label": figures["month_labels"][m],
                     "deliveries": cells.get(("deliveries", area, m)),
                     "value_idr": cells.get(("value", area, m))}

@@ -18,14 +18,14 @@ from datetime import date
 from asuh import timeutil
 from asuh.dashboard import cache
 from asuh.errors import NotFoundError
-from asuh.opendata import figures
+from asuh.opendata import areas, figures
 from asuh.settings import services as settings
 
 SOURCES = ("child", "measurement", "match", "sponsor", "contribution", "monthly_totals",
            "region", "settings", cache.GROWTH_REBUILT)
 # Changes whenever what a page shows for the same data changes (new figures, new CSV
 # columns): part of the ETag, so a client's copy of an older layout is not reused.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"  # 2: regions above the kecamatan (issue 15)
 SUPPRESSED_NOTE = "disembunyikan"
 
 
@@ -44,23 +44,70 @@ def _figures(today: date) -> dict:
                         lambda: figures.city_figures(today, minimum))
 
 
-def area_for(kecamatan_code: str | None):
-    """The area a page is about: the city, or one known kecamatan (else NotFoundError)."""
-    if not kecamatan_code:
-        return figures.CITY_AREA
-    return (figures.KECAMATAN, kecamatan_code)
+def area_for(data: dict, code: str | None):
+    """The area a page is about: the whole (no code), a province, a kabupaten/kota or a
+    kecamatan named by its code (else NotFoundError, saying what may be asked)."""
+    area = data["areas"]["codes"].get((code or "").strip())
+    if area is None:
+        raise NotFoundError(
+            f"Wilayah {code} tidak dikenal. Data terbuka tersedia untuk seluruh wilayah, "
+            "tiap kabupaten/kota dan tiap kecamatan: pilih wilayah di halaman Data "
+            "terbuka (/statistik) atau pakai kodenya, mis. ?wilayah=19.71.")
+    return area
 
 
-def public_page(kecamatan_code: str | None, today: date | None = None) -> dict:
+def place(area, name: str, city_name: str) -> str:
+    """How the page names its area."""
+    level = area[0]
+    if level == areas.CITY:
+        return city_name
+    if level == areas.INSTALLATION:
+        return "Seluruh wilayah"
+    return {areas.PROVINCE: f"Provinsi {name}",
+            areas.KECAMATAN_LEVEL: f"Kecamatan {name}"}.get(level, name)
+
+
+def _choices(data: dict) -> list[dict]:
+    """The page's region picker: the whole, each province and kabupaten/kota, each
+    kecamatan under its kabupaten/kota (``group``)."""
+    tree, root = data["areas"], data["areas"]["root"]
+    names = tree["names"]
+    whole = "Seluruh kota" if root[0] == areas.CITY else (
+        f"Seluruh Provinsi {names[root]}" if root[0] == areas.PROVINCE else "Seluruh wilayah")
+    choices = [{"code": "", "label": whole, "group": None}]
+
+    def walk(area, group):
+        for member in tree["members"].get(area, ()):
+            if member[0] == areas.KELURAHAN_LEVEL:
+                continue
+            if member[0] == areas.KECAMATAN_LEVEL:
+                choices.append({"code": member[1], "label": f"Kecamatan {names[member]}",
+                                "group": group})
+            else:
+                label = (f"Provinsi {names[member]}" if member[0] == areas.PROVINCE
+                         else names[member])
+                choices.append({"code": member[1], "label": label, "group": None})
+                walk(member, label)
+
+    walk(root, None)
+    return choices
+
+
+def public_page(code: str | None, today: date | None = None) -> dict:
+    """The page (and CSV) of the area ``code`` names (None: the whole)."""
     today = today or timeutil.today()
     data = _figures(today)
-    area = area_for(kecamatan_code)
-    if area not in data["areas"]["names"] or area[0] == figures.KELURAHAN:
-        raise NotFoundError("Kecamatan tidak dikenal.")
+    area = area_for(data, code)
     view = figures.page(data, area)
-    view["kecamatan"] = [{"code": a[1], "name": data["areas"]["names"][a]}
-                         for a in data["areas"]["members"].get(figures.CITY_AREA, ())
-                         if a[0] == figures.KECAMATAN]
+    tree = data["areas"]
+    city_name = settings.get("city_name")
+    view["code"] = area[1] if area != tree["root"] else ""
+    view["place"] = place(area, tree["names"][area], city_name)
+    view["member_level"] = areas.MEMBER_LEVEL.get(area[0])
+    view["trail"] = [{"code": a[1] if a != tree["root"] else "",
+                      "label": place(a, tree["names"][a], city_name)}
+                     for a in areas.ancestors(tree, area)]
+    view["choices"] = _choices(data)
     return view
 
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from asuh.errors import NotFoundError
 from asuh.extensions import limiter
 from asuh.opendata import services
 from asuh.permissions import public
@@ -19,8 +20,10 @@ def _limit() -> str:
 
 
 def _conditional(kind: str):
-    """``(etag, 304 response or None)`` for the page asked for."""
-    code = (request.args.get("kecamatan") or "").strip()[:13]
+    """``(code, etag, 304 response or None)`` for the page asked for: ``?wilayah=CODE``
+    (a kabupaten/kota, a kecamatan, the province), or ``?kecamatan=CODE`` as links made
+    before the province had it."""
+    code = (request.args.get("wilayah") or request.args.get("kecamatan") or "").strip()[:13]
     etag = services.version(code, kind)
     if etag in request.if_none_match:
         response = Response(status=304)
@@ -43,10 +46,14 @@ def index():
     code, etag, not_modified = _conditional("html")
     if not_modified is not None:
         return not_modified
-    view = services.public_page(code or None)
-    response = Response(render_template("opendata/index.html", view=view,
-                                        kecamatan_code=code,
-                                        city_name=settings.get("city_name")))
+    try:
+        view = services.public_page(code or None)
+    except NotFoundError as unknown:
+        # The public pages say which regions there are: the app's usual 404 says
+        # nothing, which protects records, not the names of kecamatan.
+        return render_template("errors/error.html", code=404, title="Wilayah tidak dikenal",
+                               message=str(unknown)), 404
+    response = Response(render_template("opendata/index.html", view=view))
     _cache_headers(response, etag)
     return response
 
@@ -58,9 +65,12 @@ def download_csv():
     code, etag, not_modified = _conditional("csv")
     if not_modified is not None:
         return not_modified
-    view = services.public_page(code or None)
+    try:
+        view = services.public_page(code or None)
+    except NotFoundError as unknown:
+        return Response(f"{unknown}\n", status=404, mimetype="text/plain")
     body = services.public_csv(view, settings.get("city_name"))
-    name = f"asuh-statistik-{code or 'kota'}.csv"
+    name = f"asuh-statistik-{view['code'] or view['area']['level']}.csv"
     response = Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={name}"})
     response.charset = "utf-8"
