@@ -109,7 +109,15 @@ def package_lines(city_code: str | None = None) -> list[PackageLine]:
 def province_package_lines(match: Match) -> list[PackageLine]:
     """The province's own package for this match's child (names and units, nothing
     delivered): shown apart from the city's package, never counted as behind."""
-    return province_lines_for(match_cities([match])[match.id])
+    return province_package_lines_of([match])[match.id]
+
+
+def province_package_lines_of(matches: list[Match]) -> dict[int, list[PackageLine]]:
+    """:func:`province_package_lines` of each match of a list (a sponsor's home): the
+    package read once per kabupaten/kota, not per match."""
+    cities = match_cities(matches)
+    lines = {city: province_lines_for(city) for city in set(cities.values())}
+    return {m.id: lines[cities[m.id]] for m in matches}
 
 
 def province_lines_for(region_code: str | None) -> list[PackageLine]:
@@ -189,17 +197,44 @@ def match_progress(match: Match, months: list[date] | int | None = None, *,
     if months is None or isinstance(months, int):
         all_months = match_months(match, today)
         months = all_months if months is None else all_months[-months:] if months else []
-    months = sorted({month_of(m) for m in months})
-    if not months:
-        return []
-    package = catalogue.monthly_package(match_cities([match])[match.id])
-    commodities = _package_commodities(package)
-    delivered = _delivered([match.id], months[0], next_month(months[-1]))
-    pending = _delivered([match.id], months[0], next_month(months[-1]), awaiting_between)
-    return [MonthProgress(month, _lines(
-        package, commodities, _per_code(delivered, match.id, month, package),
-        covered_share(match, month), _per_code(pending, match.id, month, package)))
-        for month in months]
+    return _progress([match], {match.id: months})[match.id]
+
+
+def progress_of_matches(matches: list[Match], *,
+                        today: date | None = None) -> dict[int, list[MonthProgress]]:
+    """:func:`match_progress` of each match of a list over all its months so far (a
+    sponsor's home): a fixed number of queries, whatever the number of matches (the
+    package is read once per kabupaten/kota among them)."""
+    return _progress(matches, {m.id: match_months(m, today) for m in matches})
+
+
+def _progress(matches: list[Match],
+              months_of: dict[int, list[date]]) -> dict[int, list[MonthProgress]]:
+    """The one rule of a match's monthly progress, for one match or many: each month its
+    city's package (prorated by the days the match covers) against what was confirmed,
+    and apart what waits for confirmation."""
+    months_of = {match_id: sorted({month_of(m) for m in months})
+                 for match_id, months in months_of.items()}
+    result: dict[int, list[MonthProgress]] = {m.id: [] for m in matches}
+    wanted = [m for m in matches if months_of[m.id]]
+    if not wanted:
+        return result
+    cities = match_cities(wanted)
+    packages = {city: catalogue.monthly_package(city) for city in set(cities.values())}
+    commodities = _package_commodities({code: 0 for package in packages.values()
+                                        for code in package})
+    ids = [m.id for m in wanted]
+    first = min(months_of[m.id][0] for m in wanted)
+    after = next_month(max(months_of[m.id][-1] for m in wanted))
+    delivered = _delivered(ids, first, after)
+    pending = _delivered(ids, first, after, awaiting_between)
+    for m in wanted:
+        package = packages[cities[m.id]]
+        result[m.id] = [MonthProgress(month, _lines(
+            package, commodities, _per_code(delivered, m.id, month, package),
+            covered_share(m, month), _per_code(pending, m.id, month, package)))
+            for month in months_of[m.id]]
+    return result
 
 
 def progress_for_matches(matches: list[Match], month: date, *, first: date | None = None,
