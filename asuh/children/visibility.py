@@ -14,7 +14,8 @@ from sqlalchemy import select
 from asuh.children.models import Child, Measurement
 from asuh.errors import NotFoundError, NotPermitted, ValidationFailed
 from asuh.extensions import db
-from asuh.permissions import Permission, Role, ensure_permitted
+from asuh.identifiers import mask_identifier
+from asuh.permissions import Permission, Role, ensure_permitted, has_permission
 from asuh.regions.scopes import city_code_of, kelurahan_codes_in, scope_of, within
 from asuh.regions.services import assigned_kelurahan, kelurahan_codes
 
@@ -93,3 +94,13 @@ def measurement_city(measurement_id) -> str | None:
     child_id = db.session.scalar(
         select(Measurement.child_id).where(Measurement.id == int(measurement_id)))
     return child_city(child_id) if child_id is not None else None
+
+
+def sees_full_nik(user) -> bool:
+    # The roles that register children (officers, admins) need the whole NIK to match it
+    # against Dukcapil records; everyone else reads it masked.
+    return has_permission(user, Permission.EDIT_CHILDREN)
+
+
+def shown_nik(user, nik: str) -> str:
+    return nik if sees_full_nik(user) else mask_identifier(nik)
