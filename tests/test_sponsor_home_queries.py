@@ -9,8 +9,10 @@ from sqlalchemy import event
 
 from asuh import timeutil
 from asuh.extensions import db
+from asuh.regions.models import Region
 from tests import factories
 from tests.factories import PASSWORD
+from tests.provcity import KAB_KEL, load_province
 
 TODAY = timeutil.today()
 
@@ -33,10 +35,12 @@ def counted_statements(app):
 
 def _sponsor_with_children(app, how_many: int, email: str) -> list[int]:
     """An approved sponsor login (``email``) with ``how_many`` active matches begun two
-    months ago, each with a confirmed and a pending delivery; children in two kecamatan."""
+    months ago, each with a confirmed and a pending delivery."""
     with app.app_context():
         from asuh.sponsors.services import approve_sponsor
 
+        if db.session.get(Region, KAB_KEL) is None:
+            load_province()
         factories.catalogue()
         sponsor = factories.sponsor(name="Ibu Ratna", capacity=10, approved=False,
                                     email=email)
@@ -44,10 +48,12 @@ def _sponsor_with_children(app, how_many: int, email: str) -> list[int]:
         start = TODAY - timedelta(days=62)
         matches = []
         for number in range(how_many):
+            # Several kecamatan and, for more than one child, two kabupaten/kota (each
+            # owes its own city's package).
+            kelurahan = (factories.KELURAHAN, factories.OTHER_KELURAHAN, KAB_KEL)[number % 3]
             child = factories.child(
                 name=f"Anak Ke{number}", guardian_name=f"Ibu Wali{number}",
-                kelurahan_code=factories.KELURAHAN if number % 2 else
-                factories.OTHER_KELURAHAN)
+                kelurahan_code=kelurahan, confirm_nik_warnings=True)
             factories.measurement(child)
             match = factories.match(sponsor, child, start_on=start)
             factories.contribution(match, status="confirmed")

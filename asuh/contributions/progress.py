@@ -114,9 +114,13 @@ def province_package_lines(match: Match) -> list[PackageLine]:
 
 def province_package_lines_of(matches: list[Match]) -> dict[int, list[PackageLine]]:
     """:func:`province_package_lines` of each match of a list (a sponsor's home): the
-    package read once per kabupaten/kota, not per match."""
+    packages of all their kabupaten/kota read at once, not per match or per city."""
     cities = match_cities(matches)
-    lines = {city: province_lines_for(city) for city in set(cities.values())}
+    packages = {city: pair[1] for city, pair in
+                catalogue.packages_of(set(cities.values())).items()}
+    commodities = _package_commodities({code: 0 for package in packages.values()
+                                        for code in package})
+    lines = {city: _lines(package, commodities, {}) for city, package in packages.items()}
     return {m.id: lines[cities[m.id]] for m in matches}
 
 
@@ -203,8 +207,8 @@ def match_progress(match: Match, months: list[date] | int | None = None, *,
 def progress_of_matches(matches: list[Match], *,
                         today: date | None = None) -> dict[int, list[MonthProgress]]:
     """:func:`match_progress` of each match of a list over all its months so far (a
-    sponsor's home): a fixed number of queries, whatever the number of matches (the
-    package is read once per kabupaten/kota among them)."""
+    sponsor's home): a fixed number of queries, whatever the number of matches and of
+    kabupaten/kota among them."""
     return _progress(matches, {m.id: match_months(m, today) for m in matches})
 
 
@@ -220,7 +224,8 @@ def _progress(matches: list[Match],
     if not wanted:
         return result
     cities = match_cities(wanted)
-    packages = {city: catalogue.monthly_package(city) for city in set(cities.values())}
+    packages = {city: pair[0] for city, pair in
+                catalogue.packages_of(set(cities.values())).items()}
     commodities = _package_commodities({code: 0 for package in packages.values()
                                         for code in package})
     ids = [m.id for m in wanted]
