@@ -115,13 +115,29 @@ def province_package_lines(match: Match) -> list[PackageLine]:
 def province_package_lines_of(matches: list[Match]) -> dict[int, list[PackageLine]]:
     """:func:`province_package_lines` of each match of a list (a sponsor's home): the
     packages of all their kabupaten/kota read at once, not per match or per city."""
-    cities = match_cities(matches)
-    packages = {city: pair[1] for city, pair in
-                catalogue.packages_of(set(cities.values())).items()}
-    commodities = _package_commodities({code: 0 for package in packages.values()
-                                        for code in package})
-    lines = {city: _lines(package, commodities, {}) for city, package in packages.items()}
-    return {m.id: lines[cities[m.id]] for m in matches}
+    return _province_lines(matches, _PackageReads.of(matches))
+
+
+def _province_lines(matches: list[Match], reads: "_PackageReads") -> dict[int, list]:
+    lines = {city: _lines(pair[1], reads.commodities, {})
+             for city, pair in reads.packages.items()}
+    return {m.id: lines[reads.cities[m.id]] for m in matches}
+
+
+@dataclass
+class _PackageReads:
+    """What a list of matches' progress reads once: each match's city, the cities'
+    packages (their own and the province's) and the commodities they name."""
+    cities: dict[int, str]
+    packages: dict[str, tuple[dict, dict]]
+    commodities: dict
+
+    @classmethod
+    def of(cls, matches: list[Match]) -> "_PackageReads":
+        cities = match_cities(matches)
+        packages = catalogue.packages_of(set(cities.values()))
+        return cls(cities, packages, _package_commodities(
+            {code: 0 for pair in packages.values() for package in pair for code in package}))
 
 
 def province_lines_for(region_code: str | None) -> list[PackageLine]:
@@ -132,10 +148,12 @@ def province_lines_for(region_code: str | None) -> list[PackageLine]:
 
 def match_cities(matches: list[Match]) -> dict[int, str]:
     """``{match id: kabupaten/kota whose package it owes}``: its child's, in one query
-    (``Match.child`` is never lazy-loaded)."""
-    kelurahan = dict(db.session.execute(
-        select(Child.id, Child.kelurahan_code)
-        .where(Child.id.in_({m.child_id for m in matches}))).all()) if matches else {}
+    (``Match.child`` is never lazy-loaded; a child loaded with its match is read there)."""
+    kelurahan = {m.child_id: m.child.kelurahan_code for m in matches if "child" in m.__dict__}
+    missing = {m.child_id for m in matches} - set(kelurahan)
+    if missing:
+        kelurahan.update(db.session.execute(
+            select(Child.id, Child.kelurahan_code).where(Child.id.in_(missing))).all())
     return {m.id: city_code_of(kelurahan[m.child_id]) for m in matches}
 
 
@@ -212,8 +230,17 @@ def progress_of_matches(matches: list[Match], *,
     return _progress(matches, {m.id: match_months(m, today) for m in matches})
 
 
-def _progress(matches: list[Match],
-              months_of: dict[int, list[date]]) -> dict[int, list[MonthProgress]]:
+def progress_with_province_lines(matches: list[Match], *, today: date | None = None
+                                 ) -> tuple[dict[int, list[MonthProgress]], dict[int, list]]:
+    """:func:`progress_of_matches` and :func:`province_package_lines_of` together, for a
+    page that shows both (a sponsor's home), reading cities and packages once."""
+    reads = _PackageReads.of(matches)
+    return (_progress(matches, {m.id: match_months(m, today) for m in matches}, reads),
+            _province_lines(matches, reads))
+
+
+def _progress(matches: list[Match], months_of: dict[int, list[date]],
+              reads: _PackageReads | None = None) -> dict[int, list[MonthProgress]]:
     """The one rule of a match's monthly progress, for one match or many: each month its
     city's package (prorated by the days the match covers) against what was confirmed,
     and apart what waits for confirmation."""
@@ -223,20 +250,16 @@ def _progress(matches: list[Match],
     wanted = [m for m in matches if months_of[m.id]]
     if not wanted:
         return result
-    cities = match_cities(wanted)
-    packages = {city: pair[0] for city, pair in
-                catalogue.packages_of(set(cities.values())).items()}
-    commodities = _package_commodities({code: 0 for package in packages.values()
-                                        for code in package})
+    reads = reads or _PackageReads.of(wanted)
     ids = [m.id for m in wanted]
     first = min(months_of[m.id][0] for m in wanted)
     after = next_month(max(months_of[m.id][-1] for m in wanted))
     delivered = _delivered(ids, first, after)
     pending = _delivered(ids, first, after, awaiting_between)
     for m in wanted:
-        package = packages[cities[m.id]]
+        package = reads.packages[reads.cities[m.id]][0]
         result[m.id] = [MonthProgress(month, _lines(
-            package, commodities, _per_code(delivered, m.id, month, package),
+            package, reads.commodities, _per_code(delivered, m.id, month, package),
             covered_share(m, month), _per_code(pending, m.id, month, package)))
             for month in months_of[m.id]]
     return result

@@ -28,10 +28,10 @@ def own_children():
     matches = queries.matches_for_sponsor(sponsor, active=True) if sponsor else []
     # Every child's progress, province package and "log a delivery" button read for all
     # the matches at once (issue 16: per child, the page grew by ~13 statements a child).
+    progress_of, province_lines_of = progress.progress_with_province_lines(matches)
     return render_template(
         "matching/own_children.html", sponsor=sponsor, matches=matches,
-        today=timeutil.today(), progress_of=progress.progress_of_matches(matches),
-        province_lines_of=progress.province_package_lines_of(matches),
+        today=timeutil.today(), progress_of=progress_of, province_lines_of=province_lines_of,
         offers_logging_of={m.id: access.offers_logging(current_user, m, sponsor_id=sponsor.id)
                            for m in matches})
 
