@@ -102,3 +102,23 @@ def test_the_pager_keeps_the_city(app, province):
     assert f"city_code={KOTA}" in following and "page=2" in following
     second = client.get(f"/children?city_code={KOTA}&page=2").text
     assert "Anak Kabupaten" not in second and "Anak Banyak" in second
+
+
+@pytest.mark.parametrize("scope", [PROVINCE, KOTA, KAB, None])
+def test_the_list_scope_by_code_is_the_scope_by_region(app, province, scope):
+    """The list tests a scope on the child's code; it must be exactly the children the
+    regions say (visibility.visible_condition), for a province, each city and no scope."""
+    from sqlalchemy import select
+
+    from asuh.children.models import Child
+    from asuh.children.visibility import visible_condition, visible_condition_by_code
+
+    with app.app_context():
+        user = staff("officer" if scope else "admin", scope)
+
+        def ids(condition):
+            stmt = select(Child.id)
+            return set(db.session.scalars(stmt if condition is None else stmt.where(condition)))
+
+        by_code, by_region = ids(visible_condition_by_code(user)), ids(visible_condition(user))
+        assert by_code == by_region and by_code

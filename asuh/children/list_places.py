@@ -33,9 +33,10 @@ class PlaceChoices:
 def place_choices(user, filters: ChildFilters) -> PlaceChoices:
     """The options of each place select for ``user``; corrects ``filters`` in place (the
     levels below a choice follow it)."""
-    visible = visible_kelurahan(user)
-    # Field users see their few assigned kelurahan; everyone else whole cities.
-    own = set(visible) if visible is not None and user.role == Role.FIELD else None
+    # Field users see their few assigned kelurahan; everyone else whole cities (their
+    # thousand kelurahan codes are not read).
+    own = set(visible_kelurahan(user)) if user is not None and user.role == Role.FIELD \
+        else None
     if own is not None and not own:
         filters.city_code = filters.kecamatan_code = filters.kelurahan_code = None
         return PlaceChoices(unassigned=True)

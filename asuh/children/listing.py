@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from asuh import timeutil
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child
 from asuh.children.rules import STUNTING_CATEGORIES, classified_condition
-from asuh.children.visibility import sees_full_nik, visible_kelurahan
+from asuh.children.visibility import sees_full_nik, visible_condition_by_code
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from asuh.regions.models import Region
@@ -91,11 +91,10 @@ def _months_before(day: date, months: int) -> date:
 def children_query(user, filters: ChildFilters, today: date | None = None):
     today = today or timeutil.today()
     stmt = select(Child)
-    # The visible kelurahan as a list of codes, not a join to regions: the database tests
-    # each row's code in a hash of them while it walks the list's index in name order
-    # (issue 16: the join cost a province's page 50 ~15 ms of region look-ups).
-    if (visible := visible_kelurahan(user)) is not None:
-        stmt = stmt.where(Child.kelurahan_code.in_(visible))
+    # Tested on the child's code, not by a join to regions: the join cost a province's
+    # page 50 ~15 ms of region look-ups (issue 16).
+    if (visible := visible_condition_by_code(user)) is not None:
+        stmt = stmt.where(visible)
     if filters.status != ALL_STATUSES:
         stmt = stmt.where(Child.status == filters.status)
     # A child to be re-measured is listed under that, not under a category (as the

@@ -51,6 +51,17 @@ def visible_condition(user):
     return None if scope is None else Child.kelurahan_code.in_(kelurahan_codes_in(scope))
 
 
+def visible_condition_by_code(user):
+    """The same children as :func:`visible_condition`, tested on the child's own code:
+    a kelurahan's code begins with its province's and its city's (``within``), so a scope
+    is a prefix and the database reads no regions (the registry list walks its index in
+    name order and tests each code in place; issue 16). Field users keep their list."""
+    if user is not None and user.role == Role.FIELD:
+        return Child.kelurahan_code.in_(visible_kelurahan(user))
+    scope = scope_of(user)
+    return None if scope is None else Child.kelurahan_code.startswith(scope, autoescape=True)
+
+
 def ensure_in_scope(user, child: Child) -> None:
     """404 for a child outside the user's scope."""
     if not in_scope(user, child):
