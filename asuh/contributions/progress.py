@@ -168,8 +168,11 @@ def match_months(match: Match, today: date | None = None) -> list[date]:
     return months
 
 
-def _package_commodities(package: dict[str, Decimal]) -> dict[str, Commodity | None]:
-    known = {c.code: c for c in catalogue.commodities()}
+def _package_commodities(package: dict[str, Decimal]) -> dict:
+    """``{code: (code, name, canonical_unit) row or None}`` of a package's commodities
+    (names and units only: their pack units are not read)."""
+    known = {row.code: row for row in db.session.execute(
+        select(Commodity.code, Commodity.name, Commodity.canonical_unit))}
     return {code: known.get(code) for code in package}
 
 
@@ -186,23 +189,26 @@ def _lines(package, commodities, delivered: dict[str, Decimal],
     return lines
 
 
-def _delivered(match_ids: list[int], first: date, after: date,
-               which=confirmed_between) -> dict:
-    """``{(match_id, month, code): canonical quantity}`` of confirmed deliveries (or, with
-    ``which=awaiting_between``, of those waiting for confirmation)."""
-    result: dict[tuple, Decimal] = defaultdict(Decimal)
+def _delivered(match_ids: list[int], first: date, after: date) -> tuple[dict, dict]:
+    """``({(match_id, month, code): canonical quantity}`` of confirmed deliveries, the same
+    of those waiting for confirmation``)``, in one query (each row says which rule it met)."""
+    delivered: dict[tuple, Decimal] = defaultdict(Decimal)
+    pending: dict[tuple, Decimal] = defaultdict(Decimal)
     if not match_ids:
-        return result
+        return delivered, pending
+    last = after - timedelta(days=1)
     rows = db.session.execute(
         select(Contribution.match_id, Contribution.delivered_on, Commodity.code,
-               ContributionItem.canonical_quantity)
+               ContributionItem.canonical_quantity,
+               confirmed_between(first, last).label("confirmed"))
         .join(ContributionItem, ContributionItem.contribution_id == Contribution.id)
         .join(Commodity, Commodity.id == ContributionItem.commodity_id)
         .where(Contribution.match_id.in_(match_ids),
-               which(first, after - timedelta(days=1))))
-    for match_id, delivered_on, code, quantity in rows:
-        result[(match_id, month_of(delivered_on), code)] += Decimal(quantity)
-    return result
+               or_(confirmed_between(first, last), awaiting_between(first, last))))
+    for match_id, delivered_on, code, quantity, confirmed in rows:
+        found = delivered if confirmed else pending
+        found[(match_id, month_of(delivered_on), code)] += Decimal(quantity)
+    return delivered, pending
 
 
 def _per_code(found: dict, match_id: int, month: date, package) -> dict[str, Decimal]:
@@ -254,8 +260,7 @@ def _progress(matches: list[Match], months_of: dict[int, list[date]],
     ids = [m.id for m in wanted]
     first = min(months_of[m.id][0] for m in wanted)
     after = next_month(max(months_of[m.id][-1] for m in wanted))
-    delivered = _delivered(ids, first, after)
-    pending = _delivered(ids, first, after, awaiting_between)
+    delivered, pending = _delivered(ids, first, after)
     for m in wanted:
         package = reads.packages[reads.cities[m.id]][0]
         result[m.id] = [MonthProgress(month, _lines(
@@ -276,8 +281,7 @@ def progress_for_matches(matches: list[Match], month: date, *, first: date | Non
     commodities = _package_commodities({code: 0 for package in packages.values()
                                         for code in package})
     ids = [m.id for m in matches]
-    delivered = _delivered(ids, month, next_month(month))
-    pending = _delivered(ids, month, next_month(month), awaiting_between)
+    delivered, pending = _delivered(ids, month, next_month(month))
     result = {}
     for m in matches:
         package = packages[cities[m.id]]
