@@ -54,6 +54,11 @@ class Child(db.Model):
         Index("uq_children_own_nik", "nik", unique=True,
               sqlite_where=text("nik_status = 'own'"),
               postgresql_where=text("nik_status = 'own'")),
+        # The registry list's order with every column its filters test (issue 16:
+        # listing.py reads a page's ids from this index alone; migration 0017).
+        Index("ix_children_list", "status", "name", "id",
+              postgresql_include=["kelurahan_code", "latest_category", "needs_remeasure",
+                                  "is_matched", "birth_date"]),
         # Imports look for children without a NIK by birth date; they are few.
         Index("ix_children_without_nik", "birth_date",
               sqlite_where=text("nik_status = 'missing'"),

@@ -6,22 +6,37 @@ whether typed in a form, posted to the API or read from a posyandu file.
 """
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from asuh import timeutil
 from asuh.audit import services as audit
 from asuh.children import measuring
 from asuh.children.growth import MAX_AGE_DAYS, SEX_LABELS
-from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child
-from asuh.children.rules import STUNTING_CATEGORIES, classified_condition
 
-# Who sees which child is ``visibility.py``'s; re-exported for the callers that ask here.
+# The registry's lists and their filters are ``listing.py``'s, who sees which child (and
+# which NIK whole) ``visibility.py``'s; re-exported for the callers that ask here.
+from asuh.children.listing import AGE_BAND_LABELS as AGE_BAND_LABELS
+from asuh.children.listing import AGE_BANDS as AGE_BANDS
+from asuh.children.listing import ALL_STATUSES as ALL_STATUSES
+from asuh.children.listing import CATEGORY_FILTERS as CATEGORY_FILTERS
+from asuh.children.listing import COUNT_CAP as COUNT_CAP
+from asuh.children.listing import MATCHED_FILTERS as MATCHED_FILTERS
+from asuh.children.listing import REMEASURE as REMEASURE
+from asuh.children.listing import STUNTING as STUNTING
+from asuh.children.listing import UNMEASURED as UNMEASURED
+from asuh.children.listing import ChildFilters as ChildFilters
+from asuh.children.listing import children_query as children_query
+from asuh.children.listing import list_children as list_children
+from asuh.children.listing import parse_filters as parse_filters
+from asuh.children.models import CHILD_STATUSES, Child
 from asuh.children.visibility import can_see as can_see
-from asuh.children.visibility import ensure_kelurahan_for, ensure_may_act, visible_condition
+from asuh.children.visibility import ensure_kelurahan_for, ensure_may_act
+from asuh.children.visibility import sees_full_nik as sees_full_nik
+from asuh.children.visibility import shown_nik as shown_nik
+from asuh.children.visibility import visible_condition as visible_condition
 from asuh.children.visibility import visible_kelurahan as visible_kelurahan
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
@@ -31,8 +46,7 @@ from asuh.identifiers import (
     nik_consistency_warnings,
     validate_nik,
 )
-from asuh.permissions import Permission, ensure_permitted, has_permission
-from asuh.regions.models import Region
+from asuh.permissions import Permission, ensure_permitted
 from asuh.regions.services import get_kelurahan
 from asuh.timeutil import utcnow
 from asuh.transactions import use_case
@@ -44,22 +58,6 @@ FIELD_LABELS = {
     "guardian_name": "Nama ibu/wali", "guardian_phone": "Telepon ibu/wali",
     "address": "Alamat", "kelurahan_code": "Kelurahan", "posyandu": "Posyandu",
 }
-# Completed months, inclusive: the bands the TPPS reports use.
-AGE_BANDS = {
-    "0-5": (0, 5), "6-11": (6, 11), "12-23": (12, 23),
-    "24-35": (24, 35), "36-47": (36, 47), "48-59": (48, 59),
-}
-AGE_BAND_LABELS = {key: f"{low}–{high} bulan" for key, (low, high) in AGE_BANDS.items()}
-UNMEASURED = "unmeasured"
-# Both stunting categories at once: the dashboard's "stunted children" links here.
-STUNTING = "stunting"
-# Children whose newest measurement is beyond WHO's plausibility limits.
-REMEASURE = "remeasure"
-CATEGORY_FILTERS = {**HEIGHT_CATEGORIES, STUNTING: "Pendek + sangat pendek",
-                    UNMEASURED: "Belum diukur", REMEASURE: "Perlu diukur ulang"}
-# Child.is_matched is kept by the matching area; this area only filters on it.
-MATCHED_FILTERS = {"yes": "Sudah punya Bapak/Bunda Asuh", "no": "Belum punya Bapak/Bunda Asuh"}
-ALL_STATUSES = "all"
 TOO_OLD = "Anak sudah berumur lebih dari 59 bulan; program ini untuk balita (0–59 bulan)."
 _PHONE = re.compile(r"^\+?\d{8,15}$")
 _NIK_WARNINGS_MAX = 500
@@ -71,19 +69,6 @@ class NikWarnings(ValidationFailed):
     def __init__(self, warnings: list[str]):
         super().__init__({"nik": warnings}, status=422)
         self.warnings = warnings
-
-
-# --- who sees what -----------------------------------------------------------------
-
-
-def sees_full_nik(user) -> bool:
-    # The roles that register children (officers, admins) need the whole NIK to match it
-    # against Dukcapil records; everyone else reads it masked.
-    return has_permission(user, Permission.EDIT_CHILDREN)
-
-
-def shown_nik(user, nik: str) -> str:
-    return nik if sees_full_nik(user) else mask_identifier(nik)
 
 
 # --- field rules -------------------------------------------------------------------
@@ -287,114 +272,3 @@ def change_status(child: Child, status: str, reason: str, *, actor=None) -> Chil
                  summary=f"Status {child.name}: {CHILD_STATUSES[status]} — {reason}",
                  changes=audit.diff(before, {"status": status, "status_reason": reason}))
     return child
-
-
-# --- lists -------------------------------------------------------------------------
-
-
-@dataclass
-class ChildFilters:
-    category: str | None = None
-    kecamatan_code: str | None = None
-    kelurahan_code: str | None = None
-    status: str = "active"
-    age_band: str | None = None
-    q: str = ""
-    matched: str | None = None
-
-
-def parse_filters(args, *, strict: bool) -> ChildFilters:
-    """Filters from query parameters; unknown values are 422 (API) or ignored (pages)."""
-    errors = {}
-
-    def choice(name: str, allowed, default=None):
-        value = (args.get(name) or "").strip() or default
-        if value is not None and value not in allowed:
-            errors[name] = [f"Nilai tidak dikenal; pilih salah satu dari: {', '.join(allowed)}."]
-            return default
-        return value
-
-    filters = ChildFilters(
-        category=choice("category", CATEGORY_FILTERS),
-        kecamatan_code=(args.get("kecamatan_code") or "").strip() or None,
-        kelurahan_code=(args.get("kelurahan_code") or "").strip() or None,
-        status=choice("status", [*CHILD_STATUSES, ALL_STATUSES], "active"),
-        age_band=choice("age_band", AGE_BANDS),
-        q=" ".join((args.get("q") or "").split())[:120],
-        matched=choice("matched", MATCHED_FILTERS),
-    )
-    if errors and strict:
-        raise ValidationFailed(errors)
-    return filters
-
-
-def _months_before(day: date, months: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for candidate in range(day.day, 27, -1):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    return date(year, month, min(day.day, 28))
-
-
-def children_query(user, filters: ChildFilters, today: date | None = None):
-    today = today or timeutil.today()
-    stmt = select(Child)
-    if (visible := visible_condition(user)) is not None:
-        stmt = stmt.where(visible)
-    if filters.status != ALL_STATUSES:
-        stmt = stmt.where(Child.status == filters.status)
-    # A child to be re-measured is listed under that, not under a category (as the
-    # dashboard counts it: rules.classified_condition).
-    if filters.category == UNMEASURED:
-        stmt = stmt.where(Child.latest_category.is_(None), Child.needs_remeasure.is_(False))
-    elif filters.category == REMEASURE:
-        stmt = stmt.where(Child.needs_remeasure.is_(True))
-    elif filters.category == STUNTING:
-        stmt = stmt.where(classified_condition(),
-                          Child.latest_category.in_(STUNTING_CATEGORIES))
-    elif filters.category:
-        stmt = stmt.where(classified_condition(), Child.latest_category == filters.category)
-    if filters.kelurahan_code:
-        stmt = stmt.where(Child.kelurahan_code == filters.kelurahan_code)
-    if filters.kecamatan_code:
-        stmt = stmt.where(Child.kelurahan_code.in_(
-            select(Region.code).where(Region.parent_code == filters.kecamatan_code)))
-    if filters.age_band:
-        low, high = AGE_BANDS[filters.age_band]
-        # Completed months >= low and <= high, i.e. < high + 1.
-        stmt = stmt.where(Child.birth_date <= _months_before(today, low),
-                          Child.birth_date > _months_before(today, high + 1))
-    if filters.matched:
-        stmt = stmt.where(Child.is_matched.is_(filters.matched == "yes"))
-    if filters.q:
-        digits = filters.q.replace(" ", "")
-        name_match = func.lower(Child.name).contains(filters.q.lower(), autoescape=True)
-        if digits.isdigit() and sees_full_nik(user):
-            # By the whole NIK only, and only for who reads NIKs whole: a match on any
-            # part, or a "found" for a masked reader, would let them uncover the hidden
-            # digits one query at a time (issue 12).
-            stmt = stmt.where(or_(Child.nik == digits, name_match))
-        else:
-            stmt = stmt.where(name_match)
-    return stmt.order_by(Child.name, Child.id)
-
-
-# The list PAGE counts up to this many rows (an exact count reads every matching child: ~1 s
-# for a province's million), then says "more than"; the API keeps its exact ``total``.
-COUNT_CAP = 10_000
-
-
-def list_children(user, filters: ChildFilters, page: int = 1, per_page: int = 25,
-                  today: date | None = None, *, count_cap: int | None = None):
-    stmt = children_query(user, filters, today)
-    if count_cap is None:
-        return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
-    cap = max(count_cap, result.page * per_page)
-    counted = db.session.scalar(select(func.count()).select_from(
-        stmt.order_by(None).with_only_columns(Child.id).limit(cap + 1).subquery()))
-    result.total, result.total_capped = counted, counted > cap
-    return result

@@ -17,6 +17,7 @@ from asuh.children.forms import (
 )
 from asuh.children.growth import SEX_LABELS, age_label
 from asuh.children.growth_chart import growth_chart_svg
+from asuh.children.list_places import place_choices
 from asuh.children.models import CHILD_STATUSES, HEIGHT_CATEGORIES, Child, Measurement
 from asuh.children.rules import classification, is_live
 from asuh.errors import ValidationFailed
@@ -25,7 +26,7 @@ from asuh.formatting import format_fixed
 from asuh.forms import attach_errors
 from asuh.permissions import Permission, has_permission, requires
 from asuh.regions.scopes import scope_of
-from asuh.regions.services import kecamatan_list, kelurahan_list
+from asuh.regions.services import kelurahan_list
 
 bp = Blueprint("children", __name__)
 
@@ -52,20 +53,17 @@ def _child_or_403(child_id: int) -> Child:
 @requires(Permission.VIEW_CHILDREN)
 def index():
     filters = services.parse_filters(request.args, strict=False)
+    # Before the query: a place chosen outside the level above it is dropped.
+    places = place_choices(current_user, filters)
     page = services.list_children(current_user, filters, request.args.get("page", 1, type=int),
                                   count_cap=services.COUNT_CAP)
-    visible = services.visible_kelurahan(current_user)
-    kelurahan = [r for r in kelurahan_list() if visible is None or r.code in visible]
-    parents = {r.parent_code for r in kelurahan}
     return render_template(
         "children/index.html", page=page, filters=filters, today=timeutil.today(),
-        full_nik=services.sees_full_nik(current_user),
-        kecamatan=[k for k in kecamatan_list() if k.code in parents],
-        kelurahan=sorted(kelurahan, key=lambda r: (r.parent.name if r.parent else "", r.name)),
+        full_nik=services.sees_full_nik(current_user), places=places,
         categories=services.CATEGORY_FILTERS, statuses=CHILD_STATUSES,
         age_bands=services.AGE_BAND_LABELS,
         matched_filters=services.MATCHED_FILTERS,
-        unassigned=visible == [],
+        unassigned=places.unassigned,
     )
 
 

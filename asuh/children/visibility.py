@@ -14,7 +14,8 @@ from sqlalchemy import select
 from asuh.children.models import Child, Measurement
 from asuh.errors import NotFoundError, NotPermitted, ValidationFailed
 from asuh.extensions import db
-from asuh.permissions import Permission, Role, ensure_permitted
+from asuh.identifiers import mask_identifier
+from asuh.permissions import Permission, Role, ensure_permitted, has_permission
 from asuh.regions.scopes import city_code_of, kelurahan_codes_in, scope_of, within
 from asuh.regions.services import assigned_kelurahan, kelurahan_codes
 
@@ -48,6 +49,17 @@ def visible_condition(user):
         return Child.kelurahan_code.in_(visible_kelurahan(user))
     scope = scope_of(user)
     return None if scope is None else Child.kelurahan_code.in_(kelurahan_codes_in(scope))
+
+
+def visible_condition_by_code(user):
+    """The same children as :func:`visible_condition`, tested on the child's own code:
+    a kelurahan's code begins with its province's and its city's (``within``), so a scope
+    is a prefix and the database reads no regions (the registry list walks its index in
+    name order and tests each code in place; issue 16). Field users keep their list."""
+    if user is not None and user.role == Role.FIELD:
+        return Child.kelurahan_code.in_(visible_kelurahan(user))
+    scope = scope_of(user)
+    return None if scope is None else Child.kelurahan_code.startswith(scope, autoescape=True)
 
 
 def ensure_in_scope(user, child: Child) -> None:
@@ -93,3 +105,13 @@ def measurement_city(measurement_id) -> str | None:
     child_id = db.session.scalar(
         select(Measurement.child_id).where(Measurement.id == int(measurement_id)))
     return child_city(child_id) if child_id is not None else None
+
+
+def sees_full_nik(user) -> bool:
+    # The roles that register children (officers, admins) need the whole NIK to match it
+    # against Dukcapil records; everyone else reads it masked.
+    return has_permission(user, Permission.EDIT_CHILDREN)
+
+
+def shown_nik(user, nik: str) -> str:
+    return nik if sees_full_nik(user) else mask_identifier(nik)

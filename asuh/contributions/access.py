@@ -71,14 +71,16 @@ def match_in_scope(user, match: Match) -> bool:
         select(Child.kelurahan_code).where(Child.id == match.child_id)))
 
 
-def can_log_for(user, match: Match) -> bool:
+def can_log_for(user, match: Match, *, sponsor_id: int | None = None) -> bool:
     """Admins log for any match in their scope (on a sponsor's behalf); a sponsor for
-    their own."""
+    their own. ``sponsor_id``: the user's own sponsor record, when the caller has it
+    already (a list of the sponsor's matches looks it up once, not per match)."""
     if not has_permission(user, Permission.LOG_CONTRIBUTIONS):
         return False
     if user.role == Role.ADMIN:
         return match_in_scope(user, match)
-    sponsor_id = _sponsor_id(user)
+    if sponsor_id is None:
+        sponsor_id = _sponsor_id(user)
     return sponsor_id is not None and match.sponsor_id == sponsor_id
 
 
@@ -111,10 +113,10 @@ def actions_open(user, contribution: Contribution) -> dict[str, bool]:
     }
 
 
-def offers_logging(user, match: Match) -> bool:
+def offers_logging(user, match: Match, *, sponsor_id: int | None = None) -> bool:
     """Whether a page about ``match`` offers ``user`` the "log a delivery" button: who may
     log for it, while it runs (an admin enters a late delivery from the match's list)."""
-    return match.ended_on is None and can_log_for(user, match)
+    return match.ended_on is None and can_log_for(user, match, sponsor_id=sponsor_id)
 
 
 # --- lists -----------------------------------------------------------------------------

@@ -306,6 +306,13 @@ def province_package(city_code: str | None) -> dict[str, Decimal]:
     return _parsed(settings.for_city(city_code)["province_package"] if city_code else {})
 
 
+def packages_of(city_codes) -> dict[str, tuple[dict[str, Decimal], dict[str, Decimal]]]:
+    """``{city: (monthly package, province's own package)}`` of several kabupaten/kota,
+    read at once (:func:`monthly_package` and :func:`province_package` of each)."""
+    return {city: (_parsed(values["monthly_package"]), _parsed(values["province_package"]))
+            for city, values in settings.for_cities(city_codes).items()}
+
+
 def _parsed(raw) -> dict[str, Decimal]:
     package = {}
     for code, amount in (raw or {}).items():

@@ -109,7 +109,35 @@ def package_lines(city_code: str | None = None) -> list[PackageLine]:
 def province_package_lines(match: Match) -> list[PackageLine]:
     """The province's own package for this match's child (names and units, nothing
     delivered): shown apart from the city's package, never counted as behind."""
-    return province_lines_for(match_cities([match])[match.id])
+    return province_package_lines_of([match])[match.id]
+
+
+def province_package_lines_of(matches: list[Match]) -> dict[int, list[PackageLine]]:
+    """:func:`province_package_lines` of each match of a list (a sponsor's home): the
+    packages of all their kabupaten/kota read at once, not per match or per city."""
+    return _province_lines(matches, _PackageReads.of(matches))
+
+
+def _province_lines(matches: list[Match], reads: "_PackageReads") -> dict[int, list]:
+    lines = {city: _lines(pair[1], reads.commodities, {})
+             for city, pair in reads.packages.items()}
+    return {m.id: lines[reads.cities[m.id]] for m in matches}
+
+
+@dataclass
+class _PackageReads:
+    """What a list of matches' progress reads once: each match's city, the cities'
+    packages (their own and the province's) and the commodities they name."""
+    cities: dict[int, str]
+    packages: dict[str, tuple[dict, dict]]
+    commodities: dict
+
+    @classmethod
+    def of(cls, matches: list[Match]) -> "_PackageReads":
+        cities = match_cities(matches)
+        packages = catalogue.packages_of(set(cities.values()))
+        return cls(cities, packages, _package_commodities(
+            {code: 0 for pair in packages.values() for package in pair for code in package}))
 
 
 def province_lines_for(region_code: str | None) -> list[PackageLine]:
@@ -120,10 +148,12 @@ def province_lines_for(region_code: str | None) -> list[PackageLine]:
 
 def match_cities(matches: list[Match]) -> dict[int, str]:
     """``{match id: kabupaten/kota whose package it owes}``: its child's, in one query
-    (``Match.child`` is never lazy-loaded)."""
-    kelurahan = dict(db.session.execute(
-        select(Child.id, Child.kelurahan_code)
-        .where(Child.id.in_({m.child_id for m in matches}))).all()) if matches else {}
+    (``Match.child`` is never lazy-loaded; a child loaded with its match is read there)."""
+    kelurahan = {m.child_id: m.child.kelurahan_code for m in matches if "child" in m.__dict__}
+    missing = {m.child_id for m in matches} - set(kelurahan)
+    if missing:
+        kelurahan.update(db.session.execute(
+            select(Child.id, Child.kelurahan_code).where(Child.id.in_(missing))).all())
     return {m.id: city_code_of(kelurahan[m.child_id]) for m in matches}
 
 
@@ -138,8 +168,11 @@ def match_months(match: Match, today: date | None = None) -> list[date]:
     return months
 
 
-def _package_commodities(package: dict[str, Decimal]) -> dict[str, Commodity | None]:
-    known = {c.code: c for c in catalogue.commodities()}
+def _package_commodities(package: dict[str, Decimal]) -> dict:
+    """``{code: (code, name, canonical_unit) row or None}`` of a package's commodities
+    (names and units only: their pack units are not read)."""
+    known = {row.code: row for row in db.session.execute(
+        select(Commodity.code, Commodity.name, Commodity.canonical_unit))}
     return {code: known.get(code) for code in package}
 
 
@@ -156,23 +189,26 @@ def _lines(package, commodities, delivered: dict[str, Decimal],
     return lines
 
 
-def _delivered(match_ids: list[int], first: date, after: date,
-               which=confirmed_between) -> dict:
-    """``{(match_id, month, code): canonical quantity}`` of confirmed deliveries (or, with
-    ``which=awaiting_between``, of those waiting for confirmation)."""
-    result: dict[tuple, Decimal] = defaultdict(Decimal)
+def _delivered(match_ids: list[int], first: date, after: date) -> tuple[dict, dict]:
+    """``({(match_id, month, code): canonical quantity}`` of confirmed deliveries, the same
+    of those waiting for confirmation``)``, in one query (each row says which rule it met)."""
+    delivered: dict[tuple, Decimal] = defaultdict(Decimal)
+    pending: dict[tuple, Decimal] = defaultdict(Decimal)
     if not match_ids:
-        return result
+        return delivered, pending
+    last = after - timedelta(days=1)
     rows = db.session.execute(
         select(Contribution.match_id, Contribution.delivered_on, Commodity.code,
-               ContributionItem.canonical_quantity)
+               ContributionItem.canonical_quantity,
+               confirmed_between(first, last).label("confirmed"))
         .join(ContributionItem, ContributionItem.contribution_id == Contribution.id)
         .join(Commodity, Commodity.id == ContributionItem.commodity_id)
         .where(Contribution.match_id.in_(match_ids),
-               which(first, after - timedelta(days=1))))
-    for match_id, delivered_on, code, quantity in rows:
-        result[(match_id, month_of(delivered_on), code)] += Decimal(quantity)
-    return result
+               or_(confirmed_between(first, last), awaiting_between(first, last))))
+    for match_id, delivered_on, code, quantity, confirmed in rows:
+        found = delivered if confirmed else pending
+        found[(match_id, month_of(delivered_on), code)] += Decimal(quantity)
+    return delivered, pending
 
 
 def _per_code(found: dict, match_id: int, month: date, package) -> dict[str, Decimal]:
@@ -189,17 +225,49 @@ def match_progress(match: Match, months: list[date] | int | None = None, *,
     if months is None or isinstance(months, int):
         all_months = match_months(match, today)
         months = all_months if months is None else all_months[-months:] if months else []
-    months = sorted({month_of(m) for m in months})
-    if not months:
-        return []
-    package = catalogue.monthly_package(match_cities([match])[match.id])
-    commodities = _package_commodities(package)
-    delivered = _delivered([match.id], months[0], next_month(months[-1]))
-    pending = _delivered([match.id], months[0], next_month(months[-1]), awaiting_between)
-    return [MonthProgress(month, _lines(
-        package, commodities, _per_code(delivered, match.id, month, package),
-        covered_share(match, month), _per_code(pending, match.id, month, package)))
-        for month in months]
+    return _progress([match], {match.id: months})[match.id]
+
+
+def progress_of_matches(matches: list[Match], *,
+                        today: date | None = None) -> dict[int, list[MonthProgress]]:
+    """:func:`match_progress` of each match of a list over all its months so far (a
+    sponsor's home): a fixed number of queries, whatever the number of matches and of
+    kabupaten/kota among them."""
+    return _progress(matches, {m.id: match_months(m, today) for m in matches})
+
+
+def progress_with_province_lines(matches: list[Match], *, today: date | None = None
+                                 ) -> tuple[dict[int, list[MonthProgress]], dict[int, list]]:
+    """:func:`progress_of_matches` and :func:`province_package_lines_of` together, for a
+    page that shows both (a sponsor's home), reading cities and packages once."""
+    reads = _PackageReads.of(matches)
+    return (_progress(matches, {m.id: match_months(m, today) for m in matches}, reads),
+            _province_lines(matches, reads))
+
+
+def _progress(matches: list[Match], months_of: dict[int, list[date]],
+              reads: _PackageReads | None = None) -> dict[int, list[MonthProgress]]:
+    """The one rule of a match's monthly progress, for one match or many: each month its
+    city's package (prorated by the days the match covers) against what was confirmed,
+    and apart what waits for confirmation."""
+    months_of = {match_id: sorted({month_of(m) for m in months})
+                 for match_id, months in months_of.items()}
+    result: dict[int, list[MonthProgress]] = {m.id: [] for m in matches}
+    wanted = [m for m in matches if months_of[m.id]]
+    if not wanted:
+        return result
+    reads = reads or _PackageReads.of(wanted)
+    ids = [m.id for m in wanted]
+    first = min(months_of[m.id][0] for m in wanted)
+    after = next_month(max(months_of[m.id][-1] for m in wanted))
+    delivered, pending = _delivered(ids, first, after)
+    for m in wanted:
+        package = reads.packages[reads.cities[m.id]][0]
+        result[m.id] = [MonthProgress(month, _lines(
+            package, reads.commodities, _per_code(delivered, m.id, month, package),
+            covered_share(m, month), _per_code(pending, m.id, month, package)))
+            for month in months_of[m.id]]
+    return result
 
 
 def progress_for_matches(matches: list[Match], month: date, *, first: date | None = None,
@@ -213,8 +281,7 @@ def progress_for_matches(matches: list[Match], month: date, *, first: date | Non
     commodities = _package_commodities({code: 0 for package in packages.values()
                                         for code in package})
     ids = [m.id for m in matches]
-    delivered = _delivered(ids, month, next_month(month))
-    pending = _delivered(ids, month, next_month(month), awaiting_between)
+    delivered, pending = _delivered(ids, month, next_month(month))
     result = {}
     for m in matches:
         package = packages[cities[m.id]]

@@ -13,6 +13,7 @@ from asuh import timeutil
 from asuh.children import measuring
 from asuh.children.growth_chart import growth_chart_svg
 from asuh.children.models import Child
+from asuh.contributions import access, progress
 from asuh.extensions import db
 from asuh.matching import queries
 from asuh.matching.views import bp
@@ -25,8 +26,14 @@ from asuh.sponsors import services as sponsors
 def own_children():
     sponsor = sponsors.sponsor_for_user(current_user)
     matches = queries.matches_for_sponsor(sponsor, active=True) if sponsor else []
-    return render_template("matching/own_children.html", sponsor=sponsor, matches=matches,
-                           today=timeutil.today())
+    # Every child's progress, province package and "log a delivery" button read for all
+    # the matches at once (issue 16: per child, the page grew by ~13 statements a child).
+    progress_of, province_lines_of = progress.progress_with_province_lines(matches)
+    return render_template(
+        "matching/own_children.html", sponsor=sponsor, matches=matches,
+        today=timeutil.today(), progress_of=progress_of, province_lines_of=province_lines_of,
+        offers_logging_of={m.id: access.offers_logging(current_user, m, sponsor_id=sponsor.id)
+                           for m in matches})
 
 
 @bp.route("/me/children/<int:child_id>/growth.svg")

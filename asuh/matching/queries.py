@@ -51,8 +51,10 @@ def current_match(child: Child) -> Match | None:
 
 
 def matches_for_sponsor(sponsor: Sponsor, *, active: bool | None = None) -> list[Match]:
-    """A sponsor's matches with their children loaded: active first, newest first."""
-    stmt = (select(Match).options(joinedload(Match.child))
+    """A sponsor's matches with their children and the children's kelurahan and
+    kecamatan loaded (pages show where to deliver): active first, newest first."""
+    stmt = (select(Match).options(
+                joinedload(Match.child).joinedload(Child.kelurahan).joinedload(Region.parent))
             .where(Match.sponsor_id == sponsor.id)
             .order_by(Match.ended_on.is_not(None), Match.start_on.desc(), Match.id.desc()))
     if active is not None:

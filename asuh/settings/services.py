@@ -116,13 +116,26 @@ def for_city(city_code: str | None) -> dict:
     task with no city) reads the installation's values."""
     if not city_code:
         return get_all()
-    city, province = city_code[:5], city_code[:2]
-    values = get_all()
-    rows = _region_rows([province, city])
-    values.update({k: v for k, v in rows[province].items() if k in PROVINCE_KEYS})
-    values.update({k: v for k, v in rows[city].items() if k in CITY_KEYS})
-    values["province_code"], values["city_code"] = province, city
-    return values
+    return for_cities([city_code])[city_code[:5]]
+
+
+def for_cities(city_codes) -> dict[str, dict]:
+    """:func:`for_city` of several kabupaten/kota at once, ``{city code: values}``: two
+    queries however many cities (a sponsor's home lists children of several)."""
+    cities = sorted({code[:5] for code in city_codes if code})
+    if not cities:
+        return {}
+    installation = get_all()
+    rows = _region_rows(sorted({city[:2] for city in cities} | set(cities)))
+    result = {}
+    for city in cities:
+        province = city[:2]
+        values = dict(installation)
+        values.update({k: v for k, v in rows[province].items() if k in PROVINCE_KEYS})
+        values.update({k: v for k, v in rows[city].items() if k in CITY_KEYS})
+        values["province_code"], values["city_code"] = province, city
+        result[city] = values
+    return result
 
 
 def for_office(office_code: str | None) -> dict:
