@@ -18,7 +18,7 @@ unit of work that also records, in the job's report, every line stored so far. S
 from flask import current_app
 
 from asuh import timeutil
-from asuh.children import uploads
+from asuh.children import import_preview_job, uploads
 from asuh.children.import_batches import Batch, line_ranges, reload_targets, split_plan
 from asuh.children.import_identity import DECISIONS, Decision
 from asuh.children.import_limits import BATCH_ROWS, JOB_ROWS
@@ -50,11 +50,11 @@ def runs_as_job(row_count: int) -> bool:
 def submit_import(token: str, *, partial: bool, decisions: dict[int, Decision], actor):
     """Queue the kept file ``token`` for writing; the officer's answers go with it."""
     ensure_permitted(actor, Permission.IMPORT_CHILDREN)
-    kept = uploads.load(token, actor)
+    kept = uploads.details(token, actor)  # the record only: the file is read by the job
     if kept is None:
         raise NotFoundError("Berkas impor tidak ditemukan; unggah lagi.")
     return jobs.submit(KIND, {
-        "token": token, "filename": kept[0], "partial": bool(partial),
+        "token": token, "filename": uploads.filename_of(kept), "partial": bool(partial),
         "decisions": {str(line): [d.kind, d.reason] for line, d in decisions.items()},
         "on": timeutil.today().isoformat()}, actor=actor)
 
@@ -71,7 +71,7 @@ def run(ctx, *, token: str, filename: str, partial: bool = False,
     name, data = kept
     answers = {int(line): Decision(kind, reason)
                for line, (kind, reason) in (decisions or {}).items() if kind in DECISIONS}
-    rows = read_child_rows(name, data)
+    rows = read_child_rows(name, data, max_rows=import_preview_job.max_rows())
     plan = plan_import(rows, filename, ctx.on() or timeutil.today(), answers)
     end_read()  # planning only read: the batches below each take the write lock briefly
     preview = plan.preview
