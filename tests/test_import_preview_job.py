@@ -116,3 +116,17 @@ def test_another_officers_large_file_is_not_found(app, users, regions, client, l
     login("admin")
     assert client.get(preview_url).status_code == 404
     assert client.post(f"{preview_url}/confirm", data={"mode": "all"}).status_code == 404
+
+
+def test_the_upload_takes_a_file_over_the_apps_request_bound(app, users, regions, client,
+                                                             login, monkeypatch):
+    # A province's 100,000-row CSV is ~26 MB: over ASUH_MAX_UPLOAD_MB (20 MB, photos), within
+    # the import's own 40 MB. The upload reads only the rows before the preview job's bound.
+    _large(app, monkeypatch)
+    assert app.config["MAX_CONTENT_LENGTH"] == 20 * 1_048_576
+    login("officer")
+    data = csv_file([row(n) for n in range(1, ROWS + 1)]) + b";;;\n" * (6 * 1_048_576)
+    assert len(data) > 21 * 1_048_576
+    response = upload(client, data, "besar.csv")
+    assert response.status_code == 302, response.status_code
+    assert "/children/import/" in response.headers["Location"]
