@@ -130,3 +130,15 @@ def test_the_upload_takes_a_file_over_the_apps_request_bound(app, users, regions
     response = upload(client, data, "besar.csv")
     assert response.status_code == 302, response.status_code
     assert "/children/import/" in response.headers["Location"]
+
+
+def test_a_large_file_is_written_in_at_most_fifty_batches(app, monkeypatch):
+    from asuh.children import import_job
+
+    monkeypatch.delitem(app.config, "IMPORT_BATCH_ROWS", raising=False)
+    with app.app_context():
+        assert import_job.batch_rows(600) == 500  # two batches
+        assert import_job.batch_rows(25_000) == 500  # fifty
+        assert import_job.batch_rows(100_000) == 2_000  # fifty, not two hundred
+        monkeypatch.setitem(app.config, "IMPORT_BATCH_ROWS", 5)
+        assert import_job.batch_rows(100_000) == 5  # the config's, as given

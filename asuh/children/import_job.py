@@ -21,7 +21,7 @@ from asuh import timeutil
 from asuh.children import import_preview_job, uploads
 from asuh.children.import_batches import Batch, line_ranges, reload_targets, split_plan
 from asuh.children.import_identity import DECISIONS, Decision
-from asuh.children.import_limits import BATCH_ROWS, JOB_ROWS
+from asuh.children.import_limits import BATCH_ROWS, JOB_ROWS, MAX_BATCHES
 from asuh.children.import_plan import plan_import
 from asuh.children.import_rejects import rejected_rows_file
 from asuh.children.importfile import read_child_rows
@@ -44,6 +44,13 @@ def job_rows() -> int:
 
 def runs_as_job(row_count: int) -> bool:
     return row_count > job_rows()
+
+
+def batch_rows(row_count: int) -> int:
+    """Rows per batch: the config's as given (the tests' small batches); else BATCH_ROWS,
+    more for a file that would need over MAX_BATCHES batches of them."""
+    return int(current_app.config.get("IMPORT_BATCH_ROWS")
+               or max(BATCH_ROWS, -(-row_count // MAX_BATCHES)))
 
 
 @use_case
@@ -82,7 +89,7 @@ def run(ctx, *, token: str, filename: str, partial: bool = False,
         return _refused(filename, data, preview, earlier)
     progress = {"created": 0, "updated": 0, "measurements": 0, "stored": [],
                 **earlier, "batches": 0}
-    batches = split_plan(plan, int(current_app.config.get("IMPORT_BATCH_ROWS", BATCH_ROWS)))
+    batches = split_plan(plan, batch_rows(len(preview.rows)))
     try:
         for batch in batches:
             _store(ctx, batch, len(batches), filename, actor, progress)
