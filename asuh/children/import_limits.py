@@ -25,9 +25,10 @@ import zipfile
 
 from asuh.formatting import format_number
 
-# 100,000 rows of an e-PPGBM export: 26 MB as CSV, ~12 MB as XLSX (its sheet ~90 MB
-# unpacked, streamed). The job planning them held ~1.1 GB at most (measured: the rows, their
-# outcomes and the plan; the README's scale benchmark), so a worker with 2 GB takes one.
+# 100,000 rows of an e-PPGBM export: 26 MB as CSV. Measured at 1,000,000 children
+# (tests/bench_scale.py --figures import): the preview job's worker peaked at 817 MiB and
+# the import job's at 826 MiB (the rows with their cells, their outcomes, the plan), so a
+# worker with 2 GB takes one with room; the bound grows memory linearly.
 MAX_FILE_BYTES = 40 * 1_048_576
 MAX_ROWS = 100_000
 MAX_UNPACKED_BYTES = 192 * 1_048_576
