@@ -9,6 +9,8 @@ seeds the baseline (100,000 children, 10,000 sponsors, 2,000,000 items) and the 
 so the growth from one to the other is read off one table. ``--reuse DIR`` keeps the
 cluster in DIR and seeds only what is not seeded there yet (the 1M seed takes the
 longest: see the README). ``--quick`` is a smoke run (2,000 and 20,000 children).
+``--figures import,statements`` measures only those (pages, load, import, statements;
+``dashboard`` is measured with the pages); the table leaves the others out.
 """
 
 import argparse
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+FIGURES = ("pages", "load", "import", "statements")  # tests/bench_scale_measure.py's
 OUTPUT = ROOT / "test-output" / "bench-scale.md"  # and bench-scale.json, the raw results
 
 
@@ -72,10 +75,14 @@ README_NOTES = """\
   readers (`GET /me/children`) at the same time; then every id a 201 answered must be in
   the table, and the table must have grown by exactly that many rows.
 - **Import**: an e-PPGBM file of new children uploaded through the import page as the
-  provincial officer, confirmed (over 500 rows it is a job) and run by
-  `flask jobs work --burst`; the figure is confirmation → job done.
+  provincial officer (over 2,000 rows it is stored and previewed by a job), confirmed
+  (over 500 rows it is written by a job); each job run by `flask jobs work --burst` in a
+  worker process of its own, started before it is needed; the figure is confirmation →
+  job done, with the worker's peak memory.
 - **Statements**: `letters.bulk.issue_statements` (what the statements job runs) for
-  sponsors without last month's statement, rendering in one process, then two.
+  (sponsor, city) pairs without last month's statement, rendering in one process, then
+  two (other pairs); per statement in ms, so the growth column compares per-statement
+  cost.
 """
 
 
@@ -134,8 +141,16 @@ def main(argv=None) -> int:
     parser.add_argument("--load-seconds", type=float, default=30)
     parser.add_argument("--requests", type=int, default=30, help="per page")
     parser.add_argument("--logins", type=int, default=100, help="sponsors in the load test")
+    parser.add_argument("--figures", default=",".join(FIGURES),
+                        help="comma-separated figures to measure: " + ", ".join(FIGURES)
+                             + " (dashboard = pages); the others are left out of the table")
     parser.add_argument("--readme", action="store_true", help="also update README.md")
     args = parser.parse_args(argv)
+    figures = {"dashboard": "pages"}
+    chosen = [figures.get(f.strip(), f.strip()) for f in args.figures.split(",") if f.strip()]
+    unknown = set(chosen) - set(FIGURES)
+    if unknown:
+        parser.error(f"unknown figures: {', '.join(sorted(unknown))}")
     sizes = QUICK if args.quick else (BASELINE, SCALE)
     if args.only:
         sizes = sizes[:1] if args.only == "baseline" else sizes[1:]
@@ -152,7 +167,8 @@ def main(argv=None) -> int:
 
         results = measure_all(cluster, sizes, seeded, log=log, statements=args.statements,
                               import_rows=args.import_rows, load_seconds=args.load_seconds,
-                              requests=args.requests, logins=args.logins)
+                              requests=args.requests, logins=args.logins,
+                              figures=tuple(dict.fromkeys(chosen)))
         (OUTPUT.parent / "bench-scale.json").write_text(json.dumps(results, indent=1,
                                                                     default=str))
         report(results, time.perf_counter() - started, readme=args.readme,

@@ -75,14 +75,16 @@ def test_a_workbook_within_the_bounds_still_reads():
 
 
 def test_too_many_rows_are_refused_naming_the_limit():
-    body = [eppgbm_values(NIK=f"19710155032{i:05d}") for i in range(20_001)]
+    # Issue 16: a whole export of 100,000 rows is previewed and written by jobs.
+    assert import_limits.MAX_ROWS == 100_000
+    body = [eppgbm_values(NIK=f"19710155032{i:05d}") for i in range(2_001)]
     data = csv_bytes([EPPGBM_HEADER, *body])
-    with pytest.raises(ImportTooLarge, match=r"lebih dari 20\.000 baris data; maksimal "
-                                             r"20\.000 baris per impor"):
-        read_child_rows("besar.csv", data)
+    with pytest.raises(ImportTooLarge, match=r"lebih dari 2\.000 baris data; maksimal "
+                                             r"2\.000 baris per impor"):
+        read_child_rows("besar.csv", data, max_rows=2_000)
     # Exactly at the limit is fine.
-    assert len(read_child_rows("pas.csv", csv_bytes([EPPGBM_HEADER, *body[:20_000]]))) \
-        == 20_000
+    assert len(read_child_rows("pas.csv", csv_bytes([EPPGBM_HEADER, *body[:2_000]]),
+                               max_rows=2_000)) == 2_000
 
 
 def test_rows_are_counted_in_xlsx_too():
@@ -92,9 +94,9 @@ def test_rows_are_counted_in_xlsx_too():
 
 
 def test_an_oversized_file_is_refused_naming_the_limit():
-    data = b"NIK;Nama;JK;Tgl Lahir\n" + b"x" * (11 * MB)
-    with pytest.raises(ImportTooLarge, match=r"Berkas terlalu besar \(11 MB\); maksimal "
-                                             r"10 MB per impor"):
+    data = b"NIK;Nama;JK;Tgl Lahir\n" + b"x" * (41 * MB)
+    with pytest.raises(ImportTooLarge, match=r"Berkas terlalu besar \(41 MB\); maksimal "
+                                             r"40 MB per impor"):
         read_child_rows("besar.csv", data)
 
 

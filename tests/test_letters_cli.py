@@ -78,6 +78,21 @@ def test_a_partial_run_is_completed_by_the_next(app, runner, statements_scene):
         assert db.session.scalar(select(func.count(Letter.id))) == 3
 
 
+def test_bulk_issue_of_given_pairs_issues_exactly_those(app, statements_scene):
+    # The scale benchmark's sample: these (sponsor, city) statements and no other.
+    from asuh.letters.bulk import issue_statements
+    from asuh.letters.offices import statement_pairs
+
+    period = statements_scene["period"]
+    with app.app_context():
+        chosen = statement_pairs(period)[1:]
+        result = issue_statements(period, processes=1, pairs=chosen)
+        assert len(result.issued) == 2
+        issued = db.session.execute(select(Letter.sponsor_id, Letter.office_code)
+                                    .order_by(Letter.seq)).all()
+        assert [tuple(pair) for pair in issued] == chosen
+
+
 def test_bad_period_is_refused(runner, app):
     result = runner.invoke(args=["letters", "issue", "--period", "November"])
     assert result.exit_code != 0

@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from asuh.children import import_job, import_views
+    from asuh.children import import_job, import_preview_job, import_views
     from asuh.children.cli import children_cli
     from asuh.children.views import bp
     from asuh.jobs.registry import add_handler
@@ -24,3 +24,5 @@ def register(app: Flask) -> None:
     register_scope_resolver("measurement", measurement_city)
     app.cli.add_command(children_cli)
     add_handler(app, import_job.KIND, import_job.run, label=import_job.LABEL)
+    add_handler(app, import_preview_job.KIND, import_preview_job.run,
+                label=import_preview_job.LABEL)

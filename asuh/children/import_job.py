@@ -18,10 +18,10 @@ unit of work that also records, in the job's report, every line stored so far. S
 from flask import current_app
 
 from asuh import timeutil
-from asuh.children import uploads
+from asuh.children import import_preview_job, uploads
 from asuh.children.import_batches import Batch, line_ranges, reload_targets, split_plan
 from asuh.children.import_identity import DECISIONS, Decision
-from asuh.children.import_limits import BATCH_ROWS, JOB_ROWS
+from asuh.children.import_limits import BATCH_ROWS, JOB_ROWS, MAX_BATCHES
 from asuh.children.import_plan import plan_import
 from asuh.children.import_rejects import rejected_rows_file
 from asuh.children.importfile import read_child_rows
@@ -46,15 +46,22 @@ def runs_as_job(row_count: int) -> bool:
     return row_count > job_rows()
 
 
+def batch_rows(row_count: int) -> int:
+    """Rows per batch: the config's as given (the tests' small batches); else BATCH_ROWS,
+    more for a file that would need over MAX_BATCHES batches of them."""
+    return int(current_app.config.get("IMPORT_BATCH_ROWS")
+               or max(BATCH_ROWS, -(-row_count // MAX_BATCHES)))
+
+
 @use_case
 def submit_import(token: str, *, partial: bool, decisions: dict[int, Decision], actor):
     """Queue the kept file ``token`` for writing; the officer's answers go with it."""
     ensure_permitted(actor, Permission.IMPORT_CHILDREN)
-    kept = uploads.load(token, actor)
+    kept = uploads.details(token, actor)  # the record only: the file is read by the job
     if kept is None:
         raise NotFoundError("Berkas impor tidak ditemukan; unggah lagi.")
     return jobs.submit(KIND, {
-        "token": token, "filename": kept[0], "partial": bool(partial),
+        "token": token, "filename": uploads.filename_of(kept), "partial": bool(partial),
         "decisions": {str(line): [d.kind, d.reason] for line, d in decisions.items()},
         "on": timeutil.today().isoformat()}, actor=actor)
 
@@ -71,7 +78,7 @@ def run(ctx, *, token: str, filename: str, partial: bool = False,
     name, data = kept
     answers = {int(line): Decision(kind, reason)
                for line, (kind, reason) in (decisions or {}).items() if kind in DECISIONS}
-    rows = read_child_rows(name, data)
+    rows = read_child_rows(name, data, max_rows=import_preview_job.max_rows())
     plan = plan_import(rows, filename, ctx.on() or timeutil.today(), answers)
     end_read()  # planning only read: the batches below each take the write lock briefly
     preview = plan.preview
@@ -82,7 +89,7 @@ def run(ctx, *, token: str, filename: str, partial: bool = False,
         return _refused(filename, data, preview, earlier)
     progress = {"created": 0, "updated": 0, "measurements": 0, "stored": [],
                 **earlier, "batches": 0}
-    batches = split_plan(plan, int(current_app.config.get("IMPORT_BATCH_ROWS", BATCH_ROWS)))
+    batches = split_plan(plan, batch_rows(len(preview.rows)))
     try:
         for batch in batches:
             _store(ctx, batch, len(batches), filename, actor, progress)

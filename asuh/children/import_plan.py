@@ -7,6 +7,7 @@ NIK alone (``import_identity``); measurements are matched by child and date. A f
 queries serve the whole file, so a 10,000-row file is planned in about a second.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -332,16 +333,20 @@ def _plan_group(plan: ImportPlan, key: int, group: list, found: dict, today: dat
 
 def plan_import(rows: list[ChildRow], filename: str, today: date,
                 decisions: dict[int, Decision] | None = None,
-                scope: str | None = None) -> ImportPlan:
+                scope: str | None = None,
+                progress: Callable[[int], None] | None = None) -> ImportPlan:
     """``decisions`` answer NIK conflicts, keyed by the line of the conflicting row;
-    ``scope`` is the importer's (only kelurahan in it are offered, issue 15)."""
+    ``scope`` is the importer's (only kelurahan in it are offered, issue 15);
+    ``progress(n)`` is told after each row checked (a preview job's progress bar)."""
     plan = ImportPlan(preview=ImportPreview(filename=filename, rows=[]))
     place = Place(scope)
     checked = []
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
         outcome, clean = _check_row(row, place, today)
         plan.preview.rows.append(outcome)
         checked.append((row, outcome, clean))
+        if progress is not None:
+            progress(done)
     groups = _file_children(checked)
     file_niks: dict[str, int] = {}
     for group in groups:

@@ -11,17 +11,18 @@ import io
 from pathlib import PurePath
 
 from asuh.children.import_outcome import ImportPreview
-from asuh.children.importfile import read_child_file
+from asuh.children.importfile import ChildFile, read_child_file
 
 REASON_COLUMN = "Alasan ditolak"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def rejected_rows_file(filename: str, data: bytes,
-                       preview: ImportPreview) -> tuple[str, bytes, str]:
-    """(file name, content, MIME type) of the refused rows of ``filename``."""
+def rejected_rows_file(filename: str, data: bytes, preview: ImportPreview,
+                       read: ChildFile | None = None) -> tuple[str, bytes, str]:
+    """(file name, content, MIME type) of the refused rows of ``filename``; ``read`` is
+    the file as already read, if at hand (a job's 100,000 rows are not read twice)."""
     reasons = {row.line: "; ".join(row.errors) for row in preview.rejected}
-    read = read_child_file(filename, data)
+    read = read or read_child_file(filename, data)
     width = len(read.header)
     table = [[*read.header, REASON_COLUMN]]
     for row in read.rows:

@@ -2,15 +2,28 @@
 
 import io
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
-from asuh.children import import_job, import_outcome, importing, uploads
+from asuh.children import import_job, import_outcome, import_preview_job, importing, uploads
 from asuh.children.forms import ConfirmForm, ImportForm
 from asuh.children.import_identity import DECISIONS, Decision
+from asuh.children.import_limits import MAX_FILE_BYTES, TooManyRows
+from asuh.children.import_outcome import ShownPreview
 from asuh.children.import_rejects import rejected_rows_file
 from asuh.children.importfile import ImportFileError, read_child_rows
 from asuh.children.views import bp
+from asuh.jobs import services as jobs
+from asuh.jobs.models import DONE
 from asuh.permissions import Permission, requires
 
 # A 10,000-row preview is too long to read; every row with something to say is shown,
@@ -21,12 +34,23 @@ PLAIN_ROWS_SHOWN = 100
 @bp.route("/children/import", methods=["GET", "POST"])
 @requires(Permission.IMPORT_CHILDREN)
 def import_upload():
+    # A province's export (100,000 rows: 26 MB as CSV) is larger than the app's request
+    # bound for everything else (ASUH_MAX_UPLOAD_MB, photos); this page alone takes up to
+    # the import's own bound, whose message names it (import_limits.check_file_size).
+    request.max_content_length = max(current_app.config["MAX_CONTENT_LENGTH"] or 0,
+                                     MAX_FILE_BYTES + 1_048_576)
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read()
         try:
-            read_child_rows(upload.filename, data)
+            # The header and at most this many rows: a larger file is previewed by a job.
+            read_child_rows(upload.filename, data,
+                            max_rows=import_preview_job.preview_job_rows())
+        except TooManyRows:
+            token = import_preview_job.submit_preview(upload.filename, data,
+                                                      actor=current_user)
+            return redirect(url_for("children.import_preview", token=token))
         except ImportFileError as exc:
             form.file.errors.append(str(exc))
         else:
@@ -61,23 +85,46 @@ def _decisions(form) -> dict[int, Decision]:
     return decisions
 
 
-def _render_preview(preview, token: str, refused: bool = False, decisions=None):
-    def notable(r):
-        return r.errors or r.warnings or r.action == "update" or r.conflict or r.nik_status
-
-    plain = [r for r in preview.rows if not notable(r)]
+def _render_preview(preview, token: str, refused: bool = False, decisions=None,
+                    preview_job=None):
+    if isinstance(preview, ShownPreview):  # a large file's, as its preview job kept it
+        shown = preview
+    else:
+        shown = ShownPreview.of(preview, limit=len(preview.rows),
+                                plain_limit=PLAIN_ROWS_SHOWN)
+    rejected_url = (url_for("jobs.download", job_id=preview_job.id) if preview_job else
+                    url_for("children.import_rejected", token=token))
     return render_template(
-        "children/import_preview.html", preview=preview, token=token, refused=refused,
-        notable=[r for r in preview.rows if notable(r)], plain=plain[:PLAIN_ROWS_SHOWN],
-        plain_hidden=max(0, len(plain) - PLAIN_ROWS_SHOWN), form=ConfirmForm(formdata=None),
-        decisions=decisions or {}, decision_labels=DECISIONS,
+        "children/import_preview.html", preview=shown, token=token, refused=refused,
+        notable=shown.notable, notable_hidden=shown.notable_hidden, plain=shown.plain,
+        plain_hidden=shown.plain_hidden, form=ConfirmForm(formdata=None),
+        decisions=decisions or {}, decision_labels=DECISIONS, rejected_url=rejected_url,
         actions=import_outcome.ACTIONS, measurement_actions=import_outcome.MEASUREMENT_ACTIONS,
-        as_job=import_job.runs_as_job(len(preview.rows)))
+        as_job=preview_job is not None or import_job.runs_as_job(shown.row_count))
+
+
+def _preview_job(token: str):
+    """The job previewing a large kept file, or None for a small one (404: not yours)."""
+    meta = uploads.details(token, current_user)
+    if meta is None:
+        abort(404)
+    job_id = meta.get("preview_job")
+    return jobs.load_for(current_user, job_id) if job_id else None
 
 
 @bp.route("/children/import/<token>")
 @requires(Permission.IMPORT_CHILDREN)
 def import_preview(token: str):
+    job = _preview_job(token)
+    if job is not None:
+        report = job.result_report or {}
+        if job.status != DONE or "preview" not in report:
+            # Still working (the page polls and reloads), or it failed / was cancelled,
+            # or the file was over the bounds: the page says which.
+            return render_template("children/import_waiting.html", job=job, token=token,
+                                   state=jobs.status_of(job), problem=report.get("error"))
+        return _render_preview(ShownPreview.from_json(report["preview"]), token,
+                               preview_job=job)
     filename, rows = _kept_rows(token)
     return _render_preview(importing.preview_import(rows, filename=filename,
                                                     actor=current_user), token)
@@ -87,6 +134,9 @@ def import_preview(token: str):
 @requires(Permission.IMPORT_CHILDREN)
 def import_rejected(token: str):
     """The refused rows with their reasons, as a file to fix and import again."""
+    job = _preview_job(token)
+    if job is not None:  # a large file's: its preview job wrote them
+        return redirect(url_for("jobs.download", job_id=job.id))
     filename, data, rows = _kept(token)
     preview = importing.preview_import(rows, filename=filename, actor=current_user)
     name, content, mimetype = rejected_rows_file(filename, data, preview)
@@ -97,12 +147,19 @@ def import_rejected(token: str):
 @bp.route("/children/import/<token>/confirm", methods=["POST"])
 @requires(Permission.IMPORT_CHILDREN)
 def import_confirm(token: str):
-    filename, rows = _kept_rows(token)
+    preview_job = _preview_job(token)
+    large = preview_job is not None
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if large and (preview_job.status != DONE
+                  or "preview" not in (preview_job.result_report or {})):
+        # Nothing to confirm yet (still previewing), or the file was refused whole.
+        return redirect(url_for("children.import_preview", token=token))
     partial = request.form.get("mode") == "partial"
     decisions = _decisions(request.form)
-    if import_job.runs_as_job(len(rows)):
+    # A large file is not read here at all: the import job reads and plans it.
+    filename, rows = (None, None) if large else _kept_rows(token)
+    if large or import_job.runs_as_job(len(rows)):
         # Planned again and written in batches by a worker; the job page shows progress.
         job = import_job.submit_import(token, partial=partial, decisions=decisions,
                                        actor=current_user)

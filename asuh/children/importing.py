@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from asuh import timeutil
 from asuh.audit import services as audit
-from asuh.children import measuring
+from asuh.children import import_copy, measuring
 from asuh.children.import_identity import Decision
 from asuh.children.import_outcome import ImportPreview
 from asuh.children.import_plan import ImportPlan, plan_import
@@ -109,7 +109,15 @@ def write_plan(plan: ImportPlan, *, filename: str, actor, part: dict | None = No
 
     # Core bulk inserts: building 20,000 ORM objects would take most of the time budget.
     ids = {key: child.id for key, child in plan.targets.items()}
-    if plan.creates:
+    if plan.creates and import_copy.copies():
+        # PostgreSQL: COPY with ids from the sequence (import_copy says why).
+        now = utcnow()
+        keys = list(plan.creates)
+        ids.update(zip(keys, import_copy.copy_rows(Child, [
+            {**plan.creates[key], "status": "active", "created_by_id": actor_id,
+             "created_at": now, **(latest(key, None) or unmeasured)} for key in keys]),
+            strict=True))
+    elif plan.creates:
         # Siblings under one NIK and children without one cannot be told apart by NIK, but
         # two file children never share all of these (the plan would have made them one).
         # Cheaper than ``sort_by_parameter_order``, which batches SQLite's inserts less.
@@ -130,10 +138,13 @@ def write_plan(plan: ImportPlan, *, filename: str, actor, part: dict | None = No
         for name, value in latest(key, child.latest_measured_on).items():
             setattr(child, name, value)
     if plan.measurements:
-        db.session.execute(insert(Measurement), [
-            {**values, "child_id": ids[key], "recorded_by_id": actor_id,
-             "measured_by": "Impor berkas", "created_at": utcnow()}
-            for key, values in plan.measurements])
+        rows = [{**values, "child_id": ids[key], "recorded_by_id": actor_id,
+                 "measured_by": "Impor berkas", "created_at": utcnow()}
+                for key, values in plan.measurements]
+        if import_copy.copies():
+            import_copy.copy_rows(Measurement, rows)
+        else:
+            db.session.execute(insert(Measurement), rows)
     db.session.flush()
     if plan.measurements:
         # The classifying figures follow rules.classification (flagged values do not count).

@@ -52,8 +52,16 @@ def keep(filename: str, data: bytes, user) -> str:
     return token
 
 
-def load(token: str, user) -> tuple[str, bytes] | None:
-    """``(filename, data)`` of a kept file, or None if missing, stale or someone else's."""
+def note(token: str, **values) -> None:
+    """Add ``values`` to a kept file's record (the job previewing a large file)."""
+    meta_key = _key(token, _META)
+    meta = json.loads(storage.read(meta_key) or b"{}")
+    storage.save(meta_key, json.dumps({**meta, **values}).encode(), "application/json")
+
+
+def details(token: str, user) -> dict | None:
+    """A kept file's record (name, who, when, and what ``note`` added), or None if
+    missing, stale or someone else's; the file itself is not read."""
     meta_key = _key(token, _META)
     found = storage.info(meta_key) if meta_key else None
     if found is None:
@@ -64,13 +72,26 @@ def load(token: str, user) -> tuple[str, bytes] | None:
     if found.created_at < utcnow() - timedelta(seconds=KEEP_SECONDS):
         discard(token)
         return None
+    return meta
+
+
+def load(token: str, user) -> tuple[str, bytes] | None:
+    """``(filename, data)`` of a kept file, or None if missing, stale or someone else's."""
+    meta = details(token, user)
+    if meta is None:
+        return None
     data = storage.read(_key(token, _DATA))
     if data is None:
         return None
+    return filename_of(meta), data
+
+
+def filename_of(meta: dict) -> str:
+    """The kept file's name as shown (with its type's suffix)."""
     filename = meta["filename"]
     if not filename.lower().endswith(meta["suffix"]):
         filename += meta["suffix"]
-    return filename, data
+    return filename
 
 
 def discard(token: str) -> None:

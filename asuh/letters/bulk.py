@@ -51,17 +51,22 @@ def issue_statements(period: Period, *, processes: int | None = None, reissue: b
                      out_dir: Path | None = None, batch_size: int = BATCH_SIZE,
                      actor=None, on: date | None = None, interim: bool = False,
                      started: Callable[[int], None] | None = None,
-                     advance: Callable[[int], None] | None = None) -> BulkResult:
+                     advance: Callable[[int], None] | None = None,
+                     pairs: list[tuple[int, str]] | None = None) -> BulkResult:
     """Statements for every sponsor with a match during ``period``, one per kabupaten/kota
     where they had a matched child (each from that city's office); commits per batch.
 
     ``started(total)`` is called once with the number of sponsors to go through and
     ``advance(n)`` after each batch (the CLI's progress bar). A period still running is
-    refused (``ValidationFailed``) unless ``interim``.
+    refused (``ValidationFailed``) unless ``interim``. ``pairs`` issues exactly these
+    ``(sponsor id, city)`` statements instead of every one (the scale benchmark's sample).
     """
     through = covered_through(period, on or timeutil.today(), interim=interim)
     result = BulkResult()
-    sponsor_ids, result.skipped = _to_issue(period, reissue)  # (sponsor, city) pairs
+    if pairs is None:
+        sponsor_ids, result.skipped = _to_issue(period, reissue)  # (sponsor, city) pairs
+    else:
+        sponsor_ids = list(pairs)
     if started is not None:
         started(len(sponsor_ids))
     if out_dir is not None:

@@ -1,7 +1,7 @@
 """The children list's index: its order and every filter's column in one place
 
-Revision ID: 0017_pagesfast
-Revises: 0016_provcity
+Revision ID: 0018_pagesfast
+Revises: 0017_citycat
 Create Date: 2026-12-06 15:30:00.000000
 
 Issue 16. The registry's list (``/children``: status, then name and id, filtered by place,
@@ -17,8 +17,8 @@ registering children meanwhile), outside the migration's transaction.
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0017_pagesfast'
-down_revision = '0016_provcity'
+revision = '0018_pagesfast'
+down_revision = '0017_citycat'
 branch_labels = None
 depends_on = None
 
