@@ -28,7 +28,7 @@ from asuh.children.rules import balita_condition
 from asuh.children.visibility import visible_kelurahan
 from asuh.contributions.models import Contribution
 from asuh.contributions.rules import confirmed_delivery
-from asuh.dashboard import cache
+from asuh.dashboard import cache, levels
 from asuh.dashboard.models import ChildGrowthSummary
 from asuh.dashboard.periods import add_months
 from asuh.extensions import db
@@ -78,6 +78,18 @@ def city_followup(today: date) -> list[tuple[int, str]]:
     """The whole city's list, computed once a day and again after any change to it."""
     return cache.cached(("followup", today), SOURCES,
                         lambda: [tuple(row) for row in db.session.execute(followup_query(today))])
+
+
+def region_followup(today: date, region: str | None) -> list[tuple[int, str]]:
+    """A region's list (any level; None: the whole installation), computed once a day per
+    region and again after any change to it: a city's officer never waits for the
+    province's list, nor filters it on every request."""
+    if region is None:
+        return city_followup(today)
+    where = levels.kelurahan_codes_under(region)
+    return cache.cached(("followup", today, region), SOURCES, lambda: [
+        tuple(row) for row in db.session.execute(
+            followup_query(today).where(Child.kelurahan_code.in_(where)))])
 
 
 @dataclass
@@ -155,10 +167,11 @@ def _details(children: list[Child], cutoff: date) -> list[FollowUp]:
 
 
 def followup_page(kelurahan_codes=None, *, page: int = 1, per_page: int = 25,
-                  today: date | None = None) -> Page:
-    """One page of the list, over the given kelurahan (the whole city when None)."""
+                  today: date | None = None, region: str | None = None) -> Page:
+    """One page of the list, over the given kelurahan (the whole city when None), or over
+    a ``region`` of any level (the dashboard's)."""
     today = today or timeutil.today()
-    listed = city_followup(today)
+    listed = city_followup(today) if region is None else region_followup(today, region)
     if kelurahan_codes is not None:
         wanted = set(kelurahan_codes)
         listed = [row for row in listed if row[1] in wanted]
