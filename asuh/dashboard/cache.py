@@ -18,6 +18,7 @@ from collections import OrderedDict
 from sqlalchemy import func, select
 
 from asuh.audit.models import AuditRecord
+from asuh.dashboard import incremental
 from asuh.extensions import db
 
 MAX_ENTRIES = 32
@@ -36,9 +37,16 @@ def stamp(entity_types: tuple[str, ...]) -> tuple:
     return (str(db.engine.url),) + tuple(rows.get(k) for k in entity_types)
 
 
-def cached(key: tuple, entity_types: tuple[str, ...], compute):
-    """``compute()``'s result, reused while no record of ``entity_types`` was audited."""
-    version = stamp(entity_types)
+def narrowed(version: tuple, entity_types: tuple[str, ...], kinds: tuple[str, ...]) -> tuple:
+    """The stamp of ``kinds`` taken from ``version``, a stamp of ``entity_types`` that
+    holds them all: one query for the several caches of one request."""
+    return (version[0],) + tuple(version[1 + entity_types.index(k)] for k in kinds)
+
+
+def cached(key: tuple, entity_types: tuple[str, ...], compute, version: tuple | None = None):
+    """``compute()``'s result, reused while no record of ``entity_types`` was audited;
+    ``version``: their stamp when the caller has just read it."""
+    version = version or stamp(entity_types)
     with _lock:
         entry = _entries.get(key)
         if entry is not None and entry[0] == version:
@@ -54,5 +62,7 @@ def cached(key: tuple, entity_types: tuple[str, ...], compute):
 
 
 def clear() -> None:
+    """Forget every cached figure, the per-kelurahan ones too (a fresh process)."""
     with _lock:
         _entries.clear()
+    incremental.clear()

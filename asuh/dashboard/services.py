@@ -28,8 +28,8 @@ from sqlalchemy import func, select
 from asuh import timeutil
 from asuh.children.models import Child
 from asuh.children.rules import STUNTING_CATEGORIES, stunted_condition
-from asuh.contributions.models import Commodity, MonthlyCommodityTotal, MonthlyDeliveryCount
-from asuh.dashboard import cache, levels, outcomes
+from asuh.contributions.models import Commodity, MonthlyDeliveryCount
+from asuh.dashboard import cache, levels, outcomes, rollup
 from asuh.dashboard.periods import DashboardFilters, short_month_label
 from asuh.extensions import db
 from asuh.regions.models import KECAMATAN, KELURAHAN, Region
@@ -103,25 +103,6 @@ def delivery_counts(filters: DashboardFilters, codes) -> dict:
     return result
 
 
-def commodity_rows(filters: DashboardFilters, codes) -> dict:
-    """``{(month, commodity_id): [canonical quantity, value_idr]}`` summed over kelurahan."""
-    # Summed by the database: one row per month and commodity, not one per kelurahan too
-    # (a province's thousand kelurahan made that 84,000 rows added up in Python).
-    stmt = (select(MonthlyCommodityTotal.month, MonthlyCommodityTotal.commodity_id,
-                   func.sum(MonthlyCommodityTotal.canonical_quantity),
-                   func.sum(MonthlyCommodityTotal.value_idr))
-            .where(MonthlyCommodityTotal.month >= filters.start,
-                   MonthlyCommodityTotal.month <= filters.end)
-            .group_by(MonthlyCommodityTotal.month, MonthlyCommodityTotal.commodity_id))
-    if codes is not None:
-        stmt = stmt.where(MonthlyCommodityTotal.kelurahan_code.in_(codes))
-    result: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
-    for month, commodity_id, quantity, value in db.session.execute(stmt):
-        result[(month, commodity_id)][0] += Decimal(quantity)
-        result[(month, commodity_id)][1] += int(value)
-    return result
-
-
 # --- figures ---------------------------------------------------------------------------
 
 
@@ -154,8 +135,7 @@ def commodity_figures(filters: DashboardFilters, rows: dict) -> list[dict]:
 # Everything the page's figures are made from is audited under these kinds (cache.py): a
 # child, measurement, match, delivery, sponsor, catalogue or region change, and the
 # aggregates' rebuilds.
-SOURCES = (*outcomes.SOURCES, "contribution", "sponsor", "commodity", "commodity_unit",
-           "region", "monthly_totals")
+SOURCES = tuple(dict.fromkeys((*outcomes.SOURCES, *rollup.SOURCES)))
 
 
 def dashboard(filters: DashboardFilters, scope: str | None = None) -> dict:
@@ -170,72 +150,11 @@ def dashboard(filters: DashboardFilters, scope: str | None = None) -> dict:
     region = filters.region or scope
     key = ("dashboard", timeutil.today(), region, filters.kecamatan_code, filters.start,
            filters.end)
-    return cache.cached(key, SOURCES, lambda: _dashboard(filters, region))
+    version = cache.stamp(SOURCES)
+    return cache.cached(key, SOURCES, lambda: _dashboard(filters, region, version), version)
 
 
-class _Part:
-    """One area's inputs, already summed by the database: stunted children by category
-    and ``matched``; active sponsors by kind; ``(month, 0|1)`` deliveries and their value,
-    goods and cash value; ``(sponsored, first, last)`` outcome cohorts."""
-
-    def __init__(self) -> None:
-        self.kids, self.sponsors = Counter(), Counter()
-        self.deliveries, self.values, self.outcomes = Counter(), Counter(), Counter()
-
-    def add(self, other: "_Part") -> None:
-        for name in ("kids", "sponsors", "deliveries", "values", "outcomes"):
-            getattr(self, name).update(getattr(other, name))
-
-
-def _area_parts(filters: DashboardFilters, area, conditions, today: date) -> dict:
-    """``{area code: _Part}`` of the kelurahan the ``regions`` ``conditions`` keep, each
-    figure rolled up to ``area`` (a ``regions`` column) by one GROUP BY in the database."""
-    parts: dict[str, _Part] = defaultdict(_Part)
-    label = area.label("area")
-
-    def grouped(*columns, source, where=()):
-        return db.session.execute(
-            select(label, *columns).select_from(source)
-            .join(Region, Region.code == source.kelurahan_code)
-            .where(*where, *conditions).group_by(area, *columns[:-1]))
-
-    for code, category, matched, count in grouped(
-            Child.latest_category, Child.is_matched, func.count(), source=Child,
-            where=[stunted_condition(today, STUNTING)]):
-        parts[code].kids[category] += count
-        if matched:
-            parts[code].kids["matched"] += count
-    for code, kind, count in grouped(
-            Sponsor.kind, func.count(), source=Sponsor,
-            where=[Sponsor.active_matches > 0, Sponsor.approved_at.is_not(None),
-                   Sponsor.withdrawn_at.is_(None)]):
-        parts[code].sponsors[kind] += count
-    in_period = (MonthlyDeliveryCount.month >= filters.start,
-                 MonthlyDeliveryCount.month <= filters.end)
-    for code, month, count, value in db.session.execute(
-            select(label, MonthlyDeliveryCount.month,
-                   func.sum(MonthlyDeliveryCount.contributions),
-                   func.sum(MonthlyDeliveryCount.value_idr))
-            .join(Region, Region.code == MonthlyDeliveryCount.kelurahan_code)
-            .where(*in_period, *conditions).group_by(area, MonthlyDeliveryCount.month)):
-        parts[code].deliveries[(month, 0)] += int(count)
-        parts[code].deliveries[(month, 1)] += int(value)
-    for code, month, is_cash, value in db.session.execute(
-            select(label, MonthlyCommodityTotal.month, Commodity.is_cash,
-                   func.sum(MonthlyCommodityTotal.value_idr))
-            .join(Region, Region.code == MonthlyCommodityTotal.kelurahan_code)
-            .join(Commodity, Commodity.id == MonthlyCommodityTotal.commodity_id)
-            .where(MonthlyCommodityTotal.month >= filters.start,
-                   MonthlyCommodityTotal.month <= filters.end, *conditions)
-            .group_by(area, MonthlyCommodityTotal.month, Commodity.is_cash)):
-        parts[code].values[(month, 1 if is_cash else 0)] += int(value or 0)
-    for (code, sponsored, first, last), count in outcomes.grouped_outcome_rows(
-            filters, area, conditions).items():
-        parts[code].outcomes[(code, sponsored, first, last)] += count
-    return parts
-
-
-def _figures(part: _Part, filters: DashboardFilters) -> dict:
+def _figures(part: rollup.Part, filters: DashboardFilters) -> dict:
     """The headline figures of one area's (or the region's) summed inputs."""
     kids = part.kids
     severely = kids["severely_stunted"]
@@ -272,7 +191,7 @@ def _figures(part: _Part, filters: DashboardFilters) -> dict:
     }
 
 
-def _dashboard(filters: DashboardFilters, region: str | None) -> dict:
+def _dashboard(filters: DashboardFilters, region: str | None, version: tuple) -> dict:
     """The same queries at every level: the region's kelurahan (``levels``), each figure
     rolled up by the database to the areas one level below; the headline is their sum
     (with any kelurahan outside the areas, as a whole-installation view keeps them)."""
@@ -280,12 +199,13 @@ def _dashboard(filters: DashboardFilters, region: str | None) -> dict:
     node = tree.get(region)
     level, nodes = tree.areas(region)
     where = levels.kelurahan_codes_under(region, tree)
-    parts = _area_parts(filters, levels.area_column(level), levels.region_condition(node),
-                        timeutil.today())
-    whole = _Part()
+    parts, rows = rollup.area_parts(filters, region, levels.area_column(level),
+                                    levels.region_condition(node), where, timeutil.today(),
+                                    cache.narrowed(version, SOURCES, rollup.SOURCES))
+    whole = rollup.Part()
     for part in parts.values():
         whole.add(part)
-    commodities = commodity_figures(filters, commodity_rows(filters, where))
+    commodities = commodity_figures(filters, rows)
     return {
         "period": {"start": filters.start, "end": filters.end, "last_day": filters.last_day,
                    "label": filters.label, "months": filters.months,
@@ -300,7 +220,7 @@ def _dashboard(filters: DashboardFilters, region: str | None) -> dict:
         "commodities": [c for c in commodities if not c["is_cash"]],
         "cash": [c for c in commodities if c["is_cash"]],
         "area_level": level,
-        "areas": [{"code": n.code, "name": n.name, **_figures(parts.get(n.code, _Part()),
+        "areas": [{"code": n.code, "name": n.name, **_figures(parts.get(n.code, rollup.Part()),
                                                               filters)}
                   for n in nodes],
         "outcomes": outcomes.summarize(dict(whole.outcomes)),
