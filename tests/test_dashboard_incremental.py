@@ -1,5 +1,6 @@
 """After a change the dashboard recomputes only the kelurahan it touched (issue 16), and
-what it shows is exactly what a recomputation from scratch shows."""
+what it shows (figures, areas, outcomes, the follow-up list in its order) is exactly what a
+recomputation from scratch shows."""
 
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from asuh import timeutil
 from asuh.children import moving
 from asuh.children import services as children
 from asuh.children.models import Child
-from asuh.dashboard import cache, incremental, services
+from asuh.dashboard import cache, followup, incremental, services
 from asuh.dashboard.periods import DashboardFilters, add_months, first_of_month
 from asuh.extensions import db
 from asuh.matching import services as matching
@@ -34,7 +35,8 @@ def _filters(region):
 def _shown(region):
     data = services.dashboard(_filters(region))
     return {"headline": data["headline"], "areas": data["areas"],
-            "outcomes": data["outcomes"]}
+            "outcomes": data["outcomes"],
+            "followup": followup.region_followup(timeutil.today(), region)}
 
 
 def _fresh(region):

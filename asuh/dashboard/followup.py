@@ -15,6 +15,8 @@ Severely stunted children come first, then stunted, then the rest, by name. The 
 "now", whatever period the dashboard shows; the kecamatan filter applies.
 """
 
+import heapq
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,7 +30,7 @@ from asuh.children.rules import balita_condition
 from asuh.children.visibility import visible_kelurahan
 from asuh.contributions.models import Contribution
 from asuh.contributions.rules import confirmed_delivery
-from asuh.dashboard import cache, levels
+from asuh.dashboard import cache, incremental, levels
 from asuh.dashboard.models import ChildGrowthSummary
 from asuh.dashboard.periods import add_months
 from asuh.extensions import db
@@ -56,8 +58,8 @@ def month_ago(today: date) -> date:
     return first.replace(day=min(today.day, 28))
 
 
-def followup_query(today: date):
-    """``(child id, kelurahan)`` of every child on the list, in the list's order."""
+def _on_list(today: date) -> tuple:
+    """The list's order (severity, name, id) and WHERE clauses."""
     cutoff = month_ago(today)
     stalled = select(ChildGrowthSummary.child_id).where(
         ChildGrowthSummary.weight_stalled.is_(True))
@@ -67,11 +69,15 @@ def followup_query(today: date):
         running(), Match.start_on <= cutoff, Match.child_id.not_in(delivered))
     severity = case(*((Child.latest_category == name, rank) for name, rank in _SEVERITY.items()),
                     else_=len(_SEVERITY))
-    return (select(Child.id, Child.kelurahan_code)
-            .where(balita_condition(today),
-                   or_(Child.id.in_(stalled), Child.id.in_(undelivered),
-                       Child.needs_remeasure.is_(True)))
-            .order_by(severity, Child.name, Child.id))
+    return ((severity, Child.name, Child.id),
+            (balita_condition(today), or_(Child.id.in_(stalled), Child.id.in_(undelivered),
+                                          Child.needs_remeasure.is_(True))))
+
+
+def followup_query(today: date):
+    """``(child id, kelurahan)`` of every child on the list, in the list's order."""
+    order, conditions = _on_list(today)
+    return select(Child.id, Child.kelurahan_code).where(*conditions).order_by(*order)
 
 
 def city_followup(today: date) -> list[tuple[int, str]]:
@@ -87,9 +93,25 @@ def region_followup(today: date, region: str | None) -> list[tuple[int, str]]:
     if region is None:
         return city_followup(today)
     where = levels.kelurahan_codes_under(region)
-    return cache.cached(("followup", today, region), SOURCES, lambda: [
-        tuple(row) for row in db.session.execute(
-            followup_query(today).where(Child.kelurahan_code.in_(where)))])
+    order, conditions = _on_list(today)
+
+    def compute(codes):
+        # Each kelurahan's part, kept apart so a change recomputes its kelurahan only
+        # (incremental.py), in Python's order: the parts are merged by Python.
+        parts: dict[str, list] = defaultdict(list)
+        stmt = select(*order, Child.kelurahan_code).where(
+            *conditions, Child.kelurahan_code.in_(where),
+            *([] if codes is None else [Child.kelurahan_code.in_(codes)]))
+        for severity, name, child_id, kel in db.session.execute(stmt):
+            parts[kel].append((severity, name, child_id))
+        return {kel: sorted(rows) for kel, rows in parts.items()}
+
+    def merged():
+        parts = incremental.per_kelurahan(("followup", today, region), SOURCES, compute)
+        return [(row[2], kel) for row, kel in heapq.merge(
+            *([(row, kel) for row in rows] for kel, rows in parts.items()))]
+
+    return cache.cached(("followup", today, region), SOURCES, merged)
 
 
 @dataclass

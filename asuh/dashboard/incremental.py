@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from asuh.audit.models import AuditRecord
 from asuh.children.models import Child, Measurement
+from asuh.contributions.models import Contribution
 from asuh.extensions import db
 from asuh.matching.models import Match
 
@@ -49,7 +50,8 @@ def _still_there(record: tuple[int, str | None]) -> bool:
 
 
 def touched_kelurahan(after: int, upto: int, kinds: tuple[str, ...]) -> set[str] | None:
-    """The kelurahan whose children, measurements or matches the audit records numbered
+    """The kelurahan whose children, measurements, matches or deliveries (their child's)
+    the audit records numbered
     ``after`` < id <= ``upto`` of ``kinds`` changed; None when some record cannot be
     placed (then everything may have changed)."""
     records = db.session.execute(
@@ -59,7 +61,8 @@ def touched_kelurahan(after: int, upto: int, kinds: tuple[str, ...]) -> set[str]
         .limit(MAX_RECORDS + 1)).all()
     if len(records) > MAX_RECORDS:
         return None
-    ids: dict[str, set[int]] = {"child": set(), "measurement": set(), "match": set()}
+    ids: dict[str, set[int]] = {"child": set(), "measurement": set(), "match": set(),
+                                "contribution": set()}
     touched: set[str] = set()
     for entity_type, entity_id, changes in records:
         if entity_type not in ids or not (entity_id or "").isdigit():
@@ -76,6 +79,9 @@ def touched_kelurahan(after: int, upto: int, kinds: tuple[str, ...]) -> set[str]
         .where(Measurement.id.in_(ids["measurement"])),
         "match": select(Match.id, Child.kelurahan_code).join(Child, Child.id == Match.child_id)
         .where(Match.id.in_(ids["match"])),
+        "contribution": select(Contribution.id, Child.kelurahan_code)
+        .join(Child, Child.id == Contribution.child_id)
+        .where(Contribution.id.in_(ids["contribution"])),
     }
     for kind, wanted in ids.items():
         if not wanted:
