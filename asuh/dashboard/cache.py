@@ -1,7 +1,8 @@
-"""A small in-process cache for the two figures that cost one pass over every child.
+"""A small in-process cache of the dashboard's figures, keyed by the shared audit stamp.
 
-Outcomes and the follow-up list read one row per child (100,000 in a large city, some
-150–250 ms on SQLite); everything else reads aggregates. Their inputs change only through
+Outcomes, stunted counts and the follow-up list read one row per child; the rest reads
+aggregates; the page's figure set is cached whole (``services.dashboard``). Their inputs
+change only through
 services that write the audit trail in the same transaction (children, measurements,
 matches, contributions; the aggregate rebuild too), so the newest audit record of those
 kinds is an exact version stamp: a cached result is reused while the stamp is unchanged,
@@ -9,7 +10,8 @@ and recomputed on the first request after any change. The stamp uses the record'
 which never repeats, so ids reused after a test wipes the tables cannot fool it.
 
 Each worker process keeps its own entries (no shared state, nothing written by a GET);
-the cost is one recomputation per process after a change.
+the cost is one recomputation per process after a change, of the changed kelurahan only
+for the per-child figures (``incremental.py``).
 """
 
 import threading

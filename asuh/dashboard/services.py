@@ -17,6 +17,12 @@ Every figure reads an aggregate or an index, never the millions of raw rows:
 - *commodities*: confirmed canonical quantities and values per commodity, in the period
   and its last month, from ``MonthlyCommodityTotal``; the cash equivalent apart from goods.
 - *outcomes*: see ``outcomes.py``; *follow-up*: see ``followup.py``.
+
+At 1,000,000 children (issue 16) the page stays cheap three ways: every input is summed
+per area by the database (``rollup.py``), never per kelurahan in Python; the whole figure
+set is cached per region, period and day under the audit stamp (``cache.py``); and after
+a change the per-child inputs are recomputed for the changed kelurahan only
+(``incremental.py``).
 """
 
 from collections import Counter, defaultdict
