@@ -74,7 +74,7 @@ def measurement_change(app, city: str = "32.01"):
 
     from asuh import timeutil
     from asuh.children import measuring
-    from asuh.children.models import Child
+    from asuh.children.models import Child, Measurement
     from asuh.extensions import db
 
     state = {"offset": 0}
@@ -86,11 +86,12 @@ def measurement_change(app, city: str = "32.01"):
                 select(Child).where(Child.kelurahan_code.like(city + ".%"),
                                     Child.status == "active",
                                     Child.birth_date.between(today - timedelta(days=4 * 365),
-                                                             today - timedelta(days=2 * 365)))
+                                                             today - timedelta(days=2 * 365)),
+                                    ~Child.measurements.any(Measurement.measured_on == today))
                 .order_by(Child.id).offset(state["offset"]).limit(1)).first()
             state["offset"] += 1
             measuring.record_measurement(child, measured_on=today, height_cm="85.0",
-                                         weight_kg="11.0", position=None,
+                                         weight_kg="11.0", position="standing",
                                          check_history=False)
             db.session.remove()
 

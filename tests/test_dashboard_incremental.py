@@ -36,7 +36,7 @@ def _shown(region):
     data = services.dashboard(_filters(region))
     return {"headline": data["headline"], "areas": data["areas"],
             "outcomes": data["outcomes"],
-            "followup": followup.region_followup(timeutil.today(), region)}
+            "followup": list(followup.region_followup(timeutil.today(), region))}
 
 
 def _fresh(region):

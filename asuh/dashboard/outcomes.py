@@ -63,12 +63,19 @@ def outcome_rows(filters: DashboardFilters, where=None) -> dict:
         filters, None, [] if where is None else [Child.kelurahan_code.in_(where)])
 
 
-def grouped_outcome_rows(filters: DashboardFilters, area=None, conditions=()) -> dict:
+def grouped_outcome_rows(filters: DashboardFilters, area=None, conditions=(),
+                         kelurahan: list[str] | None = None) -> dict:
     """``outcome_rows`` counted per area by the database: ``area`` is the ``regions``
     column naming a kelurahan's area (``levels.area_column``; None: the kelurahan code
     itself) and ``conditions`` keep the region's children (on ``Child`` or on their
-    kelurahan's ``Region`` row, ``levels.region_condition``)."""
+    kelurahan's ``Region`` row, ``levels.region_condition``); ``kelurahan``: only these
+    (a few changed ones: then the matches read are theirs too, not the province's)."""
     start, end = month_number(filters.start), month_number(filters.end)
+    sponsored = sponsored_children(filters)
+    if kelurahan is not None:
+        conditions = [*conditions, Child.kelurahan_code.in_(kelurahan)]
+        sponsored = sponsored.where(Match.child_id.in_(
+            select(Child.id).where(Child.kelurahan_code.in_(kelurahan))))
     in_region = []
     if conditions:
         # Only the region's children are cut: a city's pass reads the city, not the
@@ -82,7 +89,7 @@ def grouped_outcome_rows(filters: DashboardFilters, area=None, conditions=()) ->
               .where(ChildGrowthSummary.first_month <= end, *in_region)
               .cte("growth_window").prefix_with("MATERIALIZED"))
     # A join, not "IN (…)" per row: on SQLite that is a third faster here.
-    sponsored = sponsored_children(filters).cte("sponsored").prefix_with("MATERIALIZED")
+    sponsored = sponsored.cte("sponsored").prefix_with("MATERIALIZED")
     trimmed = func.rtrim(window.c.x, "0")
     first = func.substr(window.c.x, 1, 1)
     last = func.substr(trimmed, func.length(trimmed) - 1, 1)

@@ -163,7 +163,7 @@ def outcomes_by_kelurahan(filters: DashboardFilters, region: str | None, conditi
     def compute(codes):
         result: dict[str, dict] = defaultdict(dict)
         for (kel, sponsored, first, last), count in outcomes.grouped_outcome_rows(
-                filters, None, [*conditions, *_only(codes)]).items():
+                filters, None, conditions, codes).items():
             result[kel][(sponsored, first, last)] = count
         return dict(result)
 
