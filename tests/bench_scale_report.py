@@ -21,11 +21,15 @@ SCALING_TARGET = 1.8
 
 PAGES = (
     ("dashboard", "Provincial dashboard (officer, scope 32), p95", "dashboard"),
-    ("dashboard_cold", "Provincial dashboard, first request after a data change, p95",
-     "dashboard"),
+    ("dashboard_changed", "Provincial dashboard, first request after a data change "
+     "(one measurement), p95", "dashboard"),
+    ("dashboard_cold", "Provincial dashboard, a fresh app server's first request, p95",
+     None),
     ("city_dashboard", "Kabupaten 32.01's dashboard (its officer), p95", "city_dashboard"),
-    ("city_dashboard_cold", "Kabupaten 32.01's dashboard after a data change, p95",
+    ("city_dashboard_changed", "Kabupaten 32.01's dashboard after a data change, p95",
      "city_dashboard"),
+    ("city_dashboard_cold", "Kabupaten 32.01's dashboard, a fresh app server's first "
+     "request, p95", None),
     ("children", "Children list, stunted, page 50 (provincial officer), p95", "children"),
     ("city_children", "Children list, stunted, page 50 (32.01's officer), p95",
      "city_children"),

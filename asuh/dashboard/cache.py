@@ -1,7 +1,8 @@
-"""A small in-process cache for the two figures that cost one pass over every child.
+"""A small in-process cache of the dashboard's figures, keyed by the shared audit stamp.
 
-Outcomes and the follow-up list read one row per child (100,000 in a large city, some
-150–250 ms on SQLite); everything else reads aggregates. Their inputs change only through
+Outcomes, stunted counts and the follow-up list read one row per child; the rest reads
+aggregates; the page's figure set is cached whole (``services.dashboard``). Their inputs
+change only through
 services that write the audit trail in the same transaction (children, measurements,
 matches, contributions; the aggregate rebuild too), so the newest audit record of those
 kinds is an exact version stamp: a cached result is reused while the stamp is unchanged,
@@ -9,7 +10,8 @@ and recomputed on the first request after any change. The stamp uses the record'
 which never repeats, so ids reused after a test wipes the tables cannot fool it.
 
 Each worker process keeps its own entries (no shared state, nothing written by a GET);
-the cost is one recomputation per process after a change.
+the cost is one recomputation per process after a change, of the changed kelurahan only
+for the per-child figures (``incremental.py``).
 """
 
 import threading
@@ -18,6 +20,7 @@ from collections import OrderedDict
 from sqlalchemy import func, select
 
 from asuh.audit.models import AuditRecord
+from asuh.dashboard import incremental
 from asuh.extensions import db
 
 MAX_ENTRIES = 32
@@ -36,9 +39,16 @@ def stamp(entity_types: tuple[str, ...]) -> tuple:
     return (str(db.engine.url),) + tuple(rows.get(k) for k in entity_types)
 
 
-def cached(key: tuple, entity_types: tuple[str, ...], compute):
-    """``compute()``'s result, reused while no record of ``entity_types`` was audited."""
-    version = stamp(entity_types)
+def narrowed(version: tuple, entity_types: tuple[str, ...], kinds: tuple[str, ...]) -> tuple:
+    """The stamp of ``kinds`` taken from ``version``, a stamp of ``entity_types`` that
+    holds them all: one query for the several caches of one request."""
+    return (version[0],) + tuple(version[1 + entity_types.index(k)] for k in kinds)
+
+
+def cached(key: tuple, entity_types: tuple[str, ...], compute, version: tuple | None = None):
+    """``compute()``'s result, reused while no record of ``entity_types`` was audited;
+    ``version``: their stamp when the caller has just read it."""
+    version = version or stamp(entity_types)
     with _lock:
         entry = _entries.get(key)
         if entry is not None and entry[0] == version:
@@ -54,5 +64,7 @@ def cached(key: tuple, entity_types: tuple[str, ...], compute):
 
 
 def clear() -> None:
+    """Forget every cached figure, the per-kelurahan ones too (a fresh process)."""
     with _lock:
         _entries.clear()
+    incremental.clear()

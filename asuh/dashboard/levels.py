@@ -8,7 +8,7 @@ small regions table once and the big tables are filtered with a subquery.
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 
 from asuh.dashboard.periods import parse_filters
 from asuh.extensions import db
@@ -86,6 +86,30 @@ def kelurahan_codes_under(region_code: str | None, tree: Tree | None = None) -> 
         return select(Region.code).where(Region.code == region_code)
     return select(Region.code).where(Region.level == KELURAHAN,
                                      Region.parent_code == region_code)
+
+
+# The column of a kelurahan's ``regions`` row that names its area at each level: the big
+# tables join ``regions`` once and GROUP BY this column, so the database rolls the rows up
+# to the areas shown (ten kabupaten/kota, a city's kecamatan), never Python.
+AREA_COLUMNS = {PROVINSI: Region.province_code, KABUPATEN: Region.city_code,
+                KECAMATAN: Region.parent_code, KELURAHAN: Region.code}
+
+
+def area_column(level: str):
+    """The ``regions`` column naming a kelurahan's area of ``level``."""
+    return AREA_COLUMNS[level]
+
+
+def region_condition(node: Node | None) -> list[ColumnElement]:
+    """WHERE clauses on a kelurahan's ``regions`` row keeping those under ``node`` (the
+    same set as ``Tree.kelurahan_under``); none for the whole installation."""
+    if node is None:
+        return []
+    if node.level == KELURAHAN:
+        return [Region.code == node.code]
+    column = {PROVINSI: Region.province_code, KABUPATEN: Region.city_code,
+              KECAMATAN: Region.parent_code}[node.level]
+    return [Region.level == KELURAHAN, column == node.code]
 
 
 def default_region(scope: str | None) -> str | None:

@@ -29,6 +29,7 @@ from asuh.dashboard.periods import DashboardFilters
 from asuh.extensions import db
 from asuh.matching.models import Match
 from asuh.matching.rules import active_during
+from asuh.regions.models import Region
 
 IMPROVED, UNCHANGED, WORSENED, UNKNOWN = "improved", "unchanged", "worsened", "unknown"
 OUTCOME_LABELS = {IMPROVED: "Membaik", UNCHANGED: "Tetap", WORSENED: "Memburuk",
@@ -58,29 +59,53 @@ def outcome_rows(filters: DashboardFilters, where=None) -> dict:
     """``{(kelurahan, sponsored, first category code, last category code): children}``
     over the kelurahan ``where`` selects (all when None); a smaller area is a selection
     of its kelurahan: see ``summarize``."""
+    return grouped_outcome_rows(
+        filters, None, [] if where is None else [Child.kelurahan_code.in_(where)])
+
+
+def grouped_outcome_rows(filters: DashboardFilters, area=None, conditions=(),
+                         kelurahan: list[str] | None = None) -> dict:
+    """``outcome_rows`` counted per area by the database: ``area`` is the ``regions``
+    column naming a kelurahan's area (``levels.area_column``; None: the kelurahan code
+    itself) and ``conditions`` keep the region's children (on ``Child`` or on their
+    kelurahan's ``Region`` row, ``levels.region_condition``); ``kelurahan``: only these
+    (a few changed ones: then the matches read are theirs too, not the province's)."""
     start, end = month_number(filters.start), month_number(filters.end)
+    sponsored = sponsored_children(filters)
+    if kelurahan is not None:
+        conditions = [*conditions, Child.kelurahan_code.in_(kelurahan)]
+        sponsored = sponsored.where(Match.child_id.in_(
+            select(Child.id).where(Child.kelurahan_code.in_(kelurahan))))
+    in_region = []
+    if conditions:
+        # Only the region's children are cut: a city's pass reads the city, not the
+        # province around it.
+        in_region = [ChildGrowthSummary.child_id.in_(
+            select(Child.id).join(Region, Region.code == Child.kelurahan_code)
+            .where(*conditions))]
     # Materialised so the window is cut once per child, not once per use below.
     window = (select(ChildGrowthSummary.child_id.label("child_id"),
                      _period_window(start, end).label("x"))
-              .where(ChildGrowthSummary.first_month <= end)
+              .where(ChildGrowthSummary.first_month <= end, *in_region)
               .cte("growth_window").prefix_with("MATERIALIZED"))
     # A join, not "IN (…)" per row: on SQLite that is a third faster here.
-    sponsored = sponsored_children(filters).cte("sponsored").prefix_with("MATERIALIZED")
+    sponsored = sponsored.cte("sponsored").prefix_with("MATERIALIZED")
     trimmed = func.rtrim(window.c.x, "0")
     first = func.substr(window.c.x, 1, 1)
     last = func.substr(trimmed, func.length(trimmed) - 1, 1)
     # Grouped in an outer query over labelled columns: PostgreSQL cannot match a GROUP BY
     # expression to its SELECT twin when each carries its own bound parameters.
-    cohort = (select(Child.kelurahan_code.label("kel"),
+    cohort = (select((Child.kelurahan_code if area is None else area).label("kel"),
                      sponsored.c.child_id.is_not(None).label("sponsored"),
                      first.label("first"), last.label("last"))
               .select_from(window).join(Child, Child.id == window.c.child_id)
               .outerjoin(sponsored, sponsored.c.child_id == window.c.child_id)
               .where(first.in_(_STUNTED_CODES),
-                     or_(func.length(trimmed) > 3, func.substr(window.c.x, 3, 1) > "1"),
-                     *([] if where is None else [Child.kelurahan_code.in_(where)]))
-              .subquery())
-    columns = (cohort.c.kel, cohort.c.sponsored, cohort.c.first, cohort.c.last)
+                     or_(func.length(trimmed) > 3, func.substr(window.c.x, 3, 1) > "1")))
+    if area is not None:
+        cohort = cohort.join(Region, Region.code == Child.kelurahan_code)
+    labelled = cohort.subquery()
+    columns = (labelled.c.kel, labelled.c.sponsored, labelled.c.first, labelled.c.last)
     stmt = select(*columns, func.count()).group_by(*columns)
     return {(kel, bool(sp), f, la): n for kel, sp, f, la, n in db.session.execute(stmt)}
 

@@ -17,9 +17,15 @@ Every figure reads an aggregate or an index, never the millions of raw rows:
 - *commodities*: confirmed canonical quantities and values per commodity, in the period
   and its last month, from ``MonthlyCommodityTotal``; the cash equivalent apart from goods.
 - *outcomes*: see ``outcomes.py``; *follow-up*: see ``followup.py``.
+
+At 1,000,000 children (issue 16) the page stays cheap three ways: every input is summed
+per area by the database (``rollup.py``), never per kelurahan in Python; the whole figure
+set is cached per region, period and day under the audit stamp (``cache.py``); and after
+a change the per-child inputs are recomputed for the changed kelurahan only
+(``incremental.py``).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -28,8 +34,8 @@ from sqlalchemy import func, select
 from asuh import timeutil
 from asuh.children.models import Child
 from asuh.children.rules import STUNTING_CATEGORIES, stunted_condition
-from asuh.contributions.models import Commodity, MonthlyCommodityTotal, MonthlyDeliveryCount
-from asuh.dashboard import cache, levels, outcomes
+from asuh.contributions.models import Commodity, MonthlyDeliveryCount
+from asuh.dashboard import cache, levels, outcomes, rollup
 from asuh.dashboard.periods import DashboardFilters, short_month_label
 from asuh.extensions import db
 from asuh.regions.models import KECAMATAN, KELURAHAN, Region
@@ -74,15 +80,6 @@ def children_counts(codes,
     return result
 
 
-def _cached_children_counts(where, region: str | None) -> dict[str, dict]:
-    """``children_counts``, reused until a child, measurement or match changes: it reads one
-    index entry per stunted child (a million in a province), the rest of the page reads
-    aggregates."""
-    today = timeutil.today()
-    return cache.cached(("children_counts", today, region), outcomes.SOURCES,
-                        lambda: {kel: dict(c) for kel, c in children_counts(where, today).items()})
-
-
 def sponsor_counts(codes) -> dict[str, dict]:
     """``{kelurahan: {"asn": n, "citizen": n}}`` of active sponsors living there."""
     stmt = (select(Sponsor.kelurahan_code, Sponsor.kind, func.count())
@@ -112,110 +109,11 @@ def delivery_counts(filters: DashboardFilters, codes) -> dict:
     return result
 
 
-def commodity_rows(filters: DashboardFilters, codes) -> dict:
-    """``{(month, commodity_id): [canonical quantity, value_idr]}`` summed over kelurahan."""
-    # Summed by the database: one row per month and commodity, not one per kelurahan too
-    # (a province's thousand kelurahan made that 84,000 rows added up in Python).
-    stmt = (select(MonthlyCommodityTotal.month, MonthlyCommodityTotal.commodity_id,
-                   func.sum(MonthlyCommodityTotal.canonical_quantity),
-                   func.sum(MonthlyCommodityTotal.value_idr))
-            .where(MonthlyCommodityTotal.month >= filters.start,
-                   MonthlyCommodityTotal.month <= filters.end)
-            .group_by(MonthlyCommodityTotal.month, MonthlyCommodityTotal.commodity_id))
-    if codes is not None:
-        stmt = stmt.where(MonthlyCommodityTotal.kelurahan_code.in_(codes))
-    result: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
-    for month, commodity_id, quantity, value in db.session.execute(stmt):
-        result[(month, commodity_id)][0] += Decimal(quantity)
-        result[(month, commodity_id)][1] += int(value)
-    return result
-
-
-def value_split(filters: DashboardFilters, codes) -> dict:
-    """``{(month, kelurahan): [goods value_idr, cash value_idr]}`` of confirmed items: the
-    cash equivalent is money given instead of food, not a value of goods delivered."""
-    stmt = (select(MonthlyCommodityTotal.month, MonthlyCommodityTotal.kelurahan_code,
-                   Commodity.is_cash, func.sum(MonthlyCommodityTotal.value_idr))
-            .join(Commodity, Commodity.id == MonthlyCommodityTotal.commodity_id)
-            .where(MonthlyCommodityTotal.month >= filters.start,
-                   MonthlyCommodityTotal.month <= filters.end)
-            .group_by(MonthlyCommodityTotal.month, MonthlyCommodityTotal.kelurahan_code,
-                      Commodity.is_cash))
-    if codes is not None:
-        stmt = stmt.where(MonthlyCommodityTotal.kelurahan_code.in_(codes))
-    result: dict[tuple, list] = defaultdict(lambda: [0, 0])
-    for month, kel, is_cash, value in db.session.execute(stmt):
-        result[(month, kel)][1 if is_cash else 0] += int(value or 0)
-    return result
-
-
 # --- figures ---------------------------------------------------------------------------
 
 
 def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
-
-
-def _area_figures(children: dict, sponsors: dict, deliveries: dict, outcome_rows: dict,
-                  codes, filters: DashboardFilters, values: dict | None = None) -> dict:
-    """The headline figures over the kelurahan ``codes`` (an iterable; all when None)."""
-    # A set: a province's headline tests ~100,000 rows against its 1,000 kelurahan codes.
-    wanted = None if codes is None else set(codes)
-
-    def covered(kel):
-        return wanted is None or kel in wanted
-
-    kids = [c for kel, c in children.items() if covered(kel)]
-    severely = sum(c["severely_stunted"] for c in kids)
-    stunted = sum(c["stunted"] for c in kids) + severely
-    matched = sum(c["matched"] for c in kids)
-    active = {kind: sum(s.get(kind, 0) for kel, s in sponsors.items() if covered(kel))
-              for kind in SPONSOR_KINDS}
-    period = [v for (_, kel), v in deliveries.items() if covered(kel)]
-    last = [v for (month, kel), v in deliveries.items() if covered(kel) and month == filters.end]
-    split = [v for (_, kel), v in (values or {}).items() if covered(kel)]
-    split_last = [v for (month, kel), v in (values or {}).items()
-                  if covered(kel) and month == filters.end]
-    groups = outcomes.summarize(outcome_rows, None if codes is None else set(codes))
-    cohort = groups["sponsored"]["children"] + groups["unsponsored"]["children"]
-    improved = groups["sponsored"]["improved"] + groups["unsponsored"]["improved"]
-    return {
-        "stunted_children": stunted,
-        "severely_stunted_children": severely,
-        "matched_children": matched,
-        "unmatched_children": stunted - matched,
-        "matched_percent": _percent(matched, stunted),
-        "active_sponsors": {**active, "total": sum(active.values())},
-        "deliveries_period": sum(v[0] for v in period),
-        "value_idr_period": sum(v[1] for v in period),
-        "deliveries_last_month": sum(v[0] for v in last),
-        "value_idr_last_month": sum(v[1] for v in last),
-        # value_idr_* is goods and cash together; these keep them apart (issue 11).
-        "goods_value_idr_period": sum(v[0] for v in split),
-        "cash_value_idr_period": sum(v[1] for v in split),
-        "goods_value_idr_last_month": sum(v[0] for v in split_last),
-        "cash_value_idr_last_month": sum(v[1] for v in split_last),
-        "outcome_children": cohort,
-        "improved_children": improved,
-        "improved_percent": _percent(improved, cohort),
-    }
-
-
-def _per_kelurahan(children: dict, sponsors: dict, deliveries: dict, values: dict,
-                   outcome_rows: dict) -> dict[str, tuple[dict, ...]]:
-    """Each kelurahan's rows of the five inputs of ``_area_figures``, split in one pass."""
-    parts: dict[str, tuple[dict, ...]] = defaultdict(lambda: ({}, {}, {}, {}, {}))
-    for kel, row in children.items():
-        parts[kel][0][kel] = row
-    for kel, row in sponsors.items():
-        parts[kel][1][kel] = row
-    for key, row in deliveries.items():
-        parts[key[1]][2][key] = row
-    for key, row in values.items():
-        parts[key[1]][3][key] = row
-    for key, row in outcome_rows.items():
-        parts[key[0]][4][key] = row
-    return parts
 
 
 def commodity_figures(filters: DashboardFilters, rows: dict) -> list[dict]:
@@ -242,56 +140,96 @@ def commodity_figures(filters: DashboardFilters, rows: dict) -> list[dict]:
     return figures
 
 
+# Everything the page's figures are made from is audited under these kinds (cache.py): a
+# child, measurement, match, delivery, sponsor, catalogue or region change, and the
+# aggregates' rebuilds.
+SOURCES = tuple(dict.fromkeys((*outcomes.SOURCES, *rollup.SOURCES)))
+
+
 def dashboard(filters: DashboardFilters, scope: str | None = None) -> dict:
     """Everything the dashboard shows except the follow-up list, as plain data, for the
     filters' region of any level (``filters.region``), else the viewer's ``scope`` (a
-    kabupaten/kota, a province; None: the whole installation). The same queries at every
-    level, filtered to the region's kelurahan (``levels``)."""
-    tree = levels.Tree()
+    kabupaten/kota, a province; None: the whole installation).
+
+    Computed once per region, period and day, and again after any change to what it is
+    made from (``SOURCES``; the stamp is read from the shared database on every request,
+    so a change made through another server is seen at once). The result is shared:
+    callers copy before they change it."""
     region = filters.region or scope
-    where = levels.kelurahan_codes_under(region, tree)
-    codes = None if region is None else tree.kelurahan_under(region)
-    children = _cached_children_counts(where, region)
-    sponsors = sponsor_counts(where)
-    deliveries = delivery_counts(filters, where)
-    outcome_rows = outcomes.region_outcome_rows(filters, region, where)
-    commodities = commodity_figures(filters, commodity_rows(filters, where))
-    values = value_split(filters, where)
+    key = ("dashboard", timeutil.today(), region, filters.kecamatan_code, filters.start,
+           filters.end)
+    version = cache.stamp(SOURCES)
+    return cache.cached(key, SOURCES, lambda: _dashboard(filters, region, version), version)
 
-    def figures(area_codes):
-        return _area_figures(children, sponsors, deliveries, outcome_rows, area_codes, filters,
-                             values)
 
-    level, nodes = tree.areas(region)
-    areas = [(n.code, n.name, tree.kelurahan_under(n.code)) for n in nodes]
+def _figures(part: rollup.Part, filters: DashboardFilters) -> dict:
+    """The headline figures of one area's (or the region's) summed inputs."""
+    kids = part.kids
+    severely = kids["severely_stunted"]
+    stunted = kids["stunted"] + severely
+    matched = kids["matched"]
+    active = {kind: part.sponsors[kind] for kind in SPONSOR_KINDS}
+
+    def total(counter: Counter, index: int, last_only: bool = False) -> int:
+        return sum(v for (month, i), v in counter.items()
+                   if i == index and (not last_only or month == filters.end))
+
+    groups = outcomes.summarize(dict(part.outcomes))
+    cohort = groups["sponsored"]["children"] + groups["unsponsored"]["children"]
+    improved = groups["sponsored"]["improved"] + groups["unsponsored"]["improved"]
+    return {
+        "stunted_children": stunted,
+        "severely_stunted_children": severely,
+        "matched_children": matched,
+        "unmatched_children": stunted - matched,
+        "matched_percent": _percent(matched, stunted),
+        "active_sponsors": {**active, "total": sum(active.values())},
+        "deliveries_period": total(part.deliveries, 0),
+        "value_idr_period": total(part.deliveries, 1),
+        "deliveries_last_month": total(part.deliveries, 0, True),
+        "value_idr_last_month": total(part.deliveries, 1, True),
+        # value_idr_* is goods and cash together; these keep them apart (issue 11).
+        "goods_value_idr_period": total(part.values, 0),
+        "cash_value_idr_period": total(part.values, 1),
+        "goods_value_idr_last_month": total(part.values, 0, True),
+        "cash_value_idr_last_month": total(part.values, 1, True),
+        "outcome_children": cohort,
+        "improved_children": improved,
+        "improved_percent": _percent(improved, cohort),
+    }
+
+
+def _dashboard(filters: DashboardFilters, region: str | None, version: tuple) -> dict:
+    """The same queries at every level: the region's kelurahan (``levels``), each figure
+    rolled up by the database to the areas one level below; the headline is their sum
+    (with any kelurahan outside the areas, as a whole-installation view keeps them)."""
+    tree = levels.Tree()
     node = tree.get(region)
-    parts = _per_kelurahan(children, sponsors, deliveries, values, outcome_rows)
-
-    def area_figures(members):
-        # Only the area's own rows: scanning every row for every area made the page
-        # O(areas x rows), seconds for a province's hundred kecamatan.
-        own: tuple[dict, ...] = ({}, {}, {}, {}, {})
-        for kel in members:
-            for mine, part in zip(own, parts.get(kel, ()), strict=False):
-                mine.update(part)
-        kids, active, delivered, split, outcome = own
-        return _area_figures(kids, active, delivered, outcome, None, filters, split)
-
+    level, nodes = tree.areas(region)
+    where = levels.kelurahan_codes_under(region, tree)
+    parts, rows = rollup.area_parts(filters, region, levels.area_column(level),
+                                    levels.region_condition(node), where, timeutil.today(),
+                                    cache.narrowed(version, SOURCES, rollup.SOURCES))
+    whole = rollup.Part()
+    for part in parts.values():
+        whole.add(part)
+    commodities = commodity_figures(filters, rows)
     return {
         "period": {"start": filters.start, "end": filters.end, "last_day": filters.last_day,
                    "label": filters.label, "months": filters.months,
                    "month_labels": [short_month_label(m) for m in filters.months]},
-        "kelurahan_codes": codes,
+        "kelurahan_codes": None if region is None else tree.kelurahan_under(region),
         "kecamatan": ({"code": filters.kecamatan_code,
                        "name": node.name if node else None}
                       if filters.kecamatan_code else None),
         "region": ({"code": node.code, "name": node.name, "level": node.level}
                    if node else None),
-        "headline": figures(codes),
+        "headline": _figures(whole, filters),
         "commodities": [c for c in commodities if not c["is_cash"]],
         "cash": [c for c in commodities if c["is_cash"]],
         "area_level": level,
-        "areas": [{"code": code, "name": name, **area_figures(members)}
-                  for code, name, members in areas],
-        "outcomes": outcomes.summarize(outcome_rows, None if codes is None else set(codes)),
+        "areas": [{"code": n.code, "name": n.name, **_figures(parts.get(n.code, rollup.Part()),
+                                                              filters)}
+                  for n in nodes],
+        "outcomes": outcomes.summarize(dict(whole.outcomes)),
     }

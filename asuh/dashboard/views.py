@@ -32,7 +32,7 @@ def index():
     filters, scope, kecamatan, regions = levels.scoped_filters(request.args, current_user,
                                                         strict=False)
     data = services.dashboard(filters, scope)
-    followups = followup.followup_page(data["kelurahan_codes"],
+    followups = followup.followup_page(region=filters.region or scope,
                                        page=request.args.get("followup_page", 1, type=int))
     labels = data["period"]["month_labels"]
     return render_template(
