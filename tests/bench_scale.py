@@ -66,9 +66,10 @@ README_NOTES = """\
   `work_mem=32MB`, `random_page_cost=1.1`, fsync off (a benchmark, not a deployment).
 - **Pages**: server time in-process through Flask's test client, signed in as the
   provincial officer (scope 32), Kabupaten 32.01's officer (scope 32.01) or the sponsor
-  with the most children among the bench logins. "After a data change" clears the
-  per-process dashboard cache before each request (what the first request after any
-  child, measurement or match change costs on each app server).
+  with the most children among the bench logins. "After a data change" records one real
+  measurement in 32.01 before each request (the dashboard brings only that kelurahan's
+  parts up to date); "a fresh app server's first request" clears the process's dashboard
+  cache before each request (a server just started, or the first request of the day).
 - **Load**: deploy/nginx/asuh.conf (HTTPS, rendered with this run's ports as the
   production test does) in front of two `gunicorn -w 1 --threads 4` app servers on the
   same database; writers (`POST /api/v1/contributions`, one `Idempotency-Key` each) and
