@@ -28,6 +28,11 @@ def last_0430_wib(now: datetime | None = None) -> datetime:
 
 _SUITE_START = (last_0430_wib(), time.monotonic())
 
+# The installation's date the tests run on (04:30 WIB of it). A module-level "today" taken
+# from the real clock at import is a day ahead from 00:00 to 04:30 WIB (17:00-21:30 UTC),
+# when the last 04:30 WIB is yesterday's: modules name this instead.
+SUITE_DAY = _SUITE_START[0].date()
+
 
 def suite_moment() -> datetime:
     """04:30 WIB plus the time this test process has run: each test starts where the last

@@ -3,16 +3,16 @@
 
 import pytest
 
-from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
 from asuh.regions.services import assign_kelurahan
 from tests import factories
+from tests.clock import SUITE_DAY
 
 HOME = "19.71.01.1004"   # Semabung Lama: the field user's kelurahan
 AWAY = "19.71.02.1001"   # Opas Indah: someone else's
-MEASUREMENT = {"measured_on": timeutil.today().isoformat(), "height_cm": "72,0",
+MEASUREMENT = {"measured_on": SUITE_DAY.isoformat(), "height_cm": "72,0",
                "weight_kg": "8,5", "position": "lying"}
 
 

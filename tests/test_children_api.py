@@ -12,9 +12,10 @@ from asuh.children.models import Child
 from asuh.extensions import db
 from asuh.identifiers import mask_identifier
 from tests import factories
+from tests.clock import SUITE_DAY
 from tests.test_children_import import csv_file, row
 
-BIRTH = timeutil.today() - timedelta(days=365)
+BIRTH = SUITE_DAY - timedelta(days=365)
 # The published fields, and those issue 11 added (registry number, NIK marker, re-measure).
 CHILD_KEYS = {"id", "nik", "name", "sex", "birth_date", "guardian_name", "guardian_phone",
               "address", "kelurahan_code", "kecamatan_code", "posyandu", "status",

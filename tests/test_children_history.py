@@ -18,8 +18,9 @@ from asuh.errors import NotPermitted
 from asuh.extensions import db
 from asuh.regions.services import assign_kelurahan
 from tests import factories
+from tests.clock import SUITE_DAY
 
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 BORN = TODAY - timedelta(days=3 * 365)  # three years: measured standing
 
 

@@ -9,7 +9,6 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from asuh import timeutil
 from asuh.audit.models import AuditRecord
 from asuh.children import importing
 from asuh.children.growth import assess
@@ -19,11 +18,12 @@ from asuh.extensions import db
 from asuh.regions.regionfile import RegionRow
 from asuh.regions.services import import_regions
 from tests import factories
+from tests.clock import SUITE_DAY
 
 HEADER = ["NIK", "Nama", "JK (L/P)", "Tgl Lahir", "Nama Ortu", "Kec", "Desa/Kel", "Posyandu",
           "RT", "RW", "Alamat", "Tanggal Pengukuran", "Berat", "Tinggi", "Cara Ukur",
           "ZS BB/U", "ZS TB/U", "ZS BB/TB"]
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 BIRTH = TODAY - timedelta(days=500)
 SEEN = TODAY - timedelta(days=10)
 

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from asuh import timeutil
 from asuh.extensions import db
 from tests import factories
+from tests.clock import SUITE_DAY
 
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 
 
 def names(client, query: str = "", headers=None) -> set[str]:

@@ -6,15 +6,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from asuh import timeutil
 from asuh.audit.models import AuditRecord
 from asuh.children import measuring
 from asuh.children.models import Child, Measurement
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from tests import factories
+from tests.clock import SUITE_DAY
 
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 # WHO length-for-age, boys, day 365 (lenanthro.txt): L=1, M=75.7391, S=0.03137, so
 # -2 SD = 75.7391 * (1 - 2 * 0.03137) = 70.99 cm and -3 SD = 68.61 cm.
 WHO_BOY_365 = (1, 75.7391, 0.03137)

@@ -18,8 +18,9 @@ from asuh.dashboard.services import dashboard
 from asuh.extensions import db
 from asuh.matching import automatch, queries
 from tests import factories
+from tests.clock import SUITE_DAY
 
-TODAY = date.today()
+TODAY = SUITE_DAY
 STUNTED = "70.0"  # cm at 12-13 months, a boy: stunted (the default 72.0 is so only at 400 days)
 
 

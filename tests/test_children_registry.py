@@ -12,8 +12,9 @@ from asuh.children.models import Child
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from tests import factories
+from tests.clock import SUITE_DAY
 
-BIRTH = timeutil.today() - timedelta(days=500)
+BIRTH = SUITE_DAY - timedelta(days=500)
 
 
 def form_data(**overrides) -> dict:

@@ -14,8 +14,9 @@ from asuh.dashboard import growth
 from asuh.dashboard.models import ChildGrowthSummary
 from asuh.extensions import db
 from tests import factories
+from tests.clock import SUITE_DAY
 
-BORN = timeutil.today() - timedelta(days=900)
+BORN = SUITE_DAY - timedelta(days=900)
 
 
 def _summary(child_id: int) -> ChildGrowthSummary | None:

@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.extensions import db
 from asuh.regions.services import assign_kelurahan
 from tests import factories
+from tests.clock import SUITE_DAY
 
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 
 
 def _remeasure(kelurahan: str, name: str):

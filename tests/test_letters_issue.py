@@ -31,6 +31,7 @@ from asuh.matching.models import Match
 from asuh.settings import services as settings
 from asuh.sponsors.models import Sponsor
 from tests import factories
+from tests.clock import SUITE_DAY
 
 
 def pdf_text(body: bytes) -> str:
@@ -304,8 +305,8 @@ def test_public_summary_names_no_child(app_ctx, regions):
     ({"kind": "handover_receipt", "contribution_id": 999999}, ["contribution_id"]),
     ({"kind": "handover_receipt", "contribution_id": 1,
       "period": Period(date(2026, 1, 1), date(2026, 1, 31))}, ["period"]),
-    ({"kind": "recap", "period": Period(timeutil.today() + timedelta(days=1),
-                                        timeutil.today() + timedelta(days=30))}, ["period"]),
+    ({"kind": "recap", "period": Period(SUITE_DAY + timedelta(days=1),
+                                        SUITE_DAY + timedelta(days=30))}, ["period"]),
 ])
 def test_each_kind_asks_for_its_own_fields(app_ctx, regions, fields, errors):
     kind = fields.pop("kind")

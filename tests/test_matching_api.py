@@ -4,17 +4,17 @@ from datetime import timedelta
 
 import pytest
 
-from asuh import timeutil
 from asuh.extensions import db
 from asuh.matching import services
 from asuh.matching.models import Match
 from asuh.sponsors.models import Sponsor
 from tests import factories
+from tests.clock import SUITE_DAY
 from tests.conftest import PASSWORD
 
 MATCH_KEYS = {"id", "sponsor_id", "child_id", "start_date", "end_date", "ended_on",
               "end_reason", "end_note", "active", "created_at"}
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 
 
 @pytest.fixture

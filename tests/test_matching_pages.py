@@ -6,15 +6,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from asuh import timeutil
 from asuh.accounts.models import User
 from asuh.children.models import Child
 from asuh.extensions import db
 from asuh.matching.models import Match
 from asuh.sponsors.models import Sponsor
 from tests import factories
+from tests.clock import SUITE_DAY
 
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 
 
 @pytest.fixture

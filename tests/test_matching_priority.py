@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from asuh import timeutil
 from asuh.children.models import Child
 from asuh.extensions import db
 from asuh.matching import queries
@@ -15,8 +14,9 @@ from asuh.matching.automatch import ChildSlot, SponsorSlot, propose_assignments
 from asuh.matching.priority import distance_level, priority_key, sponsor_key
 from tests import factories
 from tests.bench_matching import build_city
+from tests.clock import SUITE_DAY
 
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 KEL_A1, KEL_A2 = "19.71.01.1004", "19.71.01.1006"   # Bukit Intan
 KEL_B1 = "19.71.02.1001"                          # another kecamatan
 

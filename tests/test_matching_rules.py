@@ -5,7 +5,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from asuh import timeutil
 from asuh.audit.models import AuditRecord
 from asuh.audit.services import verify_chain
 from asuh.errors import ValidationFailed
@@ -14,8 +13,9 @@ from asuh.matching import queries, services
 from asuh.matching.models import Match
 from asuh.settings import services as settings
 from tests import factories
+from tests.clock import SUITE_DAY
 
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from asuh import timeutil
 from asuh.children import measuring
 from asuh.children.models import Measurement
 from asuh.errors import ValidationFailed
 from asuh.extensions import db
 from tests import factories
+from tests.clock import SUITE_DAY
 
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 FORM = {"measured_on": TODAY.isoformat(), "height_cm": "72,0", "weight_kg": "8,5",
         "position": "lying"}
 

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
-from asuh import timeutil
 from asuh.extensions import db
 from asuh.regions.models import Region
 from tests import factories
+from tests.clock import SUITE_DAY
 from tests.factories import PASSWORD
 from tests.provcity import KAB_KEL, load_province
 
-TODAY = timeutil.today()
+TODAY = SUITE_DAY
 
 
 @contextlib.contextmanager
