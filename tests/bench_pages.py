@@ -112,9 +112,13 @@ def _query_counter(engine):
         event.remove(engine, "before_cursor_execute", count)
 
 
-def _time_path(client, counter, path: str, requests: int) -> dict:
+def _time_path(client, counter, path: str, requests: int, before=None) -> dict:
+    """Median/p95 server time and the most statements of ``requests`` GETs of ``path``;
+    ``before`` runs ahead of each request, untimed (the scale bench's data change)."""
     times, queries = [], []
     for _ in range(requests):
+        if before:
+            before()
         counter["n"] = 0
         started = time.perf_counter()
         response = client.get(path)

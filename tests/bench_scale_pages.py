@@ -13,10 +13,10 @@ whole WSGI request, no socket), signed in as the role and scope each page is for
 - ``/login`` as the same-run baseline of the cheapest page.
 """
 
-import time
 
 from tests.bench_city import BENCH_PASSWORD, make_app
-from tests.bench_pages import _query_counter, add_sponsor_logins, summary
+from tests.bench_pages import _query_counter, add_sponsor_logins
+from tests.bench_pages import _time_path as _timed
 
 DASHBOARD = "/dashboard"
 CHILDREN = "/children?category=stunting&page=50"
@@ -50,20 +50,6 @@ def _signed_in(app, email: str):
     response = client.post("/login", data={"email": email, "password": BENCH_PASSWORD})
     assert response.status_code == 302, (email, response.status_code)
     return client
-
-
-def _timed(client, counter, path: str, requests: int, before=None) -> dict:
-    times, queries = [], []
-    for _ in range(requests):
-        if before:
-            before()
-        counter["n"] = 0
-        started = time.perf_counter()
-        response = client.get(path)
-        times.append((time.perf_counter() - started) * 1000)
-        queries.append(counter["n"])
-        assert response.status_code == 200, (path, response.status_code)
-    return {"path": path, **summary(times), "queries": max(queries)}
 
 
 def measurement_change(app, city: str = "32.01"):
